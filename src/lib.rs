@@ -2,7 +2,23 @@
 //! into reviewable fixes (diff preview, patch file, in-place write or a fix
 //! branch made through libgit2).
 //!
-//! Data flows one way: `walk` → `source` → parse → `codemod` (match) →
-//! `edit`/`fix` → `driver` (apply to a fixpoint) → `diff` / `report` / `git`.
+//! Data flows one way: `walk` → `source` → `parse` → `codemod` (match) →
+//! `edit`/`fix` → `driver` (apply to a fixpoint) → `diff` / `report` /
+//! `write` / `git`. `cli` is the only module that knows about clap.
 
+pub mod ast;
+pub mod cli;
+pub mod codemod;
+#[path = "../codemods/mod.rs"]
+pub mod codemods;
+pub mod diff;
+pub mod driver;
+pub mod edit;
+pub mod fix;
 pub mod git;
+pub mod parse;
+pub mod report;
+pub mod settings;
+pub mod source;
+pub mod walk;
+pub mod write;

@@ -1,0 +1,636 @@
+//! # backup-failure-raises
+//!
+//! ## What it does
+//! Finds `subprocess.run` calls of backup tools — `pg_dump`, `pg_dumpall`,
+//! `pg_basebackup`, `mysqldump`, `mariadb-dump`, `mongodump` (configurable)
+//! — whose failure does not stop the program:
+//!
+//! - `result = subprocess.run([...])` followed by `if result.returncode != 0:`
+//!   (or `if result.returncode:`, or the `else:` of `if result.returncode ==
+//!   0:`) whose failure branch only logs (`logger.warning`, `print`, …);
+//! - `subprocess.run([...], check=True)` inside a `try` whose handler for
+//!   `CalledProcessError` (or a broader class) only logs;
+//! - `subprocess.run([...])` as a bare statement: the exit status is ignored.
+//!
+//! The command may be a list literal, a shell string, or a variable assigned
+//! a list literal earlier in the function.
+//!
+//! ## Why
+//! A backup is usually the step before something destructive: a season
+//! reset, a table wipe, a migration. When its failure is only logged, the
+//! destructive step runs anyway, without a backup, and the warning scrolls
+//! by unnoticed.
+//!
+//! ## Example
+//! ```python
+//! result = subprocess.run(["pg_dump", "-f", path, dsn], capture_output=True, text=True)
+//! if result.returncode != 0:
+//!     logger.warning("backup failed: %s", result.stderr)
+//! ```
+//! becomes
+//! ```python
+//! result = subprocess.run(["pg_dump", "-f", path, dsn], capture_output=True, text=True)
+//! if result.returncode != 0:
+//!     logger.error("backup failed: %s", result.stderr)
+//!     raise RuntimeError(f"pg_dump failed with exit code {result.returncode}: {result.stderr.strip()}")
+//! if not os.path.isfile(path) or os.path.getsize(path) == 0:
+//!     raise RuntimeError("pg_dump exited 0 but wrote no backup to " + str(path))
+//! ```
+//! (`import os` is added when missing.) The output check is added when the
+//! output file is visible in the command (`-f`, `--file`, `-r`,
+//! `--result-file`, `--archive=`, or a shell `>` redirection) and is a name,
+//! an attribute, a literal or a simple expression of those. A bare call gets
+//! `check=True`; a handler that only logs is made to log at error level and
+//! raise `RuntimeError(...) from` the caught exception.
+//!
+//! ## Options
+//! `[tool.auditfix.backup-failure-raises]`: `tools`, the program names that
+//! make a backup (default above).
+//!
+//! ## Fix safety
+//! Safe: behaviour changes only when the backup failed (or produced nothing),
+//! which is exactly the case the audit is about — the program now stops
+//! instead of going on without a backup. Failure branches that already
+//! raise, return, exit, `continue` or `break` are left alone, and so are
+//! calls with `check=True` outside a `try`.
+
+use tree_sitter::Node;
+
+use crate::ast::{self, Arguments};
+use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
+use crate::edit::{Applicability, Edit, Fix};
+use crate::fix;
+
+pub struct BackupFailureRaises {
+    tools: Vec<String>,
+}
+
+pub static META: Meta = Meta {
+    id: "backup-failure-raises",
+    category: "data-safety",
+    priority: Priority::P1,
+    fix: Applicability::Safe,
+    summary: "backup command whose failure is only logged",
+};
+
+/// Log methods whose level the fix raises to `error`.
+const LOW_LEVELS: [&str; 4] = ["warning", "warn", "info", "debug"];
+/// Calls that count as "only logging".
+const LOG_METHODS: [&str; 8] = [
+    "warning",
+    "warn",
+    "info",
+    "debug",
+    "error",
+    "exception",
+    "critical",
+    "log",
+];
+/// Options that name the output file, as separate or `--opt=value` words.
+const FILE_OPTIONS: [&str; 5] = ["-f", "--file", "-r", "--result-file", "--archive"];
+
+impl BackupFailureRaises {
+    pub fn from_options(options: &mut Options) -> Result<Self, OptionError> {
+        let tools = options.string_list("tools")?.unwrap_or_else(|| {
+            [
+                "pg_dump",
+                "pg_dumpall",
+                "pg_basebackup",
+                "mysqldump",
+                "mariadb-dump",
+                "mongodump",
+            ]
+            .map(String::from)
+            .to_vec()
+        });
+        let valid = |t: &String| {
+            !t.is_empty()
+                && t.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        };
+        if tools.is_empty() || !tools.iter().all(valid) {
+            return Err(options.error("tools", "expected a non-empty list of program names"));
+        }
+        Ok(Self { tools })
+    }
+}
+
+impl Codemod for BackupFailureRaises {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+
+    fn kinds(&self) -> &'static [&'static str] {
+        &["call"]
+    }
+
+    fn triggers(&self) -> Vec<String> {
+        self.tools.clone()
+    }
+
+    fn check(&self, call: Node<'_>, cx: &mut Checker<'_>) {
+        let Some((Some(receiver), "run")) = ast::call_target(cx.text, call) else {
+            return;
+        };
+        if ast::text(cx.text, receiver) != "subprocess" {
+            return;
+        }
+        let args = Arguments::of(cx.text, call);
+        let Some(command) = args
+            .positional
+            .first()
+            .copied()
+            .or_else(|| args.keyword("args"))
+        else {
+            return;
+        };
+        let Some(command) = Command::resolve(cx.text, command, &self.tools) else {
+            return;
+        };
+        let Some(parent) = call.parent() else {
+            return;
+        };
+        let checked = args
+            .keyword("check")
+            .is_some_and(|v| ast::text(cx.text, v) != "False");
+        match parent.kind() {
+            "expression_statement" if checked => self.check_try(cx, call, parent, &command),
+            "expression_statement" => self.check_ignored(cx, call, parent, &args, &command),
+            "assignment" if !checked => self.check_returncode(cx, call, parent, &args, &command),
+            _ => {}
+        }
+    }
+}
+
+impl BackupFailureRaises {
+    /// `subprocess.run([...])` with the result thrown away.
+    fn check_ignored(
+        &self,
+        cx: &mut Checker<'_>,
+        call: Node<'_>,
+        statement: Node<'_>,
+        args: &Arguments<'_>,
+        command: &Command<'_>,
+    ) {
+        let Some(last) = args.list.and_then(|list| {
+            ast::named_children(list)
+                .into_iter()
+                .filter(|c| c.kind() != "comment")
+                .last()
+        }) else {
+            return;
+        };
+        let mut edits = vec![Edit::insertion(last.end_byte(), ", check=True")];
+        edits.extend(self.output_check(cx, statement, command));
+        let message = format!(
+            "the exit status of `{}` is ignored: a failed backup goes unnoticed",
+            command.tool
+        );
+        cx.report(call.byte_range(), message, Some(Fix::safe(edits)));
+    }
+
+    /// `r = subprocess.run(...)` then `if r.returncode != 0:` that only logs.
+    fn check_returncode(
+        &self,
+        cx: &mut Checker<'_>,
+        call: Node<'_>,
+        assignment: Node<'_>,
+        args: &Arguments<'_>,
+        command: &Command<'_>,
+    ) {
+        let Some(left) = assignment
+            .child_by_field_name("left")
+            .filter(|l| l.kind() == "identifier")
+        else {
+            return;
+        };
+        let name = ast::text(cx.text, left);
+        let Some(statement) = assignment
+            .parent()
+            .filter(|p| p.kind() == "expression_statement")
+        else {
+            return;
+        };
+        let returncode = format!("{name}.returncode");
+        let Some(test) =
+            std::iter::successors(statement.next_named_sibling(), |n| n.next_named_sibling()).find(
+                |s| {
+                    s.kind() == "if_statement"
+                        && s.child_by_field_name("condition")
+                            .is_some_and(|c| ast::text(cx.text, c).contains(&returncode))
+                },
+            )
+        else {
+            return;
+        };
+        let Some(failure) = failure_block(cx.text, test, &returncode) else {
+            return;
+        };
+        let Some(logs) = only_logs(cx.text, failure) else {
+            return;
+        };
+        let stderr = if args
+            .keyword("capture_output")
+            .is_some_and(|v| ast::text(cx.text, v) == "True")
+            || args
+                .keyword("stderr")
+                .is_some_and(|v| ast::text(cx.text, v).ends_with("PIPE"))
+        {
+            let text_mode = ["text", "universal_newlines", "encoding"].iter().any(|k| {
+                args.keyword(k).is_some_and(|v| {
+                    ast::text(cx.text, v) != "False" && ast::text(cx.text, v) != "None"
+                })
+            });
+            if text_mode {
+                format!(": {{{name}.stderr.strip()}}")
+            } else {
+                format!(": {{{name}.stderr!r}}")
+            }
+        } else {
+            String::new()
+        };
+        let raise = format!(
+            "raise RuntimeError(f{q}{tool} failed with exit code {{{name}.returncode}}{stderr}{q})",
+            q = cx.stylist.quote,
+            tool = command.tool
+        );
+        let Some(mut edits) = raise_after(cx, failure, &logs, &raise) else {
+            return;
+        };
+        edits.extend(self.output_check(cx, test, command));
+        let message = format!(
+            "a failed `{}` is only logged: the program goes on without a backup",
+            command.tool
+        );
+        cx.report(call.byte_range(), message, Some(Fix::safe(edits)));
+    }
+
+    /// `try: subprocess.run(..., check=True)` with a handler that only logs.
+    fn check_try(
+        &self,
+        cx: &mut Checker<'_>,
+        call: Node<'_>,
+        statement: Node<'_>,
+        command: &Command<'_>,
+    ) {
+        let Some(body) = statement.parent().filter(|b| b.kind() == "block") else {
+            return;
+        };
+        let Some(try_statement) = body.parent().filter(|t| {
+            t.kind() == "try_statement"
+                && t.child_by_field_name("body").map(|b| b.id()) == Some(body.id())
+        }) else {
+            return;
+        };
+        let catching = [
+            "CalledProcessError",
+            "SubprocessError",
+            "Exception",
+            "BaseException",
+        ];
+        let Some(handler) = ast::named_children(try_statement)
+            .into_iter()
+            .find(|c| c.kind() == "except_clause" && ast::handler_catches(cx.text, *c, &catching))
+        else {
+            return;
+        };
+        let Some(block) = ast::named_children(handler)
+            .into_iter()
+            .find(|c| c.kind() == "block")
+        else {
+            return;
+        };
+        let Some(logs) = only_logs(cx.text, block) else {
+            return;
+        };
+        let mut edits = Vec::new();
+        let exc = match bound_name(cx.text, handler) {
+            Some(name) => name.to_owned(),
+            None => {
+                let Some(caught) = ast::named_children(handler)
+                    .into_iter()
+                    .find(|c| c.kind() != "comment" && c.kind() != "block")
+                else {
+                    return; // bare `except:` cannot bind a name without naming a class
+                };
+                let name = fix::fresh_name(cx, fix::scope_of(cx, handler), "exc");
+                edits.push(Edit::insertion(caught.end_byte(), format!(" as {name}")));
+                name
+            }
+        };
+        let raise = format!(
+            "raise RuntimeError(f{q}{tool} failed: {{{exc}}}{q}) from {exc}",
+            q = cx.stylist.quote,
+            tool = command.tool
+        );
+        let Some(raise_edits) = raise_after(cx, block, &logs, &raise) else {
+            return;
+        };
+        edits.extend(raise_edits);
+        edits.extend(self.output_check(cx, statement, command));
+        let message = format!(
+            "a failed `{}` is caught and only logged: the program goes on without a backup",
+            command.tool
+        );
+        cx.report(call.byte_range(), message, Some(Fix::safe(edits)));
+    }
+
+    /// "The file must exist and not be empty" after `statement`, when the
+    /// command shows where the backup goes.
+    fn output_check(
+        &self,
+        cx: &Checker<'_>,
+        statement: Node<'_>,
+        command: &Command<'_>,
+    ) -> Vec<Edit> {
+        let Some(path) = &command.output else {
+            return Vec::new();
+        };
+        let Some((at, indent, prefix)) = fix::after_statement(cx, statement) else {
+            return Vec::new();
+        };
+        let message = cx.stylist.string_literal(&format!(
+            "{} exited 0 but wrote no backup to ",
+            command.tool
+        ));
+        let template = format!(
+            "if not os.path.isfile({path}) or os.path.getsize({path}) == 0:\n    raise RuntimeError({message} + str({path}))"
+        );
+        let mut edits = vec![Edit::insertion(
+            at,
+            format!("{prefix}{}", cx.stylist.render_block(&template, indent)),
+        )];
+        edits.extend(fix::ensure_import(cx, "os"));
+        edits
+    }
+}
+
+/// The block that runs when the exit code is non-zero, if the test is one of
+/// the shapes we understand.
+fn failure_block<'n>(text: &str, test: Node<'n>, returncode: &str) -> Option<Node<'n>> {
+    let condition = ast::unparenthesize(test.child_by_field_name("condition")?);
+    let condition_text = ast::text(text, condition)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let nonzero = [
+        returncode.to_owned(),
+        format!("{returncode} != 0"),
+        format!("0 != {returncode}"),
+        format!("{returncode} > 0"),
+    ];
+    let zero = [
+        format!("{returncode} == 0"),
+        format!("0 == {returncode}"),
+        format!("not {returncode}"),
+    ];
+    if nonzero.contains(&condition_text) {
+        return test.child_by_field_name("consequence");
+    }
+    if zero.contains(&condition_text) {
+        let children = ast::named_children(test);
+        // Only a plain `else:` — with `elif` branches the failure path is split.
+        if children.iter().any(|c| c.kind() == "elif_clause") {
+            return None;
+        }
+        let else_clause = children.into_iter().find(|c| c.kind() == "else_clause")?;
+        return else_clause.child_by_field_name("body");
+    }
+    None
+}
+
+/// The logging calls of a block that does nothing but log (and `pass`), or
+/// None when the block does anything else.
+fn only_logs<'n>(text: &str, block: Node<'n>) -> Option<Vec<Node<'n>>> {
+    let mut logs = Vec::new();
+    for statement in ast::named_children(block) {
+        match statement.kind() {
+            "comment" | "pass_statement" => continue,
+            "expression_statement" => {}
+            _ => return None,
+        }
+        let call = statement.named_child(0).filter(|c| c.kind() == "call")?;
+        match ast::call_target(text, call)? {
+            (None, "print") => logs.push(call),
+            (Some(_), method) if LOG_METHODS.contains(&method) => logs.push(call),
+            _ => return None,
+        }
+    }
+    (!logs.is_empty()).then_some(logs)
+}
+
+/// Raise the level of the log calls to error and add `raise_line` after the
+/// block's last statement.
+fn raise_after(
+    cx: &Checker<'_>,
+    block: Node<'_>,
+    logs: &[Node<'_>],
+    raise_line: &str,
+) -> Option<Vec<Edit>> {
+    let last = ast::named_children(block)
+        .into_iter()
+        .rfind(|c| c.kind() != "comment")?;
+    let (at, indent, prefix) = fix::after_statement(cx, last)?;
+    let mut edits = vec![Edit::insertion(
+        at,
+        format!("{prefix}{}", cx.stylist.render_block(raise_line, indent)),
+    )];
+    for log in logs {
+        let Some(function) = log
+            .child_by_field_name("function")
+            .filter(|f| f.kind() == "attribute")
+        else {
+            continue;
+        };
+        let Some(method) = function.child_by_field_name("attribute") else {
+            continue;
+        };
+        if LOW_LEVELS.contains(&ast::text(cx.text, method)) {
+            edits.push(Edit::replacement(method.byte_range().into(), "error"));
+        }
+    }
+    Some(edits)
+}
+
+/// `e` in `except X as e:`.
+fn bound_name<'t>(text: &'t str, handler: Node<'_>) -> Option<&'t str> {
+    let pattern = ast::named_children(handler)
+        .into_iter()
+        .find(|c| c.kind() == "as_pattern")?;
+    let alias = pattern.child_by_field_name("alias")?;
+    let name = ast::unparenthesize(alias.named_child(0).unwrap_or(alias));
+    (name.kind() == "identifier").then(|| ast::text(text, name))
+}
+
+/// A backup command: which tool, and where its output goes if visible.
+struct Command<'t> {
+    tool: &'t str,
+    /// Python expression text for the output file.
+    output: Option<String>,
+}
+
+impl<'t> Command<'t> {
+    fn resolve(text: &'t str, node: Node<'_>, tools: &[String]) -> Option<Self> {
+        let node = ast::unparenthesize(node);
+        match node.kind() {
+            "list" | "tuple" => Self::from_list(text, node, tools),
+            "string" => Self::from_shell(text, ast::string_value(text, node)?, tools),
+            "identifier" => {
+                let value = assigned_before(text, node)?;
+                matches!(value.kind(), "list" | "tuple")
+                    .then(|| Self::from_list(text, value, tools))?
+            }
+            _ => None,
+        }
+    }
+
+    fn from_list(text: &'t str, list: Node<'_>, tools: &[String]) -> Option<Self> {
+        let items: Vec<Node> = ast::named_children(list)
+            .into_iter()
+            .filter(|c| c.kind() != "comment")
+            .collect();
+        let tool = items.iter().find_map(|item| {
+            let word = ast::string_value(text, *item)?;
+            let base = word.rsplit('/').next()?;
+            tools.iter().find(|t| t.as_str() == base).map(|_| base)
+        })?;
+        let mut output = None;
+        for (i, item) in items.iter().enumerate() {
+            if let Some(word) = ast::string_value(text, *item) {
+                if FILE_OPTIONS.contains(&word) {
+                    output = items.get(i + 1).and_then(|next| simple_path(text, *next));
+                } else if let Some((option, value)) = word.split_once('=') {
+                    if FILE_OPTIONS.contains(&option) && !value.is_empty() {
+                        output = Some(python_string(value));
+                    }
+                }
+            } else if item.kind() == "binary_operator" {
+                // "--result-file=" + path
+                let (Some(left), Some(right)) = (
+                    item.child_by_field_name("left"),
+                    item.child_by_field_name("right"),
+                ) else {
+                    continue;
+                };
+                let is_file_option = ast::string_value(text, left)
+                    .and_then(|w| w.strip_suffix('='))
+                    .is_some_and(|o| FILE_OPTIONS.contains(&o));
+                if is_file_option && ast::text(text, *item).contains('+') {
+                    output = simple_path(text, right);
+                }
+            }
+        }
+        Some(Self { tool, output })
+    }
+
+    fn from_shell(_text: &'t str, command: &'t str, tools: &[String]) -> Option<Self> {
+        let words: Vec<&str> = command.split_whitespace().collect();
+        let tool = words.iter().find_map(|w| {
+            let base = w.rsplit('/').next()?;
+            tools.iter().find(|t| t.as_str() == base).map(|_| base)
+        })?;
+        let mut output = None;
+        for (i, word) in words.iter().enumerate() {
+            let next = words.get(i + 1).filter(|w| is_plain_shell_word(w));
+            if *word == ">" || FILE_OPTIONS.contains(word) {
+                output = next.map(|w| python_string(w)).or(output);
+            } else if let Some(rest) = word.strip_prefix('>').filter(|r| is_plain_shell_word(r)) {
+                output = Some(python_string(rest));
+            }
+        }
+        Some(Self { tool, output })
+    }
+}
+
+fn is_plain_shell_word(word: &str) -> bool {
+    !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_alphanumeric() || "/._-+:@%".contains(c))
+}
+
+/// A double-quoted Python literal for a path without special characters.
+fn python_string(value: &str) -> String {
+    let escaped: String = value
+        .chars()
+        .flat_map(|c| match c {
+            '\\' | '"' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    format!("\"{escaped}\"")
+}
+
+/// The expression text of a path argument, if evaluating it twice more is
+/// harmless: names, attributes, literals, `str(...)` / `os.fspath(...)` /
+/// `Path(...)` of those, and `/` or `+` between them.
+fn simple_path(text: &str, node: Node<'_>) -> Option<String> {
+    is_pure(text, node, 0).then(|| ast::text(text, node).to_owned())
+}
+
+fn is_pure(text: &str, node: Node<'_>, depth: usize) -> bool {
+    if depth > 6 || ast::text(text, node).contains('\n') {
+        return false;
+    }
+    match node.kind() {
+        "identifier" | "integer" => true,
+        "attribute" => ast::dotted_name(text, node).is_some(),
+        "string" => ast::string_value(text, node).is_some(),
+        "binary_operator" => {
+            let operator = node
+                .child_by_field_name("operator")
+                .map(|o| ast::text(text, o));
+            matches!(operator, Some("/" | "+"))
+                && node
+                    .child_by_field_name("left")
+                    .is_some_and(|l| is_pure(text, l, depth + 1))
+                && node
+                    .child_by_field_name("right")
+                    .is_some_and(|r| is_pure(text, r, depth + 1))
+        }
+        "call" => {
+            let Some(function) = node.child_by_field_name("function") else {
+                return false;
+            };
+            let name = ast::dotted_name(text, function);
+            let args = Arguments::of(text, node);
+            matches!(
+                name.as_deref(),
+                Some("str" | "os.fspath" | "Path" | "pathlib.Path")
+            ) && args.keywords.is_empty()
+                && !args.has_splat
+                && args.positional.len() == 1
+                && is_pure(text, args.positional[0], depth + 1)
+        }
+        _ => false,
+    }
+}
+
+/// The value last assigned to the identifier `name` by a plain assignment
+/// among the statements before its use in the same block (or the blocks
+/// around it, within the function).
+fn assigned_before<'n>(text: &str, name: Node<'n>) -> Option<Node<'n>> {
+    let wanted = ast::text(text, name);
+    let mut statement = ast::enclosing_statement(name)?;
+    loop {
+        let mut previous = statement.prev_named_sibling();
+        while let Some(candidate) = previous {
+            if let Some(assignment) = candidate
+                .named_child(0)
+                .filter(|a| a.kind() == "assignment")
+            {
+                let left = assignment.child_by_field_name("left");
+                if left.is_some_and(|l| l.kind() == "identifier" && ast::text(text, l) == wanted) {
+                    return assignment.child_by_field_name("right");
+                }
+            }
+            previous = candidate.prev_named_sibling();
+        }
+        let block = statement.parent().filter(|p| p.kind() == "block")?;
+        let owner = block.parent()?;
+        if ast::is_scope_boundary(owner.kind()) {
+            return None;
+        }
+        statement = owner;
+    }
+}

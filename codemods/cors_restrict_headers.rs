@@ -1,0 +1,180 @@
+//! # cors-restrict-headers
+//!
+//! ## What it does
+//! Finds CORS set-ups that accept any request header — `allow_headers=["*"]`
+//! (or `"*"`) — in:
+//!
+//! - FastAPI / Starlette: `app.add_middleware(CORSMiddleware, ...)`,
+//!   `Middleware(CORSMiddleware, ...)`, `CORSMiddleware(app, ...)`;
+//! - flask-cors: `CORS(app, ...)` and `@cross_origin(...)`.
+//!
+//! It also reports, without a fix, any origin (`allow_origins=["*"]`, or
+//! flask-cors `origins="*"`) combined with credentials
+//! (`allow_credentials=True` / `supports_credentials=True`).
+//!
+//! ## Why
+//! A wildcard header list lets any page send any header to the API in a
+//! credentialed cross-origin request, which widens what a compromised or
+//! malicious origin can do; audits ask for the list the front end really
+//! needs. A wildcard origin together with credentials asks browsers to send
+//! cookies to every site's requests — that needs a decision about which
+//! origins to trust, which no tool can make.
+//!
+//! ## Example
+//! ```python
+//! app.add_middleware(CORSMiddleware, allow_origins=ORIGINS, allow_headers=["*"])
+//! ```
+//! becomes
+//! ```python
+//! app.add_middleware(CORSMiddleware, allow_origins=ORIGINS, allow_headers=["Content-Type", "Authorization", "X-Requested-With"])
+//! ```
+//!
+//! ## Options
+//! `[tool.auditfix.cors-restrict-headers]`: `headers`, the list to allow
+//! (default `["Content-Type", "Authorization", "X-Requested-With"]`).
+//!
+//! ## Fix safety
+//! Unsafe (applied with `--unsafe-fixes`): a browser client that sends a
+//! header missing from the list will have its preflight requests refused,
+//! which changes behaviour for requests that used to succeed. Review the
+//! list against what your front end sends, or set `headers`. The
+//! origin-plus-credentials finding is report-only.
+
+use tree_sitter::Node;
+
+use crate::ast::{self, Arguments};
+use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
+use crate::edit::{Applicability, Edit, Fix};
+
+pub struct CorsRestrictHeaders {
+    headers: Vec<String>,
+}
+
+pub static META: Meta = Meta {
+    id: "cors-restrict-headers",
+    category: "security",
+    priority: Priority::P2,
+    fix: Applicability::Unsafe,
+    summary: "CORS allowing any header, or any origin with credentials",
+};
+
+impl CorsRestrictHeaders {
+    pub fn from_options(options: &mut Options) -> Result<Self, OptionError> {
+        let headers = options.string_list("headers")?.unwrap_or_else(|| {
+            ["Content-Type", "Authorization", "X-Requested-With"]
+                .map(String::from)
+                .to_vec()
+        });
+        let valid = |h: &String| {
+            !h.is_empty()
+                && h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        };
+        if headers.is_empty() || !headers.iter().all(valid) {
+            return Err(options.error("headers", "expected a non-empty list of header names"));
+        }
+        Ok(Self { headers })
+    }
+}
+
+/// Which CORS API a call is, by its keyword names.
+struct Api {
+    origins: &'static str,
+    credentials: &'static str,
+}
+
+const STARLETTE: Api = Api {
+    origins: "allow_origins",
+    credentials: "allow_credentials",
+};
+const FLASK_CORS: Api = Api {
+    origins: "origins",
+    credentials: "supports_credentials",
+};
+
+impl Codemod for CorsRestrictHeaders {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+
+    fn kinds(&self) -> &'static [&'static str] {
+        &["call"]
+    }
+
+    fn triggers(&self) -> Vec<String> {
+        vec!["CORS".into(), "cross_origin".into()]
+    }
+
+    fn check(&self, call: Node<'_>, cx: &mut Checker<'_>) {
+        let args = Arguments::of(cx.text, call);
+        let Some(api) = cors_api(cx.text, call, &args) else {
+            return;
+        };
+        if let Some(value) = args
+            .keyword("allow_headers")
+            .filter(|v| is_wildcard(cx.text, *v))
+        {
+            let items: Vec<String> = self
+                .headers
+                .iter()
+                .map(|h| cx.stylist.string_literal(h))
+                .collect();
+            let fix = Fix::unsafe_(vec![Edit::replacement(
+                value.byte_range().into(),
+                format!("[{}]", items.join(", ")),
+            )]);
+            cx.report(
+                value.byte_range(),
+                "CORS allows every request header: list the headers the clients need",
+                Some(fix),
+            );
+        }
+        let any_origin = args
+            .keyword(api.origins)
+            .is_some_and(|v| is_wildcard(cx.text, v));
+        let credentials = args
+            .keyword(api.credentials)
+            .is_some_and(|v| ast::text(cx.text, v) == "True");
+        if any_origin && credentials {
+            let node = args.keyword_node(api.origins).unwrap_or(call);
+            cx.report(
+                node.byte_range(),
+                "CORS allows any origin together with credentials: list the trusted origins (no automatic fix)",
+                None,
+            );
+        }
+    }
+}
+
+/// The CORS API `call` configures, if it is one.
+fn cors_api(text: &str, call: Node<'_>, args: &Arguments<'_>) -> Option<Api> {
+    let (_, name) = ast::call_target(text, call)?;
+    let first_is_middleware = || {
+        args.positional
+            .first()
+            .and_then(|f| ast::dotted_name(text, *f))
+            .is_some_and(|n| n.rsplit('.').next() == Some("CORSMiddleware"))
+    };
+    match name {
+        "add_middleware" | "Middleware" if first_is_middleware() => Some(STARLETTE),
+        "CORSMiddleware" => Some(STARLETTE),
+        "CORS" | "cross_origin" => Some(FLASK_CORS),
+        _ => None,
+    }
+}
+
+/// `"*"`, `["*"]` or `("*",)`.
+fn is_wildcard(text: &str, value: Node<'_>) -> bool {
+    let value = ast::unparenthesize(value);
+    match value.kind() {
+        "string" => ast::string_value(text, value) == Some("*"),
+        "list" | "tuple" => {
+            let items: Vec<Node> = ast::named_children(value)
+                .into_iter()
+                .filter(|c| c.kind() != "comment")
+                .collect();
+            items.len() == 1 && ast::string_value(text, items[0]) == Some("*")
+        }
+        _ => false,
+    }
+}

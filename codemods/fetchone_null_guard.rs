@@ -1,0 +1,611 @@
+//! # fetchone-null-guard
+//!
+//! ## What it does
+//! Finds one-row database fetches — `fetchone()` (DB-API: sqlite3, psycopg,
+//! MySQLdb), `fetchrow()` (asyncpg) and `fetch_one()` (the `databases`
+//! library and similar adapters) — whose result is used as if a row always
+//! came back:
+//!
+//! - directly: `dict(cur.fetchone())`, `cur.fetchone()[0]`,
+//!   `cur.fetchone()["k"]`, `cur.fetchone().name`, `a, b = cur.fetchone()`,
+//!   `(await db.fetch_one(q))[0]`;
+//! - through a variable: `row = cur.fetchone()` followed by `row[...]`,
+//!   `row.x`, `dict(row)`, `a, b = row` or `*row` with no None check in
+//!   between.
+//!
+//! A check anywhere before the use silences it: `if row is None`, `if not
+//! row`, `if row:` (the use inside the branch), `row or default`, `row and
+//! row[0]`, `x if row else y`, `assert row`. So does a surrounding `try`
+//! that handles `TypeError`, `AttributeError` or `Exception`.
+//!
+//! ## Why
+//! These methods return `None` when the query matched nothing. The code then
+//! fails far from the cause with `TypeError: 'NoneType' object is not
+//! subscriptable`, or — worse — a caller catches that broad error and goes on
+//! with wrong data. An explicit check names the query that came back empty.
+//!
+//! ## Example
+//! ```python
+//! def get_balance(cur, user_id):
+//!     cur.execute("SELECT balance FROM wallets WHERE user_id = ?", (user_id,))
+//!     return cur.fetchone()[0]
+//! ```
+//! becomes
+//! ```python
+//! def get_balance(cur, user_id):
+//!     cur.execute("SELECT balance FROM wallets WHERE user_id = ?", (user_id,))
+//!     row = cur.fetchone()
+//!     if row is None:
+//!         raise LookupError("get_balance: fetchone() returned no row")
+//!     return row[0]
+//! ```
+//! and `row = cur.fetchone()` followed by an unchecked `row[0]` gets the
+//! same two-line guard right after the assignment.
+//!
+//! ## Options
+//! `[tool.auditfix.fetchone-null-guard]`:
+//! - `methods`: the one-row fetch methods (default
+//!   `["fetchone", "fetchrow", "fetch_one"]`);
+//! - `default`: a Python expression to use instead of raising when no row
+//!   came back (e.g. `"{}"`); the guard becomes `row = <default>`.
+//!
+//! ## Fix safety
+//! Safe when behaviour only changes where the original would have crashed:
+//! the fetch is hoisted into its own statement just before the one that
+//! used it, and nothing in that statement ran before the fetch. Unsafe when
+//! hoisting moves the fetch before other calls of the same statement, or
+//! when the unchecked use sits in a branch or loop (raising right after the
+//! assignment also raises on paths that never used the row). Report-only
+//! when the fetch cannot be hoisted: inside a lambda, comprehension,
+//! conditional expression, the right side of `and`/`or`, a `while` or
+//! `elif` condition, an `assert`, or a statement that shares its line.
+
+use tree_sitter::Node;
+
+use crate::ast::{self, Arguments};
+use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
+use crate::edit::{Applicability, Edit, Fix, TextRange};
+use crate::fix;
+
+pub struct FetchoneNullGuard {
+    methods: Vec<String>,
+    default: Option<String>,
+}
+
+pub static META: Meta = Meta {
+    id: "fetchone-null-guard",
+    category: "reliability",
+    priority: Priority::P1,
+    fix: Applicability::Safe,
+    summary: "one-row fetch used without a None check",
+};
+
+/// Exceptions whose handler already deals with a missing row.
+const HANDLED_BY: [&str; 4] = ["TypeError", "AttributeError", "Exception", "BaseException"];
+
+/// Calls that fail on None when given the row.
+const CONSUMERS: [&str; 5] = ["dict", "list", "tuple", "set", "sorted"];
+
+impl FetchoneNullGuard {
+    pub fn from_options(options: &mut Options) -> Result<Self, OptionError> {
+        let methods = options
+            .string_list("methods")?
+            .unwrap_or_else(|| vec!["fetchone".into(), "fetchrow".into(), "fetch_one".into()]);
+        if methods.is_empty() || methods.iter().any(|m| !is_identifier(m)) {
+            return Err(options.error("methods", "expected a non-empty list of method names"));
+        }
+        let default = options.string("default")?;
+        if let Some(expr) = &default {
+            let probe = format!("x = ({expr})\n");
+            if crate::parse::parse(&probe).root_node().has_error() {
+                return Err(
+                    options.error("default", format!("`{expr}` is not a Python expression"))
+                );
+            }
+        }
+        Ok(Self { methods, default })
+    }
+}
+
+impl Codemod for FetchoneNullGuard {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+
+    fn kinds(&self) -> &'static [&'static str] {
+        &["call"]
+    }
+
+    fn triggers(&self) -> Vec<String> {
+        self.methods.clone()
+    }
+
+    fn check(&self, call: Node<'_>, cx: &mut Checker<'_>) {
+        let Some((Some(_receiver), method)) = ast::call_target(cx.text, call) else {
+            return;
+        };
+        if !self.methods.iter().any(|m| m == method) {
+            return;
+        }
+        let value = match ast::parent_skipping_parens(call) {
+            Some(parent) if parent.kind() == "await" => parent,
+            _ => call,
+        };
+        let Some(user) = ast::parent_skipping_parens(value) else {
+            return;
+        };
+        if let Some(name) = assigned_name(cx.text, user, value) {
+            self.check_named(cx, method, value, user, name);
+        } else if let Some(use_kind) = direct_use(cx.text, user, value) {
+            self.check_direct(cx, method, value, use_kind);
+        }
+    }
+}
+
+impl FetchoneNullGuard {
+    /// `dict(c.fetchone())`, `c.fetchone()[0]`, `a, b = c.fetchone()` …
+    fn check_direct(&self, cx: &mut Checker<'_>, method: &str, value: Node<'_>, use_kind: &str) {
+        if ast::inside_try_catching(cx.text, value, &HANDLED_BY) {
+            return;
+        }
+        let message = format!(
+            "`{method}()` can return None, and {use_kind} would then fail: check for a missing row"
+        );
+        let fix = self.hoist_fix(cx, method, value);
+        cx.report(value.byte_range(), message, Some(fix));
+    }
+
+    /// `row = c.fetchone()` then an unchecked use of `row`.
+    fn check_named(
+        &self,
+        cx: &mut Checker<'_>,
+        method: &str,
+        value: Node<'_>,
+        assignment: Node<'_>,
+        name: &str,
+    ) {
+        let Some(statement) = assignment
+            .parent()
+            .filter(|p| p.kind() == "expression_statement")
+        else {
+            return;
+        };
+        let Some((use_node, conditional)) = first_unchecked_use(cx.text, statement, name) else {
+            return;
+        };
+        let message = format!(
+            "`{name}` from `{method}()` (line {}) may be None here: check for a missing row first",
+            statement.start_position().row + 1
+        );
+        let applicability = if conditional {
+            Applicability::Unsafe
+        } else {
+            Applicability::Safe
+        };
+        let fix = match fix::after_statement(cx, statement) {
+            Some((at, indent, prefix)) => {
+                let guard = self.guard(cx, name, method, value);
+                let text = format!("{prefix}{}", cx.stylist.render_block(&guard, indent));
+                Fix::new(vec![Edit::insertion(at, text)], applicability)
+            }
+            None => Fix::new(Vec::new(), Applicability::ReportOnly),
+        };
+        cx.report(use_node.byte_range(), message, Some(fix));
+    }
+
+    /// The `if row is None:` block as a template (see `source` module docs).
+    fn guard(&self, cx: &Checker<'_>, name: &str, method: &str, value: Node<'_>) -> String {
+        let consequence = match &self.default {
+            Some(default) => format!("{name} = {default}"),
+            None => {
+                let context =
+                    ast::enclosing_function_name(cx.text, value).unwrap_or("module level");
+                let message = cx
+                    .stylist
+                    .string_literal(&format!("{context}: {method}() returned no row"));
+                format!("raise LookupError({message})")
+            }
+        };
+        format!("if {name} is None:\n    {consequence}")
+    }
+
+    /// Hoist `value` into a fresh variable before its statement, guard it,
+    /// and use the variable in its place.
+    fn hoist_fix(&self, cx: &Checker<'_>, method: &str, value: Node<'_>) -> Fix {
+        let report_only = Fix::new(Vec::new(), Applicability::ReportOnly);
+        let Some(statement) = ast::enclosing_statement(value) else {
+            return report_only;
+        };
+        if !can_hoist(value, statement) {
+            return report_only;
+        }
+        let Some((at, indent)) = fix::before_statement(cx, statement) else {
+            return report_only;
+        };
+        // Replace the parentheses around the value too: `(await f())[0]` → `row[0]`.
+        let mut replaced = value;
+        while let Some(parent) = replaced
+            .parent()
+            .filter(|p| p.kind() == "parenthesized_expression")
+        {
+            replaced = parent;
+        }
+        let value_text = ast::text(cx.text, value);
+        let hoisted = if value_text.contains('\n') {
+            ast::text(cx.text, replaced)
+        } else {
+            value_text
+        };
+        let name = fix::fresh_name(cx, fix::scope_of(cx, value), "row");
+        // The value may span lines: render the template around a placeholder
+        // and put the original text back verbatim.
+        let template = format!("{name} = \u{0}\n{}", self.guard(cx, &name, method, value));
+        let block = cx
+            .stylist
+            .render_block(&template, indent)
+            .replacen('\u{0}', hoisted, 1);
+        let applicability = if runs_calls_before(statement, value) {
+            Applicability::Unsafe
+        } else {
+            Applicability::Safe
+        };
+        Fix::new(
+            vec![
+                Edit::insertion(at, block),
+                Edit::replacement(TextRange::from(replaced.byte_range()), name),
+            ],
+            applicability,
+        )
+    }
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_')
+}
+
+/// `name` when `user` is `name = value` (or `name: T = value`).
+fn assigned_name<'t>(text: &'t str, user: Node<'_>, value: Node<'_>) -> Option<&'t str> {
+    if user.kind() != "assignment" {
+        return None;
+    }
+    let right = ast::unparenthesize(user.child_by_field_name("right")?);
+    let left = user.child_by_field_name("left")?;
+    (right.id() == value.id() && left.kind() == "identifier").then(|| ast::text(text, left))
+}
+
+/// How `user` consumes `value` in a way that fails on None, if it does.
+fn direct_use(text: &str, user: Node<'_>, value: Node<'_>) -> Option<&'static str> {
+    let is_value = |field: &str| {
+        user.child_by_field_name(field)
+            .map(ast::unparenthesize)
+            .is_some_and(|n| n.id() == value.id())
+    };
+    match user.kind() {
+        "subscript" if is_value("value") => Some("indexing it"),
+        "attribute" if is_value("object") => Some("reading an attribute of it"),
+        "assignment" if is_value("right") => {
+            let left = user.child_by_field_name("left")?;
+            matches!(
+                left.kind(),
+                "pattern_list" | "tuple_pattern" | "list_pattern"
+            )
+            .then_some("unpacking it")
+        }
+        "argument_list" => {
+            let call = user.parent()?;
+            let args = Arguments::of(text, call);
+            let (None, function) = ast::call_target(text, call)? else {
+                return None;
+            };
+            (CONSUMERS.contains(&function)
+                && args.positional.len() == 1
+                && args.keywords.is_empty())
+            .then_some("converting it")
+        }
+        "list_splat" | "dictionary_splat" => Some("unpacking it"),
+        _ => None,
+    }
+}
+
+/// Whether `value` can move to its own statement before `statement` without
+/// changing when (or whether) it runs.
+fn can_hoist(value: Node<'_>, statement: Node<'_>) -> bool {
+    if matches!(
+        statement.kind(),
+        "while_statement" | "assert_statement" | "decorated_definition"
+    ) {
+        return false;
+    }
+    let mut child = value;
+    for parent in ast::ancestors(value).skip(1) {
+        if parent.id() == statement.id() {
+            return true;
+        }
+        let kind = parent.kind();
+        if ast::is_scope_boundary(kind)
+            || matches!(kind, "conditional_expression" | "elif_clause" | "block")
+        {
+            return false;
+        }
+        if kind == "boolean_operator"
+            && parent.child_by_field_name("left").map(|l| l.id()) != Some(child.id())
+        {
+            return false;
+        }
+        child = parent;
+    }
+    false
+}
+
+/// Whether some call or await of `statement` runs before `value` (so that
+/// hoisting `value` would reorder side effects). Calls in an assignment's
+/// target run after the right side and do not count.
+fn runs_calls_before(statement: Node<'_>, value: Node<'_>) -> bool {
+    let target = statement
+        .named_child(0)
+        .filter(|n| n.kind() == "assignment" || n.kind() == "augmented_assignment")
+        .and_then(|a| a.child_by_field_name("left"));
+    let mut found = false;
+    ast::walk_descendants(statement, |node| {
+        if found || node.start_byte() >= value.start_byte() {
+            return false;
+        }
+        if target.is_some_and(|t| t.id() == node.id()) {
+            return false;
+        }
+        let ends_before = node.end_byte() <= value.start_byte();
+        if matches!(node.kind(), "call" | "await") && ends_before {
+            found = true;
+        }
+        true
+    });
+    found
+}
+
+/// What following code does with `name`, per piece of code.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Event {
+    /// The name is tested (None check, truthiness, `and`/`or`, assert…).
+    Checked,
+    /// The name is rebound.
+    Reassigned,
+    /// The name is used in a way that fails on None.
+    Used,
+}
+
+/// The first use of `name` that fails on None, among the statements that
+/// run after `statement` (following siblings; then, through `with` and
+/// `try` bodies, the statements after those), before any check or
+/// reassignment. Also says whether that use is conditional (in a branch or
+/// loop body relative to the assignment).
+fn first_unchecked_use<'n>(
+    text: &str,
+    statement: Node<'n>,
+    name: &str,
+) -> Option<(Node<'n>, bool)> {
+    enum Item<'n> {
+        Unit(Node<'n>, bool),
+        Statement(Node<'n>, bool),
+        Block(Node<'n>, bool),
+    }
+    // Statements that run after the assignment, outermost last.
+    let mut stack: Vec<Item<'n>> = Vec::new();
+    let mut current = statement;
+    let mut levels = Vec::new();
+    loop {
+        let siblings: Vec<Node<'n>> =
+            std::iter::successors(current.next_named_sibling(), |n| n.next_named_sibling())
+                .collect();
+        levels.push(siblings);
+        let Some(block) = current.parent().filter(|p| p.kind() == "block") else {
+            break;
+        };
+        let Some(owner) = block.parent() else {
+            break;
+        };
+        let passes_through = match owner.kind() {
+            "with_statement" => true,
+            "try_statement" => {
+                owner.child_by_field_name("body").map(|b| b.id()) == Some(block.id())
+            }
+            _ => false,
+        };
+        if !passes_through {
+            break;
+        }
+        current = owner;
+    }
+    for siblings in levels.into_iter().rev() {
+        for sibling in siblings.into_iter().rev() {
+            stack.push(Item::Statement(sibling, false));
+        }
+    }
+    while let Some(item) = stack.pop() {
+        match item {
+            Item::Unit(node, conditional) => match scan_unit(text, node, name) {
+                Some((Event::Used, used)) => {
+                    if ast::inside_try_catching(text, used, &HANDLED_BY) {
+                        return None;
+                    }
+                    return Some((used, conditional));
+                }
+                Some(_) => return None,
+                None => {}
+            },
+            Item::Block(block, conditional) => {
+                for child in ast::named_children(block).into_iter().rev() {
+                    stack.push(Item::Statement(child, conditional));
+                }
+            }
+            Item::Statement(node, conditional) => {
+                let kind = node.kind();
+                if matches!(
+                    kind,
+                    "function_definition" | "class_definition" | "decorated_definition" | "comment"
+                ) {
+                    continue;
+                }
+                if kind == "match_statement" {
+                    // Too many ways to test a value: mention of the name ends the scan.
+                    if ast::identifiers_in(text, node).contains(&name) {
+                        return None;
+                    }
+                    continue;
+                }
+                let branches = matches!(
+                    kind,
+                    "if_statement"
+                        | "elif_clause"
+                        | "else_clause"
+                        | "for_statement"
+                        | "while_statement"
+                        | "except_clause"
+                        | "except_group_clause"
+                );
+                let children = ast::named_children(node);
+                let has_block = children.iter().any(|c| c.kind() == "block");
+                if !has_block && !is_clause(kind) {
+                    // A simple statement: one unit.
+                    stack.push(Item::Unit(node, conditional));
+                    continue;
+                }
+                for child in children.into_iter().rev() {
+                    match child.kind() {
+                        "block" => stack.push(Item::Block(child, conditional || branches)),
+                        "comment" => {}
+                        k if is_clause(k) => {
+                            stack.push(Item::Statement(child, conditional || branches))
+                        }
+                        _ => stack.push(Item::Unit(child, conditional)),
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+fn is_clause(kind: &str) -> bool {
+    matches!(
+        kind,
+        "elif_clause"
+            | "else_clause"
+            | "except_clause"
+            | "except_group_clause"
+            | "finally_clause"
+            | "case_clause"
+    )
+}
+
+/// The decisive event for `name` inside one piece of code: a check anywhere
+/// in it wins (so `x[0] if x else None` counts as checked), then a failing
+/// use, then a reassignment.
+fn scan_unit<'n>(text: &str, unit: Node<'n>, name: &str) -> Option<(Event, Node<'n>)> {
+    let mut checked = None;
+    let mut used = None;
+    let mut reassigned = None;
+    ast::walk_descendants(unit, |node| {
+        if matches!(
+            node.kind(),
+            "lambda" | "function_definition" | "class_definition"
+        ) {
+            return false;
+        }
+        if node.kind() == "identifier" && ast::text(text, node) == name {
+            match classify(text, node) {
+                Some(Event::Checked) => checked = checked.or(Some(node)),
+                Some(Event::Used) => used = used.or(Some(node)),
+                Some(Event::Reassigned) => reassigned = reassigned.or(Some(node)),
+                None => {}
+            }
+        }
+        true
+    });
+    checked
+        .map(|n| (Event::Checked, n))
+        .or(used.map(|n| (Event::Used, use_site(n))))
+        .or(reassigned.map(|n| (Event::Reassigned, n)))
+}
+
+/// The expression that fails (`row[0]` rather than `row`), for the report.
+fn use_site(identifier: Node<'_>) -> Node<'_> {
+    match ast::parent_skipping_parens(identifier) {
+        Some(p)
+            if matches!(
+                p.kind(),
+                "subscript" | "attribute" | "list_splat" | "dictionary_splat"
+            ) =>
+        {
+            p
+        }
+        Some(p) if p.kind() == "argument_list" => p.parent().unwrap_or(identifier),
+        _ => identifier,
+    }
+}
+
+/// What an occurrence of the tracked name means.
+fn classify(text: &str, identifier: Node<'_>) -> Option<Event> {
+    let node = identifier;
+    let parent = ast::parent_skipping_parens(node)?;
+    let field_is = |field: &str| {
+        parent
+            .child_by_field_name(field)
+            .map(ast::unparenthesize)
+            .is_some_and(|n| n.id() == node.id())
+    };
+    match parent.kind() {
+        "not_operator" | "boolean_operator" => Some(Event::Checked),
+        "comparison_operator" => {
+            let mentions_none = ast::named_children(parent)
+                .iter()
+                .any(|c| c.kind() == "none");
+            mentions_none.then_some(Event::Checked)
+        }
+        "if_statement" | "elif_clause" | "while_statement" if field_is("condition") => {
+            Some(Event::Checked)
+        }
+        "conditional_expression" => {
+            // `a if cond else b`: the condition is the second named child.
+            let condition = parent.named_child(1).map(ast::unparenthesize);
+            condition
+                .is_some_and(|c| c.id() == node.id())
+                .then_some(Event::Checked)
+        }
+        "assert_statement" => Some(Event::Checked),
+        "subscript" if field_is("value") => Some(Event::Used),
+        "attribute" if field_is("object") => Some(Event::Used),
+        "list_splat" | "dictionary_splat" => Some(Event::Used),
+        "argument_list" => {
+            let call = parent.parent()?;
+            let (None, function) = ast::call_target(text, call)? else {
+                return None;
+            };
+            if matches!(function, "bool" | "isinstance" | "len") {
+                return Some(Event::Checked);
+            }
+            let args = Arguments::of(text, call);
+            (CONSUMERS.contains(&function) && args.positional.len() == 1).then_some(Event::Used)
+        }
+        "assignment" | "augmented_assignment" | "for_statement" | "for_in_clause" => {
+            if field_is("left") {
+                return Some(Event::Reassigned);
+            }
+            if parent.kind() == "assignment" && field_is("right") {
+                let left = parent.child_by_field_name("left")?;
+                return matches!(
+                    left.kind(),
+                    "pattern_list" | "tuple_pattern" | "list_pattern"
+                )
+                .then_some(Event::Used);
+            }
+            (parent.kind() == "for_statement" && field_is("right")).then_some(Event::Used)
+        }
+        "pattern_list" | "tuple_pattern" | "list_pattern" | "as_pattern_target" => {
+            Some(Event::Reassigned)
+        }
+        "named_expression" if field_is("name") => Some(Event::Reassigned),
+        _ => None,
+    }
+}

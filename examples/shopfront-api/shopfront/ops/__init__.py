@@ -1,0 +1,1 @@
+"""Operational scripts (backups, data resets) run from cron or by hand."""

@@ -1,0 +1,380 @@
+//! Questions about Python syntax trees that several codemods ask.
+//!
+//! Everything here is read-only and iterative (no recursion on the tree
+//! depth), so deeply nested input cannot overflow the stack.
+
+use tree_sitter::Node;
+
+/// `node`, its parent, its grandparent, … up to the module.
+pub fn ancestors(node: Node<'_>) -> impl Iterator<Item = Node<'_>> {
+    std::iter::successors(Some(node), |n| n.parent())
+}
+
+/// Named children of a node.
+pub fn named_children(node: Node<'_>) -> Vec<Node<'_>> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor).collect()
+}
+
+/// Whether `kind` is a statement (a child of a block or of the module).
+fn is_statement_container(kind: &str) -> bool {
+    matches!(kind, "block" | "module")
+}
+
+/// The statement that contains `node` (the node itself if it is one).
+/// For a node in the header of a compound statement (an `if` condition),
+/// that is the compound statement.
+pub fn enclosing_statement(node: Node<'_>) -> Option<Node<'_>> {
+    ancestors(node).find(|n| n.parent().is_some_and(|p| is_statement_container(p.kind())))
+}
+
+/// Kinds that start a new scope or delay evaluation: a value computed
+/// inside them cannot be hoisted out, and a check inside them does not
+/// protect code outside.
+pub fn is_scope_boundary(kind: &str) -> bool {
+    matches!(
+        kind,
+        "function_definition"
+            | "lambda"
+            | "class_definition"
+            | "list_comprehension"
+            | "set_comprehension"
+            | "dictionary_comprehension"
+            | "generator_expression"
+    )
+}
+
+/// The innermost function definition around `node`.
+pub fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
+    ancestors(node)
+        .skip(1)
+        .find(|n| n.kind() == "function_definition")
+}
+
+/// The function name of the innermost `def` around `node`, if any.
+pub fn enclosing_function_name<'t>(text: &'t str, node: Node<'_>) -> Option<&'t str> {
+    let function = enclosing_function(node)?;
+    let name = function.child_by_field_name("name")?;
+    Some(&text[name.byte_range()])
+}
+
+/// The text of a node.
+pub fn text<'t>(text: &'t str, node: Node<'_>) -> &'t str {
+    &text[node.byte_range()]
+}
+
+/// Strip redundant parentheses: `((x))` → `x`.
+pub fn unparenthesize(mut node: Node<'_>) -> Node<'_> {
+    while node.kind() == "parenthesized_expression" {
+        match node.named_child(0) {
+            Some(inner) if inner.kind() != "comment" => node = inner,
+            _ => break,
+        }
+    }
+    node
+}
+
+/// The node `node` is wrapped in, skipping parentheses.
+pub fn parent_skipping_parens(node: Node<'_>) -> Option<Node<'_>> {
+    let mut parent = node.parent()?;
+    while parent.kind() == "parenthesized_expression" {
+        parent = parent.parent()?;
+    }
+    Some(parent)
+}
+
+/// For a call `a.b.c(…)`: the receiver `a.b` and the name `c`; for `f(…)`:
+/// no receiver and `f`.
+pub fn call_target<'n, 't>(text: &'t str, call: Node<'n>) -> Option<(Option<Node<'n>>, &'t str)> {
+    let function = call.child_by_field_name("function")?;
+    match function.kind() {
+        "identifier" => Some((None, &text[function.byte_range()])),
+        "attribute" => {
+            let name = function.child_by_field_name("attribute")?;
+            Some((
+                function.child_by_field_name("object"),
+                &text[name.byte_range()],
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// `a.b.c` as a string when the expression is a chain of plain names.
+pub fn dotted_name(text: &str, node: Node<'_>) -> Option<String> {
+    let mut parts = Vec::new();
+    let mut current = node;
+    loop {
+        match current.kind() {
+            "identifier" => {
+                parts.push(&text[current.byte_range()]);
+                break;
+            }
+            "attribute" => {
+                parts.push(&text[current.child_by_field_name("attribute")?.byte_range()]);
+                current = current.child_by_field_name("object")?;
+            }
+            _ => return None,
+        }
+    }
+    parts.reverse();
+    Some(parts.join("."))
+}
+
+/// The positional arguments and keyword arguments of a call.
+pub struct Arguments<'n> {
+    pub positional: Vec<Node<'n>>,
+    pub keywords: Vec<(String, Node<'n>, Node<'n>)>,
+    /// `*args` or `**kwargs` present: the call's arguments are not all visible.
+    pub has_splat: bool,
+    pub list: Option<Node<'n>>,
+}
+
+impl<'n> Arguments<'n> {
+    pub fn of(text: &str, call: Node<'n>) -> Self {
+        let mut args = Arguments {
+            positional: Vec::new(),
+            keywords: Vec::new(),
+            has_splat: false,
+            list: call.child_by_field_name("arguments"),
+        };
+        let Some(list) = args.list else {
+            return args;
+        };
+        for child in named_children(list) {
+            match child.kind() {
+                "keyword_argument" => {
+                    if let (Some(name), Some(value)) = (
+                        child.child_by_field_name("name"),
+                        child.child_by_field_name("value"),
+                    ) {
+                        args.keywords
+                            .push((text[name.byte_range()].to_owned(), child, value));
+                    }
+                }
+                "list_splat" | "dictionary_splat" => args.has_splat = true,
+                "comment" => {}
+                _ => args.positional.push(child),
+            }
+        }
+        args
+    }
+
+    /// The value of keyword argument `name`.
+    pub fn keyword(&self, name: &str) -> Option<Node<'n>> {
+        self.keywords
+            .iter()
+            .find(|(k, _, _)| k == name)
+            .map(|(_, _, v)| *v)
+    }
+
+    /// The whole `name=value` node of keyword argument `name`.
+    pub fn keyword_node(&self, name: &str) -> Option<Node<'n>> {
+        self.keywords
+            .iter()
+            .find(|(k, _, _)| k == name)
+            .map(|(_, n, _)| *n)
+    }
+}
+
+/// The value of a plain string literal (no f-string, no implicit
+/// concatenation, no escapes that we would have to interpret).
+pub fn string_value<'t>(text: &'t str, node: Node<'_>) -> Option<&'t str> {
+    if node.kind() != "string" {
+        return None;
+    }
+    let mut content = None;
+    for child in named_children(node) {
+        match child.kind() {
+            "string_start" => {
+                let prefix = text[child.byte_range()].to_ascii_lowercase();
+                if prefix.contains('f') || prefix.contains('b') {
+                    return None;
+                }
+            }
+            "string_content" => {
+                if content.is_some() {
+                    return None;
+                }
+                content = Some(&text[child.byte_range()]);
+            }
+            "string_end" => {}
+            _ => return None,
+        }
+    }
+    let value = content.unwrap_or("");
+    (!value.contains('\\')).then_some(value)
+}
+
+/// Whether an `except` clause catches one of `names` (by last dotted
+/// component), or everything (`except:`).
+pub fn handler_catches(text: &str, clause: Node<'_>, names: &[&str]) -> bool {
+    let Some(first) = named_children(clause)
+        .into_iter()
+        .find(|c| c.kind() != "comment" && c.kind() != "block")
+    else {
+        return true; // bare `except:`
+    };
+    let caught = match first.kind() {
+        "as_pattern" => first.named_child(0).unwrap_or(first),
+        _ => first,
+    };
+    let candidates = match caught.kind() {
+        "tuple" | "parenthesized_expression" => named_children(caught),
+        _ => vec![caught],
+    };
+    candidates.iter().any(|c| {
+        let name = text[c.byte_range()].rsplit('.').next().unwrap_or("");
+        names.contains(&name)
+    })
+}
+
+/// Whether `node` runs inside the body of a `try` (in the same scope) with
+/// a handler for one of `names` (or a bare `except:`).
+pub fn inside_try_catching(text: &str, node: Node<'_>, names: &[&str]) -> bool {
+    let mut child = node;
+    for parent in ancestors(node).skip(1) {
+        if is_scope_boundary(parent.kind()) {
+            return false;
+        }
+        if parent.kind() == "try_statement"
+            && parent.child_by_field_name("body").map(|b| b.id()) == Some(child.id())
+        {
+            let handled = named_children(parent)
+                .into_iter()
+                .filter(|c| c.kind() == "except_clause")
+                .any(|c| handler_catches(text, c, names));
+            if handled {
+                return true;
+            }
+        }
+        child = parent;
+    }
+    false
+}
+
+/// Module-level statements, in order.
+pub fn module_statements(root: Node<'_>) -> Vec<Node<'_>> {
+    named_children(root)
+        .into_iter()
+        .filter(|n| n.kind() != "comment")
+        .collect()
+}
+
+/// Every identifier text inside `scope` (iterative walk).
+pub fn identifiers_in<'t>(text: &'t str, scope: Node<'_>) -> Vec<&'t str> {
+    let mut names = Vec::new();
+    let mut cursor = scope.walk();
+    let mut depth = 0usize;
+    loop {
+        let node = cursor.node();
+        if node.kind() == "identifier" {
+            names.push(&text[node.byte_range()]);
+        }
+        if cursor.goto_first_child() {
+            depth += 1;
+            continue;
+        }
+        loop {
+            if depth == 0 {
+                return names;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            cursor.goto_parent();
+            depth -= 1;
+        }
+    }
+}
+
+/// Visit every node under `node` (including itself) in source order,
+/// without recursion. `visit` returns false to skip a node's children.
+pub fn walk_descendants<'n>(node: Node<'n>, mut visit: impl FnMut(Node<'n>) -> bool) {
+    let mut cursor = node.walk();
+    let mut depth = 0usize;
+    loop {
+        let descend = visit(cursor.node());
+        if descend && cursor.goto_first_child() {
+            depth += 1;
+            continue;
+        }
+        loop {
+            if depth == 0 {
+                return;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            cursor.goto_parent();
+            depth -= 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::parse;
+
+    fn find<'t>(tree: &'t tree_sitter::Tree, text: &str, kind: &str, snippet: &str) -> Node<'t> {
+        let mut found = None;
+        walk_descendants(tree.root_node(), |n| {
+            if found.is_none() && n.kind() == kind && &text[n.byte_range()] == snippet {
+                found = Some(n);
+            }
+            true
+        });
+        found.unwrap_or_else(|| panic!("no {kind} `{snippet}`"))
+    }
+
+    #[test]
+    fn enclosing_statement_of_a_condition_is_the_if() {
+        let text = "def f():\n    if a.b():\n        pass\n";
+        let tree = parse(text);
+        let call = find(&tree, text, "call", "a.b()");
+        assert_eq!(enclosing_statement(call).unwrap().kind(), "if_statement");
+        assert_eq!(enclosing_function_name(text, call), Some("f"));
+    }
+
+    #[test]
+    fn call_target_and_dotted_names() {
+        let text = "x = os.environ.get('K')\n";
+        let tree = parse(text);
+        let call = find(&tree, text, "call", "os.environ.get('K')");
+        let (receiver, name) = call_target(text, call).unwrap();
+        assert_eq!(name, "get");
+        assert_eq!(
+            dotted_name(text, receiver.unwrap()).as_deref(),
+            Some("os.environ")
+        );
+    }
+
+    #[test]
+    fn try_handlers_are_recognised() {
+        let text = "try:\n    a()\nexcept (ValueError, errors.TypeError):\n    pass\ntry:\n    b()\nexcept KeyError:\n    pass\n";
+        let tree = parse(text);
+        let a = find(&tree, text, "call", "a()");
+        let b = find(&tree, text, "call", "b()");
+        assert!(inside_try_catching(text, a, &["TypeError"]));
+        assert!(!inside_try_catching(text, b, &["TypeError"]));
+    }
+
+    #[test]
+    fn string_values() {
+        let text = "a = 'x'\nb = f'x'\nc = 'a\\n'\n";
+        let tree = parse(text);
+        assert_eq!(
+            string_value(text, find(&tree, text, "string", "'x'")),
+            Some("x")
+        );
+        assert_eq!(
+            string_value(text, find(&tree, text, "string", "f'x'")),
+            None
+        );
+        assert_eq!(
+            string_value(text, find(&tree, text, "string", "'a\\n'")),
+            None
+        );
+    }
+}

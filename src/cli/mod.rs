@@ -1,0 +1,566 @@
+//! The command line: clap stops here. Arguments become [`Settings`] once;
+//! this module then runs the pipeline, prints, writes, and decides the exit
+//! code in one place ([`ExitStatus`]).
+
+use std::io::{IsTerminal, Write as _};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context as _, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::codemod::{Codemod, Engine};
+use crate::codemods::{self, CATALOGUE};
+use crate::diff::{self, Style};
+use crate::driver::{self, FileOutcome, FixPolicy};
+use crate::git::{CommitStep, FixRepo};
+use crate::report::{self, Tally};
+use crate::settings::{Config, ConfigError, Output, Settings};
+use crate::walk;
+
+/// How a run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// Nothing to do, or everything applied.
+    Clean = 0,
+    /// Findings, or changes pending (preview, patch, check).
+    ChangesOrFindings = 1,
+    /// Usage or configuration error, or a file that could not be processed.
+    Error = 2,
+}
+
+#[derive(Parser)]
+#[command(
+    name = "auditfix",
+    version,
+    about = "Turn Python code-audit findings into reviewable fixes."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Show (default), write, export as a patch, or commit to a branch the fixes.
+    Fix(FixArgs),
+    /// List findings as `path:line:col: id message`; exit 1 when there are any.
+    Check(CommonArgs),
+    /// List the codemods: id, priority, category, fix applicability.
+    List,
+    /// Print a codemod's documentation.
+    Explain {
+        /// A codemod id, as shown by `auditfix list`.
+        id: String,
+    },
+}
+
+#[derive(Args)]
+struct CommonArgs {
+    /// Files or directories (default: the current directory).
+    paths: Vec<PathBuf>,
+    /// Only these codemods (comma-separated ids).
+    #[arg(long, value_delimiter = ',')]
+    select: Option<Vec<String>>,
+    /// Skip these codemods (comma-separated ids).
+    #[arg(long, value_delimiter = ',')]
+    ignore: Vec<String>,
+    /// Glob patterns of paths to skip (in addition to .gitignore).
+    #[arg(long)]
+    exclude: Vec<String>,
+    /// Configuration file (default: auditfix.toml or pyproject.toml, searched upwards).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Worker threads (default: all cores; RAYON_NUM_THREADS is honoured).
+    #[arg(short = 'j', long)]
+    threads: Option<usize>,
+}
+
+#[derive(Args)]
+struct FixArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Apply the fixes in place (atomically).
+    #[arg(long, group = "output")]
+    write: bool,
+    /// Write the fixes as a patch file for `git apply` / `patch -p1`.
+    #[arg(long, value_name = "FILE", group = "output")]
+    patch: Option<PathBuf>,
+    /// Commit the fixes onto a new branch (one commit per codemod); the
+    /// working tree, index and HEAD are not touched.
+    #[arg(long, value_name = "NAME", group = "output")]
+    branch: Option<String>,
+    /// Base revision for --branch (default: HEAD).
+    #[arg(long, value_name = "REV", requires = "branch")]
+    base: Option<String>,
+    /// Replace an existing branch.
+    #[arg(long, requires = "branch")]
+    force: bool,
+    /// Also apply fixes marked unsafe (they need review).
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Colour the preview: auto (on a terminal), always, never.
+    #[arg(long, value_enum, default_value = "auto")]
+    color: ColorChoice,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Parse the command line, run, and return the exit status.
+pub fn main() -> ExitStatus {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(status) => status,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitStatus::Error
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitStatus> {
+    match cli.command {
+        Command::List => {
+            list();
+            Ok(ExitStatus::Clean)
+        }
+        Command::Explain { id } => match codemods::find(&id) {
+            Some(entry) => {
+                print!("{}", entry.doc());
+                Ok(ExitStatus::Clean)
+            }
+            None => {
+                eprintln!("error: unknown codemod id `{id}` (see `auditfix list`)");
+                Ok(ExitStatus::Error)
+            }
+        },
+        Command::Check(common) => {
+            let Some((settings, _)) = settings(&common, false, ColorChoice::Never)? else {
+                return Ok(ExitStatus::Error);
+            };
+            check(&settings)
+        }
+        Command::Fix(args) => {
+            let output = if args.write {
+                Output::Write
+            } else if let Some(path) = &args.patch {
+                Output::Patch(path.clone())
+            } else if let Some(name) = &args.branch {
+                Output::Branch {
+                    name: name.clone(),
+                    base: args.base.clone(),
+                    force: args.force,
+                }
+            } else {
+                Output::Preview
+            };
+            let Some((settings, _)) = settings(&args.common, args.unsafe_fixes, args.color)? else {
+                return Ok(ExitStatus::Error);
+            };
+            fix(&settings, &output)
+        }
+    }
+}
+
+/// Build the validated settings; a configuration error is printed and
+/// gives `None` (exit 2).
+fn settings(
+    common: &CommonArgs,
+    unsafe_fixes: bool,
+    color: ColorChoice,
+) -> Result<Option<(Settings, Config)>> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let built = Config::load(common.config.as_deref(), &cwd).and_then(|config| {
+        let codemods = config.codemods(common.select.as_deref(), &common.ignore)?;
+        Ok((config, codemods))
+    });
+    let (config, codemods) = match built {
+        Ok(pair) => pair,
+        Err(err @ (ConfigError::File { .. } | ConfigError::Usage(_))) => {
+            eprintln!("error: {err}");
+            return Ok(None);
+        }
+    };
+    if let Some(threads) = common.threads {
+        if threads == 0 {
+            eprintln!("error: --threads must be at least 1");
+            return Ok(None);
+        }
+        // Fails only if a pool was already built, which main never does.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build_global();
+    }
+    let paths = if common.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        common.paths.clone()
+    };
+    let mut exclude = config.exclude.clone();
+    exclude.extend(common.exclude.iter().cloned());
+    let color = match color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
+    };
+    let settings = Settings {
+        paths,
+        codemods,
+        unsafe_fixes: unsafe_fixes || config.unsafe_fixes.unwrap_or(false),
+        exclude,
+        threads: common.threads,
+        color,
+    };
+    Ok(Some((settings, config)))
+}
+
+fn list() {
+    println!(
+        "{:<24} {:<4} {:<12} {:<12} summary",
+        "id", "prio", "category", "fix"
+    );
+    for entry in CATALOGUE {
+        let m = entry.meta;
+        println!(
+            "{:<24} {:<4} {:<12} {:<12} {}",
+            m.id,
+            m.priority.to_string(),
+            m.category,
+            m.fix.as_str(),
+            m.summary
+        );
+    }
+}
+
+/// Discover and process the files on disk.
+fn process_disk(settings: &Settings) -> Result<(Vec<FileOutcome>, bool)> {
+    let (files, walk_errors) =
+        walk::discover(&settings.paths, &settings.exclude).map_err(anyhow::Error::msg)?;
+    for err in &walk_errors {
+        eprintln!("error: {}: {}", err.path.display(), err.reason);
+    }
+    let engine = Engine::new(settings.codemods.clone());
+    let outcomes = driver::process_paths(&files, &engine, FixPolicy::new(settings.unsafe_fixes));
+    for line in report::problems(&outcomes) {
+        eprintln!("{line}");
+    }
+    let failed = !walk_errors.is_empty() || outcomes.iter().any(|o| o.error.is_some());
+    Ok((outcomes, failed))
+}
+
+fn check(settings: &Settings) -> Result<ExitStatus> {
+    let (outcomes, failed) = process_disk(settings)?;
+    let mut stdout = std::io::stdout().lock();
+    let mut count = 0;
+    for outcome in &outcomes {
+        for finding in &outcome.findings {
+            writeln!(stdout, "{}", report::finding_line(&outcome.path, finding))?;
+            count += 1;
+        }
+    }
+    let tally = Tally::of(&outcomes, FixPolicy::new(settings.unsafe_fixes));
+    eprintln!("{}", tally.sentence("`auditfix fix --write` would fix"));
+    Ok(if failed {
+        ExitStatus::Error
+    } else if count > 0 {
+        ExitStatus::ChangesOrFindings
+    } else {
+        ExitStatus::Clean
+    })
+}
+
+fn fix(settings: &Settings, output: &Output) -> Result<ExitStatus> {
+    if let Output::Branch { name, base, force } = output {
+        return branch(settings, name, base.as_deref(), *force);
+    }
+    let policy = FixPolicy::new(settings.unsafe_fixes);
+    let (outcomes, mut failed) = process_disk(settings)?;
+    let tally = Tally::of(&outcomes, policy);
+    let changed: Vec<&FileOutcome> = outcomes.iter().filter(|o| o.fixed.is_some()).collect();
+    let unfixed = |o: &FileOutcome| {
+        o.findings
+            .iter()
+            .filter(|f| !f.fix.as_ref().is_some_and(|fix| policy.applies(fix)))
+            .map(|f| report::finding_line_with_fix(&o.path, f))
+            .collect::<Vec<_>>()
+    };
+    match output {
+        Output::Preview => {
+            let style = if settings.color {
+                Style::Color
+            } else {
+                Style::Plain
+            };
+            let mut stdout = std::io::stdout().lock();
+            for outcome in &changed {
+                let (Some(old), Some(new)) = (&outcome.original, &outcome.fixed) else {
+                    continue;
+                };
+                stdout.write_all(
+                    diff::file_diff(&slash_path(&outcome.path), old, new, style).as_bytes(),
+                )?;
+            }
+            stdout.flush()?;
+            for outcome in &outcomes {
+                for line in unfixed(outcome) {
+                    eprintln!("{line}");
+                }
+            }
+            eprintln!("{}", tally.sentence("would fix"));
+            if !changed.is_empty() {
+                eprintln!("Nothing was written: use --write to apply, --patch FILE to export, --branch NAME to commit.");
+            }
+        }
+        Output::Write => {
+            let mut written = 0;
+            for outcome in &changed {
+                let (Some(old), Some(new)) = (&outcome.original, &outcome.fixed) else {
+                    continue;
+                };
+                match crate::write::replace_file(&outcome.path, old.as_bytes(), new.as_bytes()) {
+                    Ok(()) => written += 1,
+                    Err(err) => {
+                        failed = true;
+                        eprintln!("error: {}: {err}", outcome.path.display());
+                    }
+                }
+            }
+            for outcome in &outcomes {
+                for line in unfixed(outcome) {
+                    eprintln!("{line}");
+                }
+            }
+            eprintln!(
+                "{} Wrote {written} file{}.",
+                tally.sentence("fixed"),
+                if written == 1 { "" } else { "s" }
+            );
+        }
+        Output::Patch(path) => {
+            if changed.is_empty() {
+                eprintln!(
+                    "{} No changes: no patch written.",
+                    tally.sentence("would fix")
+                );
+            } else {
+                let root = repo_root()?;
+                let mut patch = patch_header(&outcomes, &tally);
+                for outcome in &changed {
+                    let (Some(old), Some(new)) = (&outcome.original, &outcome.fixed) else {
+                        continue;
+                    };
+                    let relative = relative_to(&root, &outcome.path)?;
+                    patch.push_str(&diff::file_diff(&relative, old, new, Style::Plain));
+                }
+                std::fs::write(path, patch)
+                    .with_context(|| format!("cannot write patch file {}", path.display()))?;
+                for outcome in &outcomes {
+                    for line in unfixed(outcome) {
+                        eprintln!("{line}");
+                    }
+                }
+                eprintln!(
+                    "{} Patch written to {}: apply it from {} with `git apply {}`.",
+                    tally.sentence("would fix"),
+                    path.display(),
+                    root.display(),
+                    path.display()
+                );
+            }
+        }
+        Output::Branch { .. } => unreachable!("handled above"),
+    }
+    Ok(if failed {
+        ExitStatus::Error
+    } else if matches!(output, Output::Write) {
+        if tally.all_fixed() {
+            ExitStatus::Clean
+        } else {
+            ExitStatus::ChangesOrFindings
+        }
+    } else if changed.is_empty() {
+        ExitStatus::Clean
+    } else {
+        ExitStatus::ChangesOrFindings
+    })
+}
+
+/// The summary at the top of a patch file. `git apply` and `patch` skip
+/// text before the first `diff --git` line; none of these lines starts
+/// with `---`, `+++` or `diff`.
+fn patch_header(outcomes: &[FileOutcome], tally: &Tally) -> String {
+    let mut header = format!(
+        "auditfix {}: {}\n",
+        env!("CARGO_PKG_VERSION"),
+        tally.sentence("fixes")
+    );
+    for (id, n) in report::applied_by_codemod(outcomes) {
+        header.push_str(&format!("  {id}: {n}\n"));
+    }
+    header.push_str("Apply from the repository root: git apply FILE (or patch -p1 < FILE)\n\n");
+    header
+}
+
+/// The repository's working tree root, or the current directory.
+fn repo_root() -> Result<PathBuf> {
+    let cwd = std::env::current_dir()?;
+    let root = git2::Repository::discover(&cwd)
+        .ok()
+        .and_then(|r| r.workdir().map(Path::to_owned))
+        .unwrap_or(cwd);
+    Ok(root.canonicalize()?)
+}
+
+/// `path` relative to `root`, '/'-separated.
+fn relative_to(root: &Path, path: &Path) -> Result<String> {
+    let absolute = path
+        .canonicalize()
+        .with_context(|| format!("cannot resolve {}", path.display()))?;
+    let relative = absolute.strip_prefix(root).with_context(|| {
+        format!(
+            "{} is outside {}; run from the repository that contains it",
+            path.display(),
+            root.display()
+        )
+    })?;
+    Ok(slash_path(relative))
+}
+
+fn slash_path(path: &Path) -> String {
+    let text = path.to_string_lossy().replace('\\', "/");
+    text.strip_prefix("./").map(str::to_owned).unwrap_or(text)
+}
+
+/// Branch mode: fix the base commit's files, one commit per codemod.
+fn branch(settings: &Settings, name: &str, base: Option<&str>, force: bool) -> Result<ExitStatus> {
+    let cwd = std::env::current_dir()?;
+    let repo = FixRepo::open(&cwd, base)?;
+    repo.check_branch(name, force)?;
+    let prefixes = match repo.workdir() {
+        Some(root) => {
+            let root = root.canonicalize()?;
+            let cwd = cwd.canonicalize()?;
+            settings
+                .paths
+                .iter()
+                .map(|p| repo_prefix(&root, &cwd, p))
+                .collect::<Result<Vec<_>>>()?
+        }
+        None => settings.paths.iter().map(|p| slash_path(p)).collect(),
+    };
+    let files = repo.base_files(&prefixes, |path, bytes| {
+        let path = Path::new(path);
+        walk::is_python_file(path, false)
+            || (path.extension().is_none() && walk::has_python_shebang(bytes))
+    })?;
+    let policy = FixPolicy::new(settings.unsafe_fixes);
+    let mut current: Vec<(PathBuf, Vec<u8>)> = files
+        .into_iter()
+        .map(|f| (PathBuf::from(f.path), f.bytes))
+        .collect();
+    let mut steps = Vec::new();
+    let mut failed = false;
+    let mut all: Vec<FileOutcome> = Vec::new();
+    for (index, codemod) in settings.codemods.iter().enumerate() {
+        let engine = Engine::new(vec![Arc::clone(codemod) as Arc<dyn Codemod>]);
+        let outcomes = driver::process_contents(&current, &engine, policy);
+        if index == 0 {
+            // Errors do not depend on the codemod: report them once.
+            for line in report::problems(&outcomes) {
+                eprintln!("{line}");
+            }
+            failed = outcomes.iter().any(|o| o.error.is_some());
+        }
+        let changed: Vec<(String, &FileOutcome)> = outcomes
+            .iter()
+            .filter(|o| o.fixed.is_some())
+            .map(|o| (slash_path(&o.path), o))
+            .collect();
+        if !changed.is_empty() {
+            let meta = codemod.meta();
+            let message = report::commit_message(meta.id, meta.summary, &changed, policy);
+            let changes = changed
+                .iter()
+                .map(|(path, o)| {
+                    (
+                        path.clone(),
+                        o.fixed.clone().unwrap_or_default().into_bytes(),
+                    )
+                })
+                .collect();
+            steps.push(CommitStep { message, changes });
+            for (path, outcome) in &changed {
+                if let Some(entry) = current.iter_mut().find(|(p, _)| slash_path(p) == *path) {
+                    entry.1 = outcome.fixed.clone().unwrap_or_default().into_bytes();
+                }
+            }
+        }
+        all.extend(outcomes.into_iter().filter(|o| o.error.is_none()));
+    }
+    let commits = repo.commit_steps(name, force, &steps)?;
+    let tally = Tally::of(&all, policy);
+    if commits.is_empty() {
+        eprintln!(
+            "Nothing to fix at {}: no branch created.",
+            &repo.base_id()[..12]
+        );
+    } else {
+        eprintln!(
+            "Created branch {name} with {} commit{} on top of {}:",
+            commits.len(),
+            if commits.len() == 1 { "" } else { "s" },
+            &repo.base_id()[..12]
+        );
+        for (id, step) in commits.iter().zip(&steps) {
+            eprintln!(
+                "  {} {}",
+                &id[..12],
+                step.message.lines().next().unwrap_or("")
+            );
+        }
+        eprintln!("Review with `git log -p {name}`; HEAD, the index and the working tree were not touched.");
+    }
+    let _ = tally;
+    Ok(if failed {
+        ExitStatus::Error
+    } else {
+        ExitStatus::Clean
+    })
+}
+
+/// A user path as a repository-relative prefix ("" for the root).
+fn repo_prefix(root: &Path, cwd: &Path, path: &Path) -> Result<String> {
+    let absolute = normalize(&cwd.join(path));
+    let relative = absolute.strip_prefix(root).with_context(|| {
+        format!(
+            "{} is outside the repository at {}",
+            path.display(),
+            root.display()
+        )
+    })?;
+    Ok(slash_path(relative))
+}
+
+/// Lexical normalisation (`a/./b/../c` → `a/c`): the path may exist only
+/// in the base commit, so it cannot be canonicalised.
+fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}

@@ -1,0 +1,332 @@
+//! The codemod contract and the single traversal that serves all codemods.
+//!
+//! A codemod declares the node kinds it wants to see and, optionally, byte
+//! strings ("triggers") without which it has nothing to do. The [`Engine`]
+//! builds, once per run, a table from tree-sitter kind id to the codemods
+//! interested in it, and an Aho–Corasick automaton over every trigger. Per
+//! file it scans the bytes once for triggers (no trigger of any codemod: the
+//! file is not even parsed), then walks the tree ONCE with a cursor,
+//! handing each node to the active codemods registered for its kind.
+//! Codemods return [`Finding`]s through the [`Checker`]; they never touch
+//! files, git or stdout.
+
+use std::fmt;
+use std::sync::Arc;
+
+use aho_corasick::AhoCorasick;
+use tree_sitter::{Node, Tree};
+
+use crate::edit::{Applicability, Fix, TextRange};
+use crate::source::{LineIndex, Location, Stylist};
+
+/// Audit priority: P1 is the most urgent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Priority {
+    P1,
+    P2,
+    P3,
+    P4,
+}
+
+impl fmt::Display for Priority {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = match self {
+            Priority::P1 => 1,
+            Priority::P2 => 2,
+            Priority::P3 => 3,
+            Priority::P4 => 4,
+        };
+        write!(f, "P{n}")
+    }
+}
+
+/// What a codemod is, independent of its options.
+#[derive(Debug)]
+pub struct Meta {
+    /// kebab-case id, also the file name in snake case.
+    pub id: &'static str,
+    /// Category for the audit report (e.g. "reliability", "security").
+    pub category: &'static str,
+    pub priority: Priority,
+    /// The best applicability this codemod's fixes can have.
+    pub fix: Applicability,
+    /// One line for `auditfix list`.
+    pub summary: &'static str,
+}
+
+/// A codemod: sees dispatched nodes, reports findings.
+pub trait Codemod: Send + Sync {
+    fn meta(&self) -> &'static Meta;
+
+    /// Node kinds (named kinds of tree-sitter-python) to be dispatched.
+    fn kinds(&self) -> &'static [&'static str];
+
+    /// Byte strings of which at least one must occur in a file for this
+    /// codemod to find anything there. Empty: always run.
+    fn triggers(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// Look at one node of a dispatched kind and report through `cx`.
+    fn check(&self, node: Node<'_>, cx: &mut Checker<'_>);
+}
+
+/// What we saw (and, if we know how, what we would change).
+#[derive(Clone, Debug)]
+pub struct Finding {
+    pub codemod: &'static str,
+    pub priority: Priority,
+    pub range: TextRange,
+    pub location: Location,
+    pub message: String,
+    pub fix: Option<Fix>,
+}
+
+impl Finding {
+    /// The applicability of the fix, `ReportOnly` when there is none.
+    pub fn applicability(&self) -> Applicability {
+        self.fix
+            .as_ref()
+            .map_or(Applicability::ReportOnly, |f| f.applicability)
+    }
+}
+
+/// The per-file context handed to codemods.
+pub struct Checker<'a> {
+    pub text: &'a str,
+    pub stylist: &'a Stylist,
+    pub root: Node<'a>,
+    lines: &'a LineIndex,
+    meta: &'static Meta,
+    findings: Vec<Finding>,
+}
+
+impl<'a> Checker<'a> {
+    pub fn new(text: &'a str, tree: &'a Tree, stylist: &'a Stylist, lines: &'a LineIndex) -> Self {
+        Self {
+            text,
+            stylist,
+            root: tree.root_node(),
+            lines,
+            meta: &PLACEHOLDER_META,
+            findings: Vec::new(),
+        }
+    }
+
+    /// The source text of a node.
+    pub fn node_text(&self, node: Node) -> &'a str {
+        &self.text[node.byte_range()]
+    }
+
+    /// Report a finding on `range`, for the codemod currently running.
+    pub fn report(
+        &mut self,
+        range: impl Into<TextRange>,
+        message: impl Into<String>,
+        fix: Option<Fix>,
+    ) {
+        let range = range.into();
+        self.findings.push(Finding {
+            codemod: self.meta.id,
+            priority: self.meta.priority,
+            range,
+            location: self.lines.location(self.text, range.start),
+            message: message.into(),
+            fix,
+        });
+    }
+
+    pub fn into_findings(self) -> Vec<Finding> {
+        self.findings
+    }
+}
+
+static PLACEHOLDER_META: Meta = Meta {
+    id: "",
+    category: "",
+    priority: Priority::P4,
+    fix: Applicability::ReportOnly,
+    summary: "",
+};
+
+/// The enabled codemods, with the dispatch table and trigger automaton
+/// built once and shared (read-only) by every worker thread.
+pub struct Engine {
+    codemods: Vec<Arc<dyn Codemod>>,
+    /// kind id → indices into `codemods`.
+    dispatch: Vec<Vec<usize>>,
+    triggers: Option<AhoCorasick>,
+    /// pattern index → codemod index.
+    trigger_owner: Vec<usize>,
+    /// codemods without triggers (always active).
+    always: Vec<bool>,
+}
+
+impl Engine {
+    pub fn new(codemods: Vec<Arc<dyn Codemod>>) -> Self {
+        let language = crate::parse::language();
+        let mut dispatch = vec![Vec::new(); language.node_kind_count()];
+        for (index, codemod) in codemods.iter().enumerate() {
+            for kind in codemod.kinds() {
+                let id = language.id_for_node_kind(kind, true);
+                assert!(
+                    id != 0,
+                    "codemod {} asks for unknown node kind `{kind}`",
+                    codemod.meta().id
+                );
+                dispatch[usize::from(id)].push(index);
+            }
+        }
+        let mut patterns = Vec::new();
+        let mut trigger_owner = Vec::new();
+        let mut always = Vec::new();
+        for (index, codemod) in codemods.iter().enumerate() {
+            let triggers = codemod.triggers();
+            always.push(triggers.is_empty());
+            for trigger in triggers {
+                patterns.push(trigger);
+                trigger_owner.push(index);
+            }
+        }
+        let triggers = (!patterns.is_empty())
+            .then(|| AhoCorasick::new(&patterns).expect("trigger strings are plain literals"));
+        Self {
+            codemods,
+            dispatch,
+            triggers,
+            trigger_owner,
+            always,
+        }
+    }
+
+    pub fn codemods(&self) -> &[Arc<dyn Codemod>] {
+        &self.codemods
+    }
+
+    /// Which codemods can find something in `text` (by their triggers).
+    pub fn active(&self, text: &str) -> Vec<bool> {
+        let mut active = self.always.clone();
+        if let Some(automaton) = &self.triggers {
+            for m in automaton.find_overlapping_iter(text) {
+                active[self.trigger_owner[m.pattern().as_usize()]] = true;
+            }
+        }
+        active
+    }
+
+    /// Walk the tree once, dispatching each node to the active codemods
+    /// registered for its kind. Iterative: deep nesting cannot overflow.
+    pub fn check(&self, cx: &mut Checker<'_>, tree: &Tree, active: &[bool]) {
+        let mut cursor = tree.walk();
+        loop {
+            let node = cursor.node();
+            if let Some(interested) = self.dispatch.get(usize::from(node.kind_id())) {
+                for &index in interested {
+                    if active[index] {
+                        let codemod = &self.codemods[index];
+                        cx.meta = codemod.meta();
+                        codemod.check(node, cx);
+                    }
+                }
+            }
+            if cursor.goto_first_child() || cursor.goto_next_sibling() {
+                continue;
+            }
+            loop {
+                if !cursor.goto_parent() {
+                    return;
+                }
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// Reads a codemod's `[tool.auditfix.<id>]` table with errors that name
+/// the key. Unknown keys are an error (a typo must not be silently ignored).
+pub struct Options<'t> {
+    id: &'static str,
+    table: &'t toml::Table,
+    used: Vec<&'static str>,
+}
+
+/// A bad codemod option: the message names the table and key.
+#[derive(Debug, thiserror::Error)]
+#[error("[tool.auditfix.{id}] {key}: {reason}")]
+pub struct OptionError {
+    pub id: &'static str,
+    pub key: String,
+    pub reason: String,
+}
+
+impl<'t> Options<'t> {
+    pub fn new(id: &'static str, table: &'t toml::Table) -> Self {
+        Self {
+            id,
+            table,
+            used: Vec::new(),
+        }
+    }
+
+    pub fn error(&self, key: &str, reason: impl Into<String>) -> OptionError {
+        OptionError {
+            id: self.id,
+            key: key.to_owned(),
+            reason: reason.into(),
+        }
+    }
+
+    pub fn string(&mut self, key: &'static str) -> Result<Option<String>, OptionError> {
+        self.used.push(key);
+        match self.table.get(key) {
+            None => Ok(None),
+            Some(toml::Value::String(s)) => Ok(Some(s.clone())),
+            Some(other) => Err(self.error(
+                key,
+                format!("expected a string, found {}", other.type_str()),
+            )),
+        }
+    }
+
+    pub fn string_list(&mut self, key: &'static str) -> Result<Option<Vec<String>>, OptionError> {
+        self.used.push(key);
+        let Some(value) = self.table.get(key) else {
+            return Ok(None);
+        };
+        let Some(items) = value.as_array() else {
+            return Err(self.error(
+                key,
+                format!("expected a list of strings, found {}", value.type_str()),
+            ));
+        };
+        items
+            .iter()
+            .map(|item| {
+                item.as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| self.error(key, "expected a list of strings"))
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some)
+    }
+
+    /// Call last: rejects keys nobody asked for.
+    pub fn finish(self) -> Result<(), OptionError> {
+        match self.table.keys().find(|k| !self.used.contains(&k.as_str())) {
+            Some(key) => Err(self.error(
+                key,
+                format!(
+                    "unknown option (known: {})",
+                    if self.used.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        self.used.join(", ")
+                    }
+                ),
+            )),
+            None => Ok(()),
+        }
+    }
+}

@@ -1,0 +1,254 @@
+//! The per-file pipeline (decode → parse → match → fix → apply, to a
+//! fixpoint) and running it over many files in parallel.
+//!
+//! [`process`] is pure: bytes in, [`FileOutcome`] out. It never writes and
+//! never panics on bad input. Invariants of its result:
+//! - `fixed` is `Some` only when it differs from the original, parses
+//!   without errors, and was reached by a converging fixpoint;
+//! - `findings` are those of the *original* text (what the audit saw);
+//! - a fix whose application would break the parse is dropped and named in
+//!   `notes`; the other fixes still apply.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::codemod::{Checker, Engine, Finding};
+use crate::edit::{apply_fixes, Applicability, Fix};
+use crate::parse::{first_error, parse};
+use crate::source::{DecodeError, LineIndex, SourceFile, Stylist};
+
+/// Upper bound of apply/re-parse rounds per file.
+pub const MAX_ROUNDS: usize = 10;
+
+/// Why a file was left untouched.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum FileError {
+    #[error("cannot read: {0}")]
+    Read(String),
+    #[error("{0}")]
+    Decode(#[from] DecodeError),
+    #[error("syntax error at line {line}, column {column}; file left untouched")]
+    Syntax { line: usize, column: usize },
+    #[error("fixes did not converge after {MAX_ROUNDS} rounds; file left untouched")]
+    NoConvergence,
+    #[error("changed on disk while auditfix ran; not written")]
+    ChangedOnDisk,
+    #[error("cannot write: {0}")]
+    Write(String),
+}
+
+/// Everything known about one file after the pipeline.
+#[derive(Debug, Clone)]
+pub struct FileOutcome {
+    pub path: PathBuf,
+    /// Full original contents (BOM included), when the file could be decoded.
+    pub original: Option<String>,
+    /// Full fixed contents, when different from the original.
+    pub fixed: Option<String>,
+    pub findings: Vec<Finding>,
+    /// Applied fixes per codemod id.
+    pub applied: BTreeMap<&'static str, usize>,
+    /// Fixes dropped because they would break the file.
+    pub notes: Vec<String>,
+    pub error: Option<FileError>,
+}
+
+impl FileOutcome {
+    fn new(path: &Path) -> Self {
+        Self {
+            path: path.to_owned(),
+            original: None,
+            fixed: None,
+            findings: Vec::new(),
+            applied: BTreeMap::new(),
+            notes: Vec::new(),
+            error: None,
+        }
+    }
+
+    fn failed(path: &Path, error: FileError) -> Self {
+        Self {
+            error: Some(error),
+            ..Self::new(path)
+        }
+    }
+
+    pub fn applied_count(&self) -> usize {
+        self.applied.values().sum()
+    }
+}
+
+/// Which fixes to apply: `Safe`, or `Unsafe` with `--unsafe-fixes`.
+#[derive(Clone, Copy, Debug)]
+pub struct FixPolicy {
+    pub threshold: Applicability,
+}
+
+impl FixPolicy {
+    pub fn new(unsafe_fixes: bool) -> Self {
+        Self {
+            threshold: if unsafe_fixes {
+                Applicability::Unsafe
+            } else {
+                Applicability::Safe
+            },
+        }
+    }
+
+    pub fn applies(&self, fix: &Fix) -> bool {
+        fix.applicability > Applicability::ReportOnly
+            && fix.applicability >= self.threshold
+            && !fix.edits().is_empty()
+    }
+}
+
+/// Read and process many files in parallel; results sorted by path.
+pub fn process_paths(paths: &[PathBuf], engine: &Engine, policy: FixPolicy) -> Vec<FileOutcome> {
+    let mut outcomes: Vec<FileOutcome> = paths
+        .par_iter()
+        .map(|path| match std::fs::read(path) {
+            Ok(bytes) => process(path, &bytes, engine, policy),
+            Err(err) => FileOutcome::failed(path, FileError::Read(err.to_string())),
+        })
+        .collect();
+    outcomes.sort_by(|a, b| a.path.cmp(&b.path));
+    outcomes
+}
+
+/// Process in-memory files (branch mode reads them from a commit).
+pub fn process_contents(
+    files: &[(PathBuf, Vec<u8>)],
+    engine: &Engine,
+    policy: FixPolicy,
+) -> Vec<FileOutcome> {
+    let mut outcomes: Vec<FileOutcome> = files
+        .par_iter()
+        .map(|(path, bytes)| process(path, bytes, engine, policy))
+        .collect();
+    outcomes.sort_by(|a, b| a.path.cmp(&b.path));
+    outcomes
+}
+
+/// The whole pipeline for one file.
+pub fn process(path: &Path, bytes: &[u8], engine: &Engine, policy: FixPolicy) -> FileOutcome {
+    let source = match SourceFile::decode(bytes) {
+        Ok(source) => source,
+        Err(err) => return FileOutcome::failed(path, err.into()),
+    };
+    let mut outcome = FileOutcome::new(path);
+    outcome.original = Some(source.contents(&source.text));
+    let active = engine.active(&source.text);
+    if !active.iter().any(|&a| a) {
+        return outcome; // no codemod can match: not even parsed
+    }
+    let mut text = source.text.clone();
+    let mut stylist: Option<Stylist> = None;
+    let mut dropped: HashSet<(&'static str, String)> = HashSet::new();
+    let mut converged = false;
+    for round in 0..MAX_ROUNDS {
+        let tree = parse(&text);
+        if round == 0 {
+            if let Some(error) = first_error(&tree) {
+                let position = error.start_position();
+                let location = LineIndex::new(&text).location(&text, error.start_byte());
+                outcome.error = Some(FileError::Syntax {
+                    line: position.row + 1,
+                    column: location.column,
+                });
+                return outcome;
+            }
+        }
+        let stylist = stylist.get_or_insert_with(|| Stylist::detect(&text, &tree));
+        let lines = LineIndex::new(&text);
+        let mut cx = Checker::new(&text, &tree, stylist, &lines);
+        engine.check(&mut cx, &tree, &active);
+        let mut findings = cx.into_findings();
+        findings.retain(|f| !is_suppressed(&lines, &text, f));
+        findings.sort_by(|a, b| (a.range.start, a.codemod).cmp(&(b.range.start, b.codemod)));
+        if round == 0 {
+            outcome.findings = findings.clone();
+        }
+        let key = |f: &Finding| (f.codemod, text[f.range.as_range()].to_owned());
+        let mut candidates: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| {
+                f.fix.as_ref().is_some_and(|fix| policy.applies(fix)) && !dropped.contains(&key(f))
+            })
+            .collect();
+        candidates.sort_by_key(|f| {
+            (
+                f.priority,
+                f.fix.as_ref().map_or(usize::MAX, Fix::start),
+                f.codemod,
+            )
+        });
+        let fixes =
+            |list: &[&Finding]| -> Vec<Fix> { list.iter().filter_map(|f| f.fix.clone()).collect() };
+        let result = apply_fixes(&text, &fixes(&candidates));
+        if result.applied.is_empty() {
+            converged = true;
+            break;
+        }
+        if parse(&result.text).root_node().has_error() {
+            // Find the fixes that break the file on their own and drop them.
+            let mut culprits = 0;
+            for &index in &result.applied {
+                let finding = candidates[index];
+                let alone = apply_fixes(&text, &fixes(&[finding]));
+                if parse(&alone.text).root_node().has_error() {
+                    culprits += 1;
+                    dropped.insert(key(finding));
+                    outcome.notes.push(format!(
+                        "{}: fix for line {} dropped: it would leave a syntax error",
+                        finding.codemod, finding.location.line
+                    ));
+                }
+            }
+            if culprits == 0 {
+                // Fixes that only break together: keep the first, retry the rest next round.
+                let first = candidates[result.applied[0]];
+                let alone = apply_fixes(&text, &fixes(&[first]));
+                *outcome.applied.entry(first.codemod).or_default() += 1;
+                text = alone.text;
+            }
+            continue;
+        }
+        for &index in &result.applied {
+            *outcome
+                .applied
+                .entry(candidates[index].codemod)
+                .or_default() += 1;
+        }
+        text = result.text;
+    }
+    if !converged {
+        outcome.error = Some(FileError::NoConvergence);
+        outcome.applied.clear();
+        return outcome;
+    }
+    if text != source.text {
+        outcome.fixed = Some(source.contents(&text));
+    }
+    outcome
+}
+
+/// `# auditfix: ignore` or `# auditfix: ignore[id, ...]` on the finding's
+/// first line.
+fn is_suppressed(lines: &LineIndex, text: &str, finding: &Finding) -> bool {
+    let line = lines.line_text(text, finding.location.line);
+    let Some(pos) = line.find("# auditfix: ignore") else {
+        return false;
+    };
+    let rest = &line[pos + "# auditfix: ignore".len()..];
+    match rest.strip_prefix('[') {
+        Some(list) => list
+            .split(']')
+            .next()
+            .unwrap_or("")
+            .split(',')
+            .any(|id| id.trim() == finding.codemod),
+        None => true,
+    }
+}

@@ -1,0 +1,259 @@
+//! Building blocks every fix needs, so no codemod re-invents them: where a
+//! statement can be inserted, fresh variable names, "ensure an import" and
+//! "ensure a module logger". All return [`Edit`]s in the file's own style
+//! (through the [`Stylist`](crate::source::Stylist)).
+
+use tree_sitter::Node;
+
+use crate::ast;
+use crate::codemod::Checker;
+use crate::edit::Edit;
+use crate::source::{line_indent, line_start, next_line_start};
+
+/// Where to put lines before `statement`: the start of its line and its
+/// indentation. `None` when something else precedes it on that line
+/// (`a = 1; b = c()` or `if x: b = c()`): inserting there would need a
+/// different rewrite.
+pub fn before_statement<'t>(cx: &Checker<'t>, statement: Node) -> Option<(usize, &'t str)> {
+    let start = line_start(cx.text, statement.start_byte());
+    let prefix = &cx.text[start..statement.start_byte()];
+    if !prefix.chars().all(|c| matches!(c, ' ' | '\t' | '\x0c')) {
+        return None;
+    }
+    Some((start, line_indent(cx.text, statement.start_byte())))
+}
+
+/// Where to put lines after `statement`, at the statement's indentation: the
+/// start of the line after it. `None` when another statement follows on the
+/// same line (`a = c(); b = 2`) or it is not first on its line.
+///
+/// The returned prefix is the text to put before the inserted lines: a line
+/// ending when the file ends without one.
+pub fn after_statement<'t>(
+    cx: &Checker<'t>,
+    statement: Node,
+) -> Option<(usize, &'t str, &'static str)> {
+    let (_, indent) = before_statement(cx, statement)?;
+    let end = statement.end_byte();
+    let rest_of_line = &cx.text[end..next_line_start(cx.text, end)];
+    let rest = rest_of_line.trim_start_matches([' ', '\t', '\x0c']);
+    if !(rest.is_empty()
+        || rest.starts_with('#')
+        || rest.starts_with('\n')
+        || rest.starts_with('\r'))
+    {
+        return None;
+    }
+    let at = next_line_start(cx.text, end);
+    let prefix = if at == cx.text.len() && !cx.text.ends_with('\n') {
+        cx.stylist.eol()
+    } else {
+        ""
+    };
+    Some((at, indent, prefix))
+}
+
+/// A name based on `base` that no identifier in `scope` (a function, or the
+/// module) uses yet: `row`, then `row_1`, `row_2`, …
+pub fn fresh_name(cx: &Checker, scope: Node, base: &str) -> String {
+    let taken = ast::identifiers_in(cx.text, scope);
+    if !taken.contains(&base) {
+        return base.to_owned();
+    }
+    (1..)
+        .map(|n| format!("{base}_{n}"))
+        .find(|candidate| !taken.contains(&candidate.as_str()))
+        .expect("an unbounded range always yields a free name")
+}
+
+/// The function around `node`, or the module.
+pub fn scope_of<'n>(cx: &Checker<'n>, node: Node<'n>) -> Node<'n> {
+    ast::enclosing_function(node).unwrap_or(cx.root)
+}
+
+/// Offset where new module-level imports go: after the module docstring,
+/// `from __future__` imports and the leading block of imports; before any
+/// other code.
+fn import_insertion_point(cx: &Checker) -> usize {
+    let mut at = 0;
+    for (i, statement) in ast::module_statements(cx.root).into_iter().enumerate() {
+        let is_docstring = i == 0
+            && statement.kind() == "expression_statement"
+            && statement
+                .named_child(0)
+                .is_some_and(|c| c.kind() == "string");
+        let is_import = matches!(
+            statement.kind(),
+            "import_statement" | "import_from_statement" | "future_import_statement"
+        );
+        if is_docstring || is_import {
+            at = next_line_start(cx.text, statement.end_byte());
+        } else {
+            break;
+        }
+    }
+    at
+}
+
+/// Whether the module imports `module` with a plain `import module` (at
+/// the top level, possibly among others: `import os, sys`).
+pub fn has_import(cx: &Checker, module: &str) -> bool {
+    ast::module_statements(cx.root).into_iter().any(|s| {
+        s.kind() == "import_statement"
+            && ast::named_children(s)
+                .iter()
+                .any(|name| name.kind() == "dotted_name" && ast::text(cx.text, *name) == module)
+    })
+}
+
+/// An edit adding `import module` at the top of the file, unless it is
+/// already imported.
+pub fn ensure_import(cx: &Checker, module: &str) -> Option<Edit> {
+    if has_import(cx, module) {
+        return None;
+    }
+    Some(insert_module_lines(
+        cx,
+        import_insertion_point(cx),
+        &format!("import {module}"),
+    ))
+}
+
+fn insert_module_lines(cx: &Checker, at: usize, template: &str) -> Edit {
+    let prefix = if at == cx.text.len() && !cx.text.is_empty() && !cx.text.ends_with('\n') {
+        cx.stylist.eol()
+    } else {
+        ""
+    };
+    Edit::insertion(
+        at,
+        format!("{prefix}{}", cx.stylist.render_block(template, "")),
+    )
+}
+
+/// Names an existing module logger may have.
+const LOGGER_NAMES: [&str; 4] = ["logger", "log", "LOGGER", "_logger"];
+
+/// The module's logger: an existing `logger` / `log` / `LOGGER` / `_logger`
+/// assigned from `logging.getLogger(...)` at module level, or `logger`
+/// with the edits that create it (`import logging` and
+/// `logger = logging.getLogger(__name__)` after the imports).
+pub fn ensure_module_logger(cx: &Checker) -> (String, Vec<Edit>) {
+    for statement in ast::module_statements(cx.root) {
+        let Some(assignment) = statement
+            .named_child(0)
+            .filter(|a| a.kind() == "assignment")
+        else {
+            continue;
+        };
+        let (Some(left), Some(right)) = (
+            assignment.child_by_field_name("left"),
+            assignment.child_by_field_name("right"),
+        ) else {
+            continue;
+        };
+        let name = ast::text(cx.text, left);
+        if left.kind() == "identifier"
+            && LOGGER_NAMES.contains(&name)
+            && right.kind() == "call"
+            && ast::text(cx.text, right).contains("getLogger")
+        {
+            return (name.to_owned(), Vec::new());
+        }
+    }
+    let at = import_insertion_point(cx);
+    let mut edits = Vec::new();
+    let mut block = String::new();
+    if !has_import(cx, "logging") {
+        block.push_str("import logging\n");
+    }
+    block.push_str("\nlogger = logging.getLogger(__name__)");
+    edits.push(insert_module_lines(cx, at, &block));
+    ("logger".to_owned(), edits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::edit::{apply_fixes, Fix};
+    use crate::parse::parse;
+    use crate::source::{LineIndex, Stylist};
+
+    fn with_checker<R>(text: &str, f: impl FnOnce(&Checker) -> R) -> R {
+        let tree = parse(text);
+        let stylist = Stylist::detect(text, &tree);
+        let lines = LineIndex::new(text);
+        let cx = Checker::new(text, &tree, &stylist, &lines);
+        f(&cx)
+    }
+
+    fn apply(text: &str, edits: Vec<Edit>) -> String {
+        apply_fixes(text, [&Fix::safe(edits)]).text
+    }
+
+    #[test]
+    fn ensure_import_goes_after_docstring_and_imports() {
+        let text = "\"\"\"Doc.\"\"\"\nfrom __future__ import annotations\nimport sys\n\nx = 1\n";
+        let edit = with_checker(text, |cx| ensure_import(cx, "os")).unwrap();
+        assert_eq!(
+            apply(text, vec![edit]),
+            "\"\"\"Doc.\"\"\"\nfrom __future__ import annotations\nimport sys\nimport os\n\nx = 1\n"
+        );
+    }
+
+    #[test]
+    fn ensure_import_is_a_no_op_when_present() {
+        assert!(with_checker("import os, sys\n", |cx| ensure_import(cx, "os")).is_none());
+        // `from os import path` does not bind `os`.
+        assert!(with_checker("from os import path\n", |cx| ensure_import(cx, "os")).is_some());
+    }
+
+    #[test]
+    fn ensure_module_logger_reuses_an_existing_one() {
+        let (name, edits) = with_checker(
+            "import logging\nLOGGER = logging.getLogger('app')\n",
+            ensure_module_logger,
+        );
+        assert_eq!(name, "LOGGER");
+        assert!(edits.is_empty());
+    }
+
+    #[test]
+    fn ensure_module_logger_creates_one_in_crlf_style() {
+        let text = "import os\r\n\r\ndef f():\r\n    pass\r\n";
+        let (name, edits) = with_checker(text, ensure_module_logger);
+        assert_eq!(name, "logger");
+        assert_eq!(
+            apply(text, edits),
+            "import os\r\nimport logging\r\n\r\nlogger = logging.getLogger(__name__)\r\n\r\ndef f():\r\n    pass\r\n"
+        );
+    }
+
+    #[test]
+    fn fresh_name_avoids_names_in_scope() {
+        let text = "def f(row):\n    row_1 = 2\n    return row\n";
+        let name = with_checker(text, |cx| fresh_name(cx, cx.root, "row"));
+        assert_eq!(name, "row_2");
+    }
+
+    #[test]
+    fn insertion_points_refuse_shared_lines() {
+        let text = "if x: y = 1\nz = 2  # note\nw = 3";
+        let tree = parse(text);
+        let stylist = Stylist::detect(text, &tree);
+        let lines = LineIndex::new(text);
+        let cx = Checker::new(text, &tree, &stylist, &lines);
+        let statements = ast::module_statements(tree.root_node());
+        let inner = statements[0]
+            .child_by_field_name("consequence")
+            .unwrap()
+            .named_child(0)
+            .unwrap();
+        assert!(before_statement(&cx, inner).is_none());
+        assert_eq!(
+            after_statement(&cx, statements[1]).map(|(at, _, _)| at),
+            Some(26)
+        );
+        assert_eq!(after_statement(&cx, statements[2]), Some((31, "", "\n")));
+    }
+}

@@ -1,0 +1,139 @@
+//! Discovery: which files to process.
+//!
+//! A gitignore-aware walk (the `ignore` crate) of the given paths that keeps
+//! Python files: `.py` and `.pyi`, plus extension-less files with a python
+//! shebang when they are named explicitly. Symlinks are not followed, so
+//! the walk never leaves the given roots through one. The result is sorted
+//! and free of duplicates, so runs are deterministic.
+
+use std::path::{Path, PathBuf};
+
+use ignore::overrides::OverrideBuilder;
+use ignore::WalkBuilder;
+
+/// A path that could not be walked, with the reason.
+#[derive(Debug, Clone)]
+pub struct WalkError {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+/// Files to process and the paths that could not be walked.
+pub fn discover(
+    paths: &[PathBuf],
+    exclude: &[String],
+) -> Result<(Vec<PathBuf>, Vec<WalkError>), String> {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for root in paths {
+        let metadata = match std::fs::symlink_metadata(root) {
+            Ok(m) => m,
+            Err(err) => {
+                errors.push(WalkError {
+                    path: root.clone(),
+                    reason: err.to_string(),
+                });
+                continue;
+            }
+        };
+        if metadata.is_file() {
+            if is_python_file(root, true) {
+                files.push(root.clone());
+            }
+            continue;
+        }
+        let mut overrides = OverrideBuilder::new(root);
+        for pattern in exclude {
+            overrides
+                .add(&format!("!{pattern}"))
+                .map_err(|e| format!("exclude pattern `{pattern}`: {e}"))?;
+        }
+        let overrides = overrides
+            .build()
+            .map_err(|e| format!("exclude patterns: {e}"))?;
+        let walker = WalkBuilder::new(root)
+            .follow_links(false)
+            .require_git(false)
+            .overrides(overrides)
+            .build();
+        for entry in walker {
+            match entry {
+                Ok(entry) => {
+                    let is_file = entry.file_type().is_some_and(|t| t.is_file());
+                    if is_file && is_python_file(entry.path(), false) {
+                        files.push(entry.into_path());
+                    }
+                }
+                Err(err) => errors.push(WalkError {
+                    path: root.clone(),
+                    reason: err.to_string(),
+                }),
+            }
+        }
+    }
+    files.sort();
+    files.dedup();
+    Ok((files, errors))
+}
+
+/// `.py` / `.pyi`; with `explicit`, also a file whose first line is a
+/// python shebang.
+pub fn is_python_file(path: &Path, explicit: bool) -> bool {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("py" | "pyi") => true,
+        None if explicit => std::fs::read(path).is_ok_and(|bytes| has_python_shebang(&bytes)),
+        _ => false,
+    }
+}
+
+/// `#!/usr/bin/env python3`, `#!/usr/bin/python` …
+pub fn has_python_shebang(bytes: &[u8]) -> bool {
+    let first = bytes.split(|&b| b == b'\n').next().unwrap_or(&[]);
+    first.starts_with(b"#!") && String::from_utf8_lossy(first).contains("python")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn walks_python_files_respecting_gitignore_and_excludes() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("pkg/build")).unwrap();
+        std::fs::create_dir_all(root.join("vendor")).unwrap();
+        for f in [
+            "pkg/a.py",
+            "pkg/b.pyi",
+            "pkg/c.txt",
+            "pkg/build/gen.py",
+            "vendor/v.py",
+            "tool",
+        ] {
+            std::fs::write(root.join(f), "x = 1\n").unwrap();
+        }
+        std::fs::write(root.join(".gitignore"), "build/\n").unwrap();
+        let (files, errors) = discover(&[root.to_owned()], &["vendor/".into()]).unwrap();
+        let names: Vec<_> = files
+            .iter()
+            .map(|f| f.strip_prefix(root).unwrap().to_owned())
+            .collect();
+        assert_eq!(
+            names,
+            vec![PathBuf::from("pkg/a.py"), PathBuf::from("pkg/b.pyi")]
+        );
+        assert!(errors.is_empty());
+    }
+
+    #[test]
+    fn explicit_script_with_shebang_is_taken_and_missing_path_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let script = dir.path().join("manage");
+        std::fs::write(&script, "#!/usr/bin/env python3\nprint(1)\n").unwrap();
+        let missing = dir.path().join("nope.py");
+        let (files, errors) = discover(&[script.clone(), missing.clone()], &[]).unwrap();
+        assert_eq!(files, vec![script]);
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].path, missing);
+    }
+}
