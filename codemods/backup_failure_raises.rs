@@ -349,13 +349,25 @@ impl BackupFailureRaises {
         let Some((at, indent, prefix)) = fix::after_statement(cx, statement) else {
             return Vec::new();
         };
-        let message = cx.stylist.string_literal(&format!(
-            "{} exited 0 but wrote no backup to ",
-            command.tool
-        ));
-        let template = format!(
-            "if not os.path.isfile({path}) or os.path.getsize({path}) == 0:\n    raise RuntimeError({message} + str({path}))"
-        );
+        let prefix_text = format!("{} exited 0 but wrote no backup to ", command.tool);
+        let message = match &path.literal {
+            Some(literal) => cx
+                .stylist
+                .string_literal(&format!("{prefix_text}{literal}")),
+            None if path.expr.starts_with("str(") => format!(
+                "{} + {}",
+                cx.stylist.string_literal(&prefix_text),
+                path.expr
+            ),
+            None => format!(
+                "{} + str({})",
+                cx.stylist.string_literal(&prefix_text),
+                path.expr
+            ),
+        };
+        let expr = &path.expr;
+        let template =
+            format!("if not os.path.isfile({expr}) or os.path.getsize({expr}) == 0:\n    raise RuntimeError({message})");
         let mut edits = vec![Edit::insertion(
             at,
             format!("{prefix}{}", cx.stylist.render_block(&template, indent)),
@@ -465,8 +477,22 @@ fn bound_name<'t>(text: &'t str, handler: Node<'_>) -> Option<&'t str> {
 /// A backup command: which tool, and where its output goes if visible.
 struct Command<'t> {
     tool: &'t str,
-    /// Python expression text for the output file.
-    output: Option<String>,
+    output: Option<OutputPath>,
+}
+
+/// Where the backup goes: a Python expression, and its value when literal.
+struct OutputPath {
+    expr: String,
+    literal: Option<String>,
+}
+
+impl OutputPath {
+    fn literal(value: &str) -> Self {
+        Self {
+            expr: python_string(value),
+            literal: Some(value.to_owned()),
+        }
+    }
 }
 
 impl<'t> Command<'t> {
@@ -501,7 +527,7 @@ impl<'t> Command<'t> {
                     output = items.get(i + 1).and_then(|next| simple_path(text, *next));
                 } else if let Some((option, value)) = word.split_once('=') {
                     if FILE_OPTIONS.contains(&option) && !value.is_empty() {
-                        output = Some(python_string(value));
+                        output = Some(OutputPath::literal(value));
                     }
                 }
             } else if item.kind() == "binary_operator" {
@@ -533,9 +559,9 @@ impl<'t> Command<'t> {
         for (i, word) in words.iter().enumerate() {
             let next = words.get(i + 1).filter(|w| is_plain_shell_word(w));
             if *word == ">" || FILE_OPTIONS.contains(word) {
-                output = next.map(|w| python_string(w)).or(output);
+                output = next.map(|w| OutputPath::literal(w)).or(output);
             } else if let Some(rest) = word.strip_prefix('>').filter(|r| is_plain_shell_word(r)) {
-                output = Some(python_string(rest));
+                output = Some(OutputPath::literal(rest));
             }
         }
         Some(Self { tool, output })
@@ -564,8 +590,14 @@ fn python_string(value: &str) -> String {
 /// The expression text of a path argument, if evaluating it twice more is
 /// harmless: names, attributes, literals, `str(...)` / `os.fspath(...)` /
 /// `Path(...)` of those, and `/` or `+` between them.
-fn simple_path(text: &str, node: Node<'_>) -> Option<String> {
-    is_pure(text, node, 0).then(|| ast::text(text, node).to_owned())
+fn simple_path(text: &str, node: Node<'_>) -> Option<OutputPath> {
+    if let Some(value) = ast::string_value(text, node) {
+        return Some(OutputPath::literal(value));
+    }
+    is_pure(text, node, 0).then(|| OutputPath {
+        expr: ast::text(text, node).to_owned(),
+        literal: None,
+    })
 }
 
 fn is_pure(text: &str, node: Node<'_>, depth: usize) -> bool {

@@ -66,6 +66,7 @@ use crate::ast::{self, Arguments};
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
 use crate::edit::{Applicability, Edit, Fix, TextRange};
 use crate::fix;
+use crate::source::{line_indent, reindent};
 
 pub struct FetchoneNullGuard {
     methods: Vec<String>,
@@ -231,10 +232,16 @@ impl FetchoneNullGuard {
             replaced = parent;
         }
         let value_text = ast::text(cx.text, value);
-        let hoisted = if value_text.contains('\n') {
-            ast::text(cx.text, replaced)
+        let hoisted = if !value_text.contains('\n') {
+            value_text.to_owned()
+        } else if has_multiline_string(value) {
+            // Lines of a string are data: keep the parentheses and the text.
+            ast::text(cx.text, replaced).to_owned()
         } else {
-            value_text
+            // Continuation lines follow the value to its new line; any
+            // parentheses stay, as the value may rely on them to span lines.
+            let from = line_indent(cx.text, replaced.start_byte());
+            reindent(ast::text(cx.text, replaced), from, indent)
         };
         let name = fix::fresh_name(cx, fix::scope_of(cx, value), "row");
         // The value may span lines: render the template around a placeholder
@@ -243,7 +250,7 @@ impl FetchoneNullGuard {
         let block = cx
             .stylist
             .render_block(&template, indent)
-            .replacen('\u{0}', hoisted, 1);
+            .replacen('\u{0}', &hoisted, 1);
         let applicability = if runs_calls_before(statement, value) {
             Applicability::Unsafe
         } else {
@@ -257,6 +264,18 @@ impl FetchoneNullGuard {
             applicability,
         )
     }
+}
+
+/// Whether a string literal inside `node` spans lines.
+fn has_multiline_string(node: Node<'_>) -> bool {
+    let mut found = false;
+    ast::walk_descendants(node, |n| {
+        if n.kind() == "string" && n.start_position().row != n.end_position().row {
+            found = true;
+        }
+        !found
+    });
+    found
 }
 
 fn is_identifier(s: &str) -> bool {

@@ -266,6 +266,31 @@ fn block_indent(text: &str, block: Node) -> Option<String> {
     }
 }
 
+/// Move a multi-line code fragment to another indentation: every line after
+/// the first that starts with `from` starts with `to` instead. The first line
+/// is placed by the caller. Callers must not pass fragments containing
+/// multi-line strings (their lines are data, not indentation).
+///
+/// ```text
+/// fragment: "f(\n\t\t\tx,\n\t\t)"   from: "\t\t"   to: "\t"
+/// result:   "f(\n\t\tx,\n\t)"
+/// ```
+pub fn reindent(fragment: &str, from: &str, to: &str) -> String {
+    let mut lines = fragment.split('\n');
+    let mut out = lines.next().unwrap_or("").to_owned();
+    for line in lines {
+        out.push('\n');
+        match line.strip_prefix(from) {
+            Some(rest) => {
+                out.push_str(to);
+                out.push_str(rest);
+            }
+            None => out.push_str(line),
+        }
+    }
+    out
+}
+
 /// The leading whitespace of the line that contains `offset`.
 pub fn line_indent(text: &str, offset: usize) -> &str {
     let start = line_start(text, offset);
@@ -401,6 +426,16 @@ mod tests {
             "\tif row is None:\r\n\t\traise LookupError(\"no row\")\r\n"
         );
         assert_eq!(s.render_block("a\n\nb", ""), "a\r\n\r\nb\r\n");
+    }
+
+    #[test]
+    fn reindent_moves_continuation_lines() {
+        assert_eq!(
+            reindent("f(\n\t\t\tx,\n\t\t)", "\t\t", "\t"),
+            "f(\n\t\tx,\n\t)"
+        );
+        assert_eq!(reindent("f(\r\n        x)", "    ", ""), "f(\r\n    x)");
+        assert_eq!(reindent("one line", "    ", ""), "one line");
     }
 
     #[test]
