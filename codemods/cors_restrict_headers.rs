@@ -139,7 +139,7 @@ impl Codemod for CorsRestrictHeaders {
             let node = args.keyword_node(api.origins).unwrap_or(call);
             cx.report(
                 node.byte_range(),
-                "CORS allows any origin together with credentials: list the trusted origins (no automatic fix)",
+                "CORS allows any origin together with credentials: list the trusted origins",
                 None,
             );
         }

@@ -149,10 +149,16 @@ impl FetchoneNullGuard {
         if ast::inside_try_catching(cx.text, value, &HANDLED_BY) {
             return;
         }
-        let message = format!(
+        let mut message = format!(
             "`{method}()` can return None, and {use_kind} would then fail: check for a missing row"
         );
-        let fix = self.hoist_fix(cx, method, value);
+        let fix = match self.hoist_fix(cx, method, value) {
+            Ok(fix) => fix,
+            Err(reason) => {
+                message.push_str(&format!(" (no automatic fix: {reason})"));
+                Fix::new(Vec::new(), Applicability::ReportOnly)
+            }
+        };
         cx.report(value.byte_range(), message, Some(fix));
     }
 
@@ -174,7 +180,7 @@ impl FetchoneNullGuard {
         let Some((use_node, conditional)) = first_unchecked_use(cx.text, statement, name) else {
             return;
         };
-        let message = format!(
+        let mut message = format!(
             "`{name}` from `{method}()` (line {}) may be None here: check for a missing row first",
             statement.start_position().row + 1
         );
@@ -189,7 +195,12 @@ impl FetchoneNullGuard {
                 let text = format!("{prefix}{}", cx.stylist.render_block(&guard, indent));
                 Fix::new(vec![Edit::insertion(at, text)], applicability)
             }
-            None => Fix::new(Vec::new(), Applicability::ReportOnly),
+            None => {
+                message.push_str(
+                    " (no automatic fix: the assignment shares its line with other code)",
+                );
+                Fix::new(Vec::new(), Applicability::ReportOnly)
+            }
         };
         cx.report(use_node.byte_range(), message, Some(fix));
     }
@@ -212,17 +223,16 @@ impl FetchoneNullGuard {
 
     /// Hoist `value` into a fresh variable before its statement, guard it,
     /// and use the variable in its place.
-    fn hoist_fix(&self, cx: &Checker<'_>, method: &str, value: Node<'_>) -> Fix {
-        let report_only = Fix::new(Vec::new(), Applicability::ReportOnly);
-        let Some(statement) = ast::enclosing_statement(value) else {
-            return report_only;
-        };
-        if !can_hoist(value, statement) {
-            return report_only;
-        }
-        let Some((at, indent)) = fix::before_statement(cx, statement) else {
-            return report_only;
-        };
+    fn hoist_fix(
+        &self,
+        cx: &Checker<'_>,
+        method: &str,
+        value: Node<'_>,
+    ) -> Result<Fix, &'static str> {
+        let statement = ast::enclosing_statement(value).ok_or("no statement to hoist it before")?;
+        can_hoist(value, statement)?;
+        let (at, indent) = fix::before_statement(cx, statement)
+            .ok_or("its statement shares a line with other code")?;
         // Replace the parentheses around the value too: `(await f())[0]` → `row[0]`.
         let mut replaced = value;
         while let Some(parent) = replaced
@@ -256,13 +266,13 @@ impl FetchoneNullGuard {
         } else {
             Applicability::Safe
         };
-        Fix::new(
+        Ok(Fix::new(
             vec![
                 Edit::insertion(at, block),
                 Edit::replacement(TextRange::from(replaced.byte_range()), name),
             ],
             applicability,
-        )
+        ))
     }
 }
 
@@ -330,32 +340,40 @@ fn direct_use(text: &str, user: Node<'_>, value: Node<'_>) -> Option<&'static st
 
 /// Whether `value` can move to its own statement before `statement` without
 /// changing when (or whether) it runs.
-fn can_hoist(value: Node<'_>, statement: Node<'_>) -> bool {
-    if matches!(
-        statement.kind(),
-        "while_statement" | "assert_statement" | "decorated_definition"
-    ) {
-        return false;
+fn can_hoist(value: Node<'_>, statement: Node<'_>) -> Result<(), &'static str> {
+    match statement.kind() {
+        "while_statement" => return Err("a `while` condition runs on every iteration"),
+        "assert_statement" => return Err("asserts are removed under `python -O`"),
+        "decorated_definition" => return Err("it is part of a decorator"),
+        _ => {}
     }
     let mut child = value;
     for parent in ast::ancestors(value).skip(1) {
         if parent.id() == statement.id() {
-            return true;
+            return Ok(());
         }
         let kind = parent.kind();
-        if ast::is_scope_boundary(kind)
-            || matches!(kind, "conditional_expression" | "elif_clause" | "block")
-        {
-            return false;
+        if ast::is_scope_boundary(kind) {
+            return Err("it runs inside a lambda, comprehension or nested definition");
         }
-        if kind == "boolean_operator"
-            && parent.child_by_field_name("left").map(|l| l.id()) != Some(child.id())
-        {
-            return false;
+        match kind {
+            "conditional_expression" => {
+                return Err("it runs only on one side of a conditional expression")
+            }
+            "elif_clause" => {
+                return Err("an `elif` condition runs only when the branches above fail")
+            }
+            "block" => return Err("it is not in the statement's header"),
+            "boolean_operator"
+                if parent.child_by_field_name("left").map(|l| l.id()) != Some(child.id()) =>
+            {
+                return Err("it runs only when the other side of `and`/`or` allows");
+            }
+            _ => {}
         }
         child = parent;
     }
-    false
+    Err("no statement to hoist it before")
 }
 
 /// Whether some call or await of `statement` runs before `value` (so that

@@ -1,0 +1,139 @@
+//! One glob-driven test over `tests/fixtures/<snake_id>[_case].py`.
+//!
+//! For each fixture, with only its codemod enabled (unsafe fixes applied,
+//! so every fix the codemod can make is exercised):
+//! - findings land exactly on the lines marked `# CHANGE`, never on `# OK`;
+//! - the fixpoint converges, the output re-parses without errors, compiles
+//!   with `python3 -m py_compile`, and a second run changes nothing;
+//! - the findings and the diff are an insta snapshot in `snapshots/`.
+//!
+//! A fixture may start with `# option: key = value` lines (TOML) that set
+//! the codemod's options.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use auditfix::codemod::Engine;
+use auditfix::codemods::CATALOGUE;
+use auditfix::diff::{file_diff, Style};
+use auditfix::driver::{process, FixPolicy};
+
+fn fixtures() -> Vec<PathBuf> {
+    let pattern = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/*.py");
+    let mut files: Vec<PathBuf> = glob::glob(pattern).unwrap().map(Result::unwrap).collect();
+    files.sort();
+    assert!(!files.is_empty(), "no fixtures found");
+    files
+}
+
+/// The catalogue entry a fixture belongs to: the longest snake-case id
+/// that prefixes its stem.
+fn entry_for(stem: &str) -> &'static auditfix::codemods::Entry {
+    CATALOGUE
+        .iter()
+        .filter(|e| {
+            let snake = e.meta.id.replace('-', "_");
+            stem == snake || stem.starts_with(&format!("{snake}_"))
+        })
+        .max_by_key(|e| e.meta.id.len())
+        .unwrap_or_else(|| panic!("fixture {stem}.py names no codemod"))
+}
+
+fn options(text: &str) -> toml::Table {
+    let lines: String = text
+        .lines()
+        .map_while(|l| l.strip_prefix("# option: "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    lines.parse().expect("bad `# option:` line")
+}
+
+/// Line numbers (1-based) whose trailing comment ends with `marker`.
+fn marked(text: &str, marker: &str) -> Vec<usize> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim_end().ends_with(marker))
+        .map(|(i, _)| i + 1)
+        .collect()
+}
+
+fn py_compile(text: &str, name: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    let out = Command::new("python3")
+        .args(["-m", "py_compile"])
+        .arg(&path)
+        .env("PYTHONPYCACHEPREFIX", dir.path().join("pycache"))
+        .output()
+        .expect("python3 must be installed");
+    assert!(
+        out.status.success(),
+        "{name}: fixed output does not compile:\n{}\n---\n{text}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn fixtures_find_marked_lines_fix_compile_and_converge() {
+    let policy = FixPolicy::new(true);
+    for path in fixtures() {
+        let stem = path.file_stem().unwrap().to_str().unwrap().to_owned();
+        let name = format!("{stem}.py");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let entry = entry_for(&stem);
+        let engine = Engine::new(vec![entry.build(&options(&text)).unwrap()]);
+        let outcome = process(Path::new(&name), text.as_bytes(), &engine, policy);
+        assert!(outcome.error.is_none(), "{name}: {:?}", outcome.error);
+        assert!(outcome.notes.is_empty(), "{name}: {:?}", outcome.notes);
+
+        let mut found: Vec<usize> = outcome.findings.iter().map(|f| f.location.line).collect();
+        found.dedup();
+        let expected = marked(&text, "# CHANGE");
+        assert!(!expected.is_empty(), "{name}: no `# CHANGE` line");
+        assert_eq!(
+            found, expected,
+            "{name}: findings on lines {found:?}, `# CHANGE` on {expected:?}"
+        );
+        for ok in marked(&text, "# OK") {
+            assert!(
+                !found.contains(&ok),
+                "{name}:{ok}: finding on an `# OK` line"
+            );
+        }
+
+        let fixed = outcome.fixed.clone().unwrap_or_else(|| text.clone());
+        let tree = auditfix::parse::parse(&fixed);
+        assert!(
+            !tree.root_node().has_error(),
+            "{name}: fixed output does not parse:\n{fixed}"
+        );
+        py_compile(&fixed, &name);
+        let again = process(Path::new(&name), fixed.as_bytes(), &engine, policy);
+        assert!(
+            again.fixed.is_none(),
+            "{name}: second run changed the file again"
+        );
+
+        let mut report = String::new();
+        for f in &outcome.findings {
+            report.push_str(&format!(
+                "{}:{} {} [{}] {}\n",
+                f.location.line,
+                f.location.column,
+                f.codemod,
+                f.applicability(),
+                f.message
+            ));
+        }
+        report.push_str("---\n");
+        report.push_str(&file_diff(&name, &text, &fixed, Style::Plain));
+        insta::with_settings!({
+            snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"),
+            prepend_module_to_snapshot => false,
+            omit_expression => true,
+        }, {
+            insta::assert_snapshot!(stem.as_str(), report);
+        });
+    }
+}
