@@ -175,8 +175,7 @@ impl BackupFailureRaises {
         let Some(last) = args.list.and_then(|list| {
             ast::named_children(list)
                 .into_iter()
-                .filter(|c| c.kind() != "comment")
-                .last()
+                .rfind(|c| c.kind() != "comment")
         }) else {
             return;
         };
@@ -502,7 +501,7 @@ impl<'t> Command<'t> {
             "list" | "tuple" => Self::from_list(text, node, tools),
             "string" => Self::from_shell(text, ast::string_value(text, node)?, tools),
             "identifier" => {
-                let value = assigned_before(text, node)?;
+                let value = ast::assigned_before(text, node)?;
                 matches!(value.kind(), "list" | "tuple")
                     .then(|| Self::from_list(text, value, tools))?
             }
@@ -635,34 +634,5 @@ fn is_pure(text: &str, node: Node<'_>, depth: usize) -> bool {
                 && is_pure(text, args.positional[0], depth + 1)
         }
         _ => false,
-    }
-}
-
-/// The value last assigned to the identifier `name` by a plain assignment
-/// among the statements before its use in the same block (or the blocks
-/// around it, within the function).
-fn assigned_before<'n>(text: &str, name: Node<'n>) -> Option<Node<'n>> {
-    let wanted = ast::text(text, name);
-    let mut statement = ast::enclosing_statement(name)?;
-    loop {
-        let mut previous = statement.prev_named_sibling();
-        while let Some(candidate) = previous {
-            if let Some(assignment) = candidate
-                .named_child(0)
-                .filter(|a| a.kind() == "assignment")
-            {
-                let left = assignment.child_by_field_name("left");
-                if left.is_some_and(|l| l.kind() == "identifier" && ast::text(text, l) == wanted) {
-                    return assignment.child_by_field_name("right");
-                }
-            }
-            previous = candidate.prev_named_sibling();
-        }
-        let block = statement.parent().filter(|p| p.kind() == "block")?;
-        let owner = block.parent()?;
-        if ast::is_scope_boundary(owner.kind()) {
-            return None;
-        }
-        statement = owner;
     }
 }

@@ -135,6 +135,9 @@ impl Codemod for FetchoneNullGuard {
         let Some(user) = ast::parent_skipping_parens(value) else {
             return;
         };
+        if query_of(cx.text, call).is_some_and(|sql| always_one_row(&sql)) {
+            return;
+        }
         if let Some(name) = assigned_name(cx.text, user, value) {
             self.check_named(cx, method, value, user, name);
         } else if let Some(use_kind) = direct_use(cx.text, user, value) {
@@ -274,6 +277,207 @@ impl FetchoneNullGuard {
             applicability,
         ))
     }
+}
+
+/// Methods that run a query on their receiver (cursor or connection).
+const EXECUTE_METHODS: [&str; 4] = ["execute", "execute_sql", "exec_driver_sql", "executescript"];
+
+/// The source text of the SQL behind a fetch, when visible: the fetch's own
+/// query argument (asyncpg, `databases`), the `execute(...)` it is chained
+/// on, or the nearest earlier `cur.execute(...)` / `cur = x.execute(...)` of
+/// the same cursor variable.
+fn query_of(text: &str, call: Node<'_>) -> Option<String> {
+    let args = Arguments::of(text, call);
+    if let Some(query) = args
+        .positional
+        .first()
+        .copied()
+        .or_else(|| args.keyword("query"))
+    {
+        return sql_text(text, query);
+    }
+    let (Some(receiver), _) = ast::call_target(text, call)? else {
+        return None;
+    };
+    let receiver = ast::unparenthesize(receiver);
+    match receiver.kind() {
+        "call" => first_argument_sql(text, receiver),
+        "identifier" => {
+            let cursor = ast::text(text, receiver);
+            ast::statements_before(call).find_map(|statement| {
+                if statement.kind() != "expression_statement" {
+                    return None;
+                }
+                let mut expr = statement.named_child(0)?;
+                if expr.kind() == "await" {
+                    expr = expr.named_child(0)?;
+                }
+                match expr.kind() {
+                    "call" => {
+                        let (Some(target), method) = ast::call_target(text, expr)? else {
+                            return None;
+                        };
+                        (ast::text(text, target) == cursor && EXECUTE_METHODS.contains(&method))
+                            .then(|| first_argument_sql(text, expr))
+                            .flatten()
+                    }
+                    "assignment" => {
+                        let left = expr.child_by_field_name("left")?;
+                        if ast::text(text, left) != cursor {
+                            return None;
+                        }
+                        let mut right = ast::unparenthesize(expr.child_by_field_name("right")?);
+                        if right.kind() == "await" {
+                            right = right.named_child(0)?;
+                        }
+                        (right.kind() == "call")
+                            .then(|| first_argument_sql(text, right))
+                            .flatten()
+                    }
+                    _ => None,
+                }
+            })
+        }
+        _ => None,
+    }
+}
+
+fn first_argument_sql(text: &str, call: Node<'_>) -> Option<String> {
+    let args = Arguments::of(text, call);
+    sql_text(text, *args.positional.first()?)
+}
+
+/// The literal text of a query expression: a string (also implicitly
+/// concatenated or an f-string), the literal left of `%` / `+` /
+/// `.format(...)`, or a variable assigned one of those.
+fn sql_text(text: &str, node: Node<'_>) -> Option<String> {
+    let node = ast::unparenthesize(node);
+    match node.kind() {
+        "string" | "concatenated_string" => Some(ast::text(text, node).to_owned()),
+        "binary_operator" => sql_text(text, node.child_by_field_name("left")?),
+        "call" => {
+            let (Some(object), "format") = ast::call_target(text, node)? else {
+                return None;
+            };
+            sql_text(text, object)
+        }
+        "identifier" => {
+            let value = ast::assigned_before(text, node)?;
+            (value.kind() != "identifier")
+                .then(|| sql_text(text, value))
+                .flatten()
+        }
+        _ => None,
+    }
+}
+
+/// Aggregates that return one row over any number of input rows.
+const AGGREGATES: [&str; 13] = [
+    "COUNT",
+    "SUM",
+    "MIN",
+    "MAX",
+    "AVG",
+    "TOTAL",
+    "GROUP_CONCAT",
+    "STRING_AGG",
+    "ARRAY_AGG",
+    "JSON_AGG",
+    "BOOL_AND",
+    "BOOL_OR",
+    "EVERY",
+];
+
+/// Whether a query always yields a row: `SELECT` without `FROM`
+/// (`SELECT 1`, `SELECT version()`), or a `SELECT` whose columns are all
+/// aggregates (optionally inside `COALESCE` / `IFNULL`), with no `GROUP
+/// BY`, `HAVING`, `UNION`, `LIMIT` or `OFFSET` that could remove the row.
+fn always_one_row(sql: &str) -> bool {
+    let upper = sql.to_uppercase();
+    let body = upper.trim_start_matches(|c: char| "RFBU'\"( \t\r\n\\".contains(c));
+    let Some(after) = body.strip_prefix("SELECT") else {
+        return false;
+    };
+    let words: Vec<&str> = after
+        .split(|c: char| !c.is_alphanumeric() && c != '_')
+        .collect();
+    let has = |w: &str| words.contains(&w);
+    if has("GROUP")
+        || has("HAVING")
+        || has("UNION")
+        || has("LIMIT")
+        || has("OFFSET")
+        || has("FETCH")
+    {
+        return false;
+    }
+    let columns = match top_level_from(after) {
+        None => return true,
+        Some(at) => {
+            // Oracle's one-row table.
+            let source: Vec<&str> = after[at + 4..].split_whitespace().collect();
+            if source == ["DUAL"] || source == ["DUAL'"] || source == ["DUAL\""] {
+                return true;
+            }
+            &after[..at]
+        }
+    };
+    split_top_level(columns).into_iter().all(|column| {
+        let column = column.trim();
+        let name = |s: &str| s.split('(').next().unwrap_or("").trim().to_owned();
+        let outer = name(column);
+        if AGGREGATES.contains(&outer.as_str()) {
+            return true;
+        }
+        if outer == "COALESCE" || outer == "IFNULL" {
+            let inner = column.split_once('(').map_or("", |(_, rest)| rest);
+            return AGGREGATES.contains(&name(inner).as_str());
+        }
+        false
+    })
+}
+
+/// Byte offset of the first ` FROM ` outside parentheses.
+fn top_level_from(sql: &str) -> Option<usize> {
+    let bytes = sql.as_bytes();
+    let mut depth = 0i32;
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'(' => depth += 1,
+            b')' => depth -= 1,
+            _ if depth == 0 && sql[i..].starts_with("FROM") => {
+                let before = i.checked_sub(1).map(|j| bytes[j]);
+                let after = bytes.get(i + 4);
+                let boundary =
+                    |c: Option<&u8>| c.is_none_or(|c| !c.is_ascii_alphanumeric() && *c != b'_');
+                if boundary(before.as_ref()) && boundary(after) {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Split on commas outside parentheses.
+fn split_top_level(list: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut depth = 0i32;
+    let mut start = 0;
+    for (i, c) in list.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                parts.push(&list[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&list[start..]);
+    parts
 }
 
 /// Whether a string literal inside `node` spans lines.
@@ -616,9 +820,15 @@ fn classify(text: &str, identifier: Node<'_>) -> Option<Event> {
         "list_splat" | "dictionary_splat" => Some(Event::Used),
         "argument_list" => {
             let call = parent.parent()?;
-            let (None, function) = ast::call_target(text, call)? else {
+            let (receiver, function) = ast::call_target(text, call)?;
+            // `self.assertIsNotNone(row)`, `assertEqual(row, ...)`: a test
+            // assertion fails on a missing row before any use.
+            if function.starts_with("assert") {
+                return Some(Event::Checked);
+            }
+            if receiver.is_some() {
                 return None;
-            };
+            }
             if matches!(function, "bool" | "isinstance" | "len") {
                 return Some(Event::Checked);
             }
@@ -644,5 +854,42 @@ fn classify(text: &str, identifier: Node<'_>) -> Option<Event> {
         }
         "named_expression" if field_is("name") => Some(Event::Reassigned),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::always_one_row;
+
+    #[test]
+    fn queries_that_always_return_a_row() {
+        for sql in [
+            "\"SELECT COUNT(*) FROM users\"",
+            "'select count(*), max(ts) from t where a = ?'",
+            "\"SELECT COALESCE(SUM(amount), 0) AS total FROM payments WHERE uid = %s\"",
+            "f\"SELECT COUNT(*) FROM {table}\"",
+            "\"SELECT 1\"",
+            "\"SELECT version()\"",
+            "\"SELECT 1.1 FROM DUAL\"",
+            "\"\"\"\n    SELECT COUNT(*) FROM pg_class\n    WHERE relname = %s\"\"\"",
+        ] {
+            assert!(always_one_row(sql), "{sql}");
+        }
+    }
+
+    #[test]
+    fn queries_that_may_return_nothing() {
+        for sql in [
+            "\"SELECT name FROM users WHERE id = ?\"",
+            "\"SELECT COUNT(*) FROM t GROUP BY a\"",
+            "\"SELECT COUNT(*) FROM t HAVING COUNT(*) > 1\"",
+            "\"SELECT MAX(a), b FROM t\"",
+            "\"SELECT count_items FROM t\"",
+            "\"UPDATE t SET a = 1 RETURNING COUNT(*)\"",
+            "\"SELECT (SELECT COUNT(*) FROM a) FROM b\"",
+            "\"SELECT a FROM DUAL WHERE 1 = 0\"",
+        ] {
+            assert!(!always_one_row(sql), "{sql}");
+        }
     }
 }

@@ -253,6 +253,51 @@ pub fn inside_try_catching(text: &str, node: Node<'_>, names: &[&str]) -> bool {
     false
 }
 
+/// The statements that ran before the one containing `node`, nearest
+/// first: its earlier siblings, then those of the statements around it, up
+/// to (not beyond) the enclosing function, class or module.
+pub fn statements_before(node: Node<'_>) -> impl Iterator<Item = Node<'_>> {
+    let mut statement = enclosing_statement(node);
+    let mut previous = statement.and_then(|s| s.prev_named_sibling());
+    std::iter::from_fn(move || loop {
+        if let Some(candidate) = previous {
+            previous = candidate.prev_named_sibling();
+            return Some(candidate);
+        }
+        let block = statement?.parent().filter(|p| p.kind() == "block")?;
+        let owner = block.parent()?;
+        if is_scope_boundary(owner.kind()) {
+            return None;
+        }
+        // Clauses (`else:`, `except:`) hang below the compound statement.
+        let owner = if owner
+            .parent()
+            .is_some_and(|p| p.kind() == "block" || p.kind() == "module")
+        {
+            owner
+        } else {
+            owner.parent()?
+        };
+        statement = Some(owner);
+        previous = owner.prev_named_sibling();
+    })
+}
+
+/// The value last assigned to the identifier `name` by a plain assignment
+/// among the statements before its use (see [`statements_before`]).
+pub fn assigned_before<'n>(text: &str, name: Node<'n>) -> Option<Node<'n>> {
+    let wanted = self::text(text, name);
+    statements_before(name).find_map(|candidate| {
+        let assignment = candidate
+            .named_child(0)
+            .filter(|a| a.kind() == "assignment")?;
+        let left = assignment.child_by_field_name("left")?;
+        (left.kind() == "identifier" && self::text(text, left) == wanted)
+            .then(|| assignment.child_by_field_name("right"))
+            .flatten()
+    })
+}
+
 /// Module-level statements, in order.
 pub fn module_statements(root: Node<'_>) -> Vec<Node<'_>> {
     named_children(root)

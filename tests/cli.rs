@@ -1,0 +1,1320 @@
+//! End-to-end tests of the `auditfix` binary on temporary copies of
+//! `examples/`: preview, patch, write, branch, check/list/explain, config,
+//! per-file errors, style preservation, and the behaviour of fixed code.
+//!
+//! Every test works on its own temporary directory; nothing under the
+//! repository is modified. External tools used: `git`, `patch`, `python3`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+const FETCHONE: &str = "fetchone-null-guard";
+const BACKUP: &str = "backup-failure-raises";
+const CORS: &str = "cors-restrict-headers";
+
+// ---------------------------------------------------------------------------
+// helpers
+// ---------------------------------------------------------------------------
+
+fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if name == "__pycache__" {
+            continue;
+        }
+        let kind = entry.file_type().unwrap();
+        let target = to.join(&name);
+        if kind.is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else if kind.is_file() {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A temporary directory holding a copy of `examples/` (as `examples/`).
+fn workspace() -> TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(
+        &manifest_dir().join("examples"),
+        &dir.path().join("examples"),
+    );
+    dir
+}
+
+/// Extra files that stress the diff/patch/branch paths: a UTF-8 BOM, no
+/// newline at end of file (LF and CRLF).
+fn add_edge_files(root: &Path) {
+    let files: [(&str, &str); 3] = [
+        (
+            "edge/bom.py",
+            "\u{feff}import sqlite3\n\n\ndef first(conn):\n    cur = conn.execute(\"SELECT name FROM users WHERE id = 1\")\n    return cur.fetchone()[0]\n",
+        ),
+        (
+            "edge/no_newline.py",
+            "def first(cur):\n    return cur.fetchone()[0]",
+        ),
+        (
+            "edge/no_newline_crlf.py",
+            "def first(cur):\r\n    return cur.fetchone()[0]",
+        ),
+    ];
+    for (path, text) in files {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+}
+
+/// Every file under `root` (relative path → bytes), `.git` excluded.
+fn snapshot(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let entry = entry.unwrap();
+            let path = entry.path();
+            let kind = entry.file_type().unwrap();
+            if entry.file_name() == ".git" {
+                // A directory, or a file in a linked worktree.
+                continue;
+            }
+            if kind.is_dir() {
+                walk(root, &path, out);
+            } else {
+                let relative = path.strip_prefix(root).unwrap().to_owned();
+                out.insert(relative, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(root, root, &mut out);
+    out
+}
+
+fn py_files(snap: &BTreeMap<PathBuf, Vec<u8>>) -> Vec<&PathBuf> {
+    snap.keys()
+        .filter(|p| p.extension().is_some_and(|e| e == "py"))
+        .collect()
+}
+
+/// The paths whose contents differ between two snapshots (or exist in one only).
+fn changed_paths(
+    before: &BTreeMap<PathBuf, Vec<u8>>,
+    after: &BTreeMap<PathBuf, Vec<u8>>,
+) -> BTreeSet<PathBuf> {
+    before
+        .keys()
+        .chain(after.keys())
+        .filter(|p| before.get(*p) != after.get(*p))
+        .cloned()
+        .collect()
+}
+
+fn assert_same_tree(
+    left: &BTreeMap<PathBuf, Vec<u8>>,
+    right: &BTreeMap<PathBuf, Vec<u8>>,
+    what: &str,
+) {
+    let differing = changed_paths(left, right);
+    assert!(differing.is_empty(), "{what}: files differ: {differing:?}");
+}
+
+/// The result of one run of a program.
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn from(output: Output) -> Self {
+        Run {
+            code: output.status.code().expect("terminated by a signal"),
+            stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+            stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+        }
+    }
+
+    fn expect(self, code: i32, what: &str) -> Self {
+        assert_eq!(
+            self.code, code,
+            "{what}: unexpected exit code\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+fn auditfix_cmd(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("auditfix").unwrap();
+    cmd.current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE");
+    cmd
+}
+
+fn auditfix(dir: &Path, args: &[&str]) -> Run {
+    Run::from(auditfix_cmd(dir).args(args).output().unwrap())
+}
+
+fn git_cmd(dir: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new("git");
+    cmd.current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .env_remove("GIT_INDEX_FILE");
+    cmd
+}
+
+/// Run git, assert success, return stdout.
+fn git(dir: &Path, args: &[&str]) -> String {
+    let run = Run::from(git_cmd(dir).args(args).output().unwrap());
+    assert_eq!(run.code, 0, "git {args:?} failed: {}", run.stderr);
+    run.stdout
+}
+
+/// Make `dir` a repository on branch `main` with everything committed.
+fn git_init_commit(dir: &Path) {
+    git(dir, &["init", "-q", "-b", "main"]);
+    git(dir, &["config", "user.name", "Audit Test"]);
+    git(dir, &["config", "user.email", "audit@example.com"]);
+    git(dir, &["config", "core.autocrlf", "false"]);
+    git(dir, &["config", "commit.gpgsign", "false"]);
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", "initial"]);
+}
+
+/// `python3 -m compileall` over `dir`: every .py file must compile. The
+/// bytecode goes to a temporary prefix, so `dir` stays clean.
+fn assert_python_compiles(dir: &Path) {
+    let before = snapshot(dir);
+    assert!(!py_files(&before).is_empty(), "no Python files in {dir:?}");
+    let cache = tempfile::tempdir().unwrap();
+    let run = Run::from(
+        std::process::Command::new("python3")
+            .args(["-m", "compileall", "-q"])
+            .arg(dir)
+            .env("PYTHONPYCACHEPREFIX", cache.path())
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(
+        run.code, 0,
+        "python3 -m compileall failed in {dir:?}:\n{}{}",
+        run.stdout, run.stderr
+    );
+    assert_same_tree(
+        &before,
+        &snapshot(dir),
+        "compileall must not write into the tree",
+    );
+}
+
+/// The codemod ids, from `auditfix list`.
+fn listed_ids() -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let run = auditfix(dir.path(), &["list"]).expect(0, "list");
+    run.stdout
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// `path:line:col: id message`, as `^[^:]+:\d+:\d+: [a-z-]+ .+$`; returns the id.
+fn parse_finding_line(line: &str) -> Option<&str> {
+    let mut parts = line.splitn(4, ':');
+    let path = parts.next()?;
+    let row = parts.next()?;
+    let col = parts.next()?;
+    let rest = parts.next()?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if path.is_empty() || !digits(row) || !digits(col) {
+        return None;
+    }
+    let rest = rest.strip_prefix(' ')?;
+    let (id, message) = rest.split_once(' ')?;
+    let id_ok = !id.is_empty() && id.bytes().all(|b| b.is_ascii_lowercase() || b == b'-');
+    (id_ok && !message.is_empty()).then_some(id)
+}
+
+/// The number N of "N findings in all" (or "1 finding in all").
+fn findings_in_all(stderr: &str) -> usize {
+    let line = stderr
+        .lines()
+        .find(|l| l.contains(" in all;"))
+        .unwrap_or_else(|| panic!("no summary in stderr:\n{stderr}"));
+    line.split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count in summary: {line}"))
+}
+
+/// Files named in the `diff --git a/X b/X` headers of a diff.
+fn diff_files(diff: &str) -> BTreeSet<String> {
+    diff.lines()
+        .filter_map(|l| l.strip_prefix("diff --git a/"))
+        .map(|rest| rest.split(" b/").next().unwrap().to_owned())
+        .collect()
+}
+
+const DB: &str = "examples/guildkeeper/guildkeeper/db.py";
+const PG_STORE: &str = "examples/guildkeeper/guildkeeper/pg_store.py";
+const LEGACY_FLASK: &str = "examples/shopfront-api/shopfront/legacy_flask.py";
+
+// ---------------------------------------------------------------------------
+// 1. preview
+// ---------------------------------------------------------------------------
+
+#[test]
+fn preview_writes_nothing_and_shows_a_plain_diff() {
+    let ws = workspace();
+    let root = ws.path();
+    let before = snapshot(root);
+
+    let run = auditfix(root, &["fix", "examples"]).expect(1, "preview with pending changes");
+    assert_same_tree(&before, &snapshot(root), "preview must not write");
+
+    assert!(run.stdout.contains("diff --git a/"), "{}", run.stdout);
+    assert!(run.stdout.contains(&format!("diff --git a/{DB} b/{DB}")));
+    assert!(run.stdout.contains(&format!("--- a/{DB}\n+++ b/{DB}\n")));
+    assert!(run.stdout.contains("+++ b/"));
+    assert!(run.stdout.contains("\n@@ -"));
+    assert!(run.stdout.contains("\n+        if row is None:\n"));
+    assert!(
+        !run.stdout.contains('\x1b'),
+        "piped preview must have no ANSI escapes"
+    );
+    assert!(findings_in_all(&run.stderr) > 0, "{}", run.stderr);
+    assert!(run.stderr.contains("would fix"), "{}", run.stderr);
+    assert!(run.stderr.contains("Nothing was written"), "{}", run.stderr);
+
+    let colored = auditfix(root, &["fix", "--color", "always", "examples"]).expect(1, "color");
+    assert!(
+        colored.stdout.contains("\x1b["),
+        "--color always: no escapes"
+    );
+    assert_same_tree(&before, &snapshot(root), "coloured preview must not write");
+
+    let never = auditfix(root, &["fix", "--color", "never", "examples"]).expect(1, "never");
+    assert_eq!(never.stdout, run.stdout);
+}
+
+// ---------------------------------------------------------------------------
+// 2. patch
+// ---------------------------------------------------------------------------
+
+#[test]
+fn patch_applies_with_git_apply_and_patch_p1_and_equals_write() {
+    // Reference: --write on a plain copy.
+    let written = workspace();
+    add_edge_files(written.path());
+    auditfix(written.path(), &["fix", "--write"]).expect(1, "write (unsafe/manual remain)");
+    let expected = snapshot(written.path());
+    for edge in [
+        "edge/bom.py",
+        "edge/no_newline.py",
+        "edge/no_newline_crlf.py",
+    ] {
+        let text = String::from_utf8(expected[Path::new(edge)].clone()).unwrap();
+        assert!(text.contains("if row is None:"), "{edge} not fixed");
+    }
+
+    // Patch from the root of a git repository.
+    let repo = workspace();
+    add_edge_files(repo.path());
+    git_init_commit(repo.path());
+    let before = snapshot(repo.path());
+    let run = auditfix(repo.path(), &["fix", "--patch", "fix.patch"]).expect(1, "patch");
+    let mut after = snapshot(repo.path());
+    let patch = after
+        .remove(Path::new("fix.patch"))
+        .expect("fix.patch written");
+    assert_same_tree(&before, &after, "--patch must only write the patch");
+    assert!(run.stderr.contains("fix.patch"), "{}", run.stderr);
+    let patch_text = String::from_utf8(patch.clone()).unwrap();
+    assert!(patch_text.contains(&format!("diff --git a/{DB} b/{DB}")));
+
+    git(repo.path(), &["apply", "--check", "fix.patch"]);
+    git(repo.path(), &["apply", "fix.patch"]);
+    let mut applied = snapshot(repo.path());
+    applied.remove(Path::new("fix.patch"));
+    assert_same_tree(&applied, &expected, "git apply result vs --write");
+    let again = auditfix(repo.path(), &["fix", "--patch", "again.patch"]).expect(0, "no-op");
+    assert!(!repo.path().join("again.patch").exists());
+    assert!(
+        again.stderr.contains("no patch written"),
+        "{}",
+        again.stderr
+    );
+
+    // The same patch with `patch -p1` on a copy that is not a repository.
+    let plain = workspace();
+    add_edge_files(plain.path());
+    let run = Run::from(
+        std::process::Command::new("patch")
+            .args(["-p1", "--batch", "--no-backup-if-mismatch"])
+            .current_dir(plain.path())
+            .stdin(std::fs::File::open(repo.path().join("fix.patch")).unwrap())
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(
+        run.code, 0,
+        "patch -p1 failed: {}{}",
+        run.stdout, run.stderr
+    );
+    assert_same_tree(&snapshot(plain.path()), &expected, "patch -p1 vs --write");
+}
+
+#[test]
+fn patch_from_a_subdirectory_is_relative_to_the_repository_root() {
+    let repo = workspace();
+    git_init_commit(repo.path());
+    let sub = repo.path().join("examples/guildkeeper");
+    let patch_path = repo.path().join("sub.patch");
+    auditfix(&sub, &["fix", "--patch", patch_path.to_str().unwrap()]).expect(1, "patch");
+    let text = std::fs::read_to_string(&patch_path).unwrap();
+    assert!(
+        text.contains(&format!("diff --git a/{DB} b/{DB}")),
+        "paths must be repository-relative:\n{text}"
+    );
+    git(repo.path(), &["apply", "--check", "sub.patch"]);
+}
+
+#[test]
+fn patch_with_nothing_to_fix_writes_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("clean.py"), "x = 1\n").unwrap();
+    let run = auditfix(dir.path(), &["fix", "--patch", "out.patch"]).expect(0, "clean patch");
+    assert!(!dir.path().join("out.patch").exists());
+    assert!(run.stdout.is_empty());
+}
+
+// ---------------------------------------------------------------------------
+// 3. write, compile, idempotence
+// ---------------------------------------------------------------------------
+
+#[test]
+fn write_compiles_and_is_idempotent() {
+    let ws = workspace();
+    let root = ws.path();
+    let before = snapshot(root);
+    let run = auditfix(root, &["fix", "--write", "examples"]);
+    // 1: report-only and unsafe findings remain.
+    let run = run.expect(1, "write with unsafe/manual findings left");
+    assert!(run.stderr.contains("Wrote "), "{}", run.stderr);
+    let after = snapshot(root);
+    let changed = changed_paths(&before, &after);
+    assert!(changed.contains(Path::new(DB)), "{changed:?}");
+    assert!(changed
+        .iter()
+        .all(|p| p.extension().is_some_and(|e| e == "py")));
+    assert!(
+        !changed.iter().any(|p| p.ends_with("app.py")),
+        "unsafe CORS fixes must not be applied without --unsafe-fixes"
+    );
+    assert_python_compiles(root);
+
+    // A new `os.path` use needs `import os`.
+    for path in &changed {
+        let text = String::from_utf8(after[path].clone()).unwrap();
+        if text.contains("os.path.") {
+            assert!(
+                text.lines()
+                    .any(|l| l == "import os" || l.starts_with("import os,")),
+                "{path:?} uses os.path without importing os"
+            );
+        }
+    }
+
+    let again = auditfix(root, &["fix", "examples"]).expect(0, "preview after write");
+    assert_eq!(again.stdout, "", "second run must have nothing to change");
+    auditfix(root, &["fix", "--write", "examples"]).expect(1, "second write");
+    assert_same_tree(&after, &snapshot(root), "second --write must be a no-op");
+}
+
+#[test]
+fn write_with_unsafe_fixes_compiles_and_is_idempotent() {
+    let ws = workspace();
+    let root = ws.path();
+    let safe = workspace();
+    auditfix(safe.path(), &["fix", "--write"]).expect(1, "safe write");
+
+    // 1: the report-only CORS finding (any origin with credentials) remains.
+    auditfix(root, &["fix", "--write", "--unsafe-fixes"]).expect(1, "unsafe write");
+    let after = snapshot(root);
+    let beyond_safe = changed_paths(&snapshot(safe.path()), &after);
+    assert!(
+        beyond_safe.contains(Path::new("examples/shopfront-api/shopfront/app.py")),
+        "--unsafe-fixes must apply the CORS fixes: {beyond_safe:?}"
+    );
+    assert_python_compiles(root);
+
+    let again = auditfix(root, &["fix", "--unsafe-fixes"]).expect(0, "preview after write");
+    assert_eq!(again.stdout, "");
+    let check = auditfix(root, &["check"]).expect(1, "report-only finding remains");
+    let ids: Vec<_> = check
+        .stdout
+        .lines()
+        .filter_map(parse_finding_line)
+        .collect();
+    assert_eq!(ids, vec![CORS], "{}", check.stdout);
+    assert_same_tree(&after, &snapshot(root), "preview/check must not write");
+}
+
+// ---------------------------------------------------------------------------
+// 4. style
+// ---------------------------------------------------------------------------
+
+#[test]
+fn write_keeps_crlf_tabs_and_bom() {
+    let ws = workspace();
+    let root = ws.path();
+    let bom_file = root.join("bom.py");
+    let bom_source = "\u{feff}import sqlite3\n\n\ndef first(conn):\n    cur = conn.execute(\"SELECT name FROM users WHERE id = 1\")\n    return cur.fetchone()[0]\n";
+    std::fs::write(&bom_file, bom_source).unwrap();
+    let before = snapshot(root);
+
+    auditfix(root, &["fix", "--write"]).expect(1, "write");
+    let after = snapshot(root);
+
+    let crlf = &after[Path::new(LEGACY_FLASK)];
+    assert_ne!(
+        crlf,
+        &before[Path::new(LEGACY_FLASK)],
+        "CRLF file not fixed"
+    );
+    for (i, &b) in crlf.iter().enumerate() {
+        if b == b'\n' {
+            assert!(
+                i > 0 && crlf[i - 1] == b'\r',
+                "{LEGACY_FLASK}: bare LF at byte {i}"
+            );
+        }
+    }
+
+    let tabs = &after[Path::new(PG_STORE)];
+    assert_ne!(tabs, &before[Path::new(PG_STORE)], "tab file not fixed");
+    let tabs = String::from_utf8(tabs.clone()).unwrap();
+    for (n, line) in tabs.lines().enumerate() {
+        assert!(
+            !line.starts_with(' '),
+            "{PG_STORE}:{}: space indentation: {line:?}",
+            n + 1
+        );
+    }
+    assert!(tabs.contains("\n\t\t\tif row is None:\n\t\t\t\traise LookupError("));
+
+    let bom = std::fs::read_to_string(&bom_file).unwrap();
+    assert!(bom.starts_with('\u{feff}'), "BOM lost");
+    assert!(!bom[3..].contains('\u{feff}'), "BOM duplicated");
+    assert!(
+        bom.contains("if row is None:"),
+        "BOM file not fixed:\n{bom}"
+    );
+    assert!(!bom.contains('\r'));
+}
+
+// ---------------------------------------------------------------------------
+// 5. branch
+// ---------------------------------------------------------------------------
+
+/// What must not change when a fix branch is created.
+#[derive(Debug, PartialEq)]
+struct RepoState {
+    head: String,
+    symbolic_head: String,
+    index: Vec<u8>,
+    files: BTreeMap<PathBuf, Vec<u8>>,
+}
+
+fn repo_state(dir: &Path) -> RepoState {
+    RepoState {
+        head: git(dir, &["rev-parse", "HEAD"]),
+        symbolic_head: std::fs::read_to_string(dir.join(".git/HEAD")).unwrap(),
+        index: std::fs::read(dir.join(".git/index")).unwrap(),
+        files: snapshot(dir),
+    }
+}
+
+fn refs(dir: &Path) -> Vec<String> {
+    git(dir, &["for-each-ref", "--format=%(refname) %(objectname)"])
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+fn subjects(dir: &Path, range: &str) -> Vec<String> {
+    git(dir, &["log", "--reverse", "--format=%s", range])
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn branch_commits_per_codemod_without_touching_the_checkout() {
+    let ws = workspace();
+    let root = ws.path();
+    add_edge_files(root);
+    git_init_commit(root);
+
+    // The codemods with safe fixes on the committed tree, in catalogue order.
+    let expected_ids: Vec<String> = listed_ids()
+        .into_iter()
+        .filter(|id| {
+            let run = auditfix(root, &["fix", "--select", id]);
+            !run.stdout.is_empty()
+        })
+        .collect();
+    assert!(
+        expected_ids.contains(&FETCHONE.to_owned()),
+        "{expected_ids:?}"
+    );
+    assert!(
+        expected_ids.contains(&BACKUP.to_owned()),
+        "{expected_ids:?}"
+    );
+    assert!(
+        !expected_ids.contains(&CORS.to_owned()),
+        "CORS fixes are unsafe"
+    );
+
+    // What --write produces from the committed files.
+    let reference = workspace();
+    add_edge_files(reference.path());
+    auditfix(reference.path(), &["fix", "--write"]).expect(1, "reference write");
+    let reference = snapshot(reference.path());
+
+    // Local state that branch mode must ignore and leave alone.
+    let db = root.join(DB);
+    let mut modified = std::fs::read(&db).unwrap();
+    modified.extend_from_slice(
+        b"\n\ndef uncommitted_helper(conn):\n    return conn.execute(\"SELECT name FROM users WHERE id = 1\").fetchone()[0]\n",
+    );
+    std::fs::write(&db, &modified).unwrap();
+    std::fs::write(
+        root.join("scratch.py"),
+        "def scratch(cur):\n    return cur.fetchone()[0]\n",
+    )
+    .unwrap();
+
+    let state = repo_state(root);
+    let refs_before = refs(root);
+    let run = auditfix(root, &["fix", "--branch", "auditfix/fixes"]).expect(0, "branch");
+    assert!(run.stderr.contains("auditfix/fixes"), "{}", run.stderr);
+    assert_eq!(
+        repo_state(root),
+        state,
+        "HEAD, index or working tree changed"
+    );
+    let refs_after = refs(root);
+    let added: Vec<_> = refs_after
+        .iter()
+        .filter(|r| !refs_before.contains(r))
+        .collect();
+    assert!(
+        refs_before.iter().all(|r| refs_after.contains(r)),
+        "a ref changed: {refs_before:?} -> {refs_after:?}"
+    );
+    assert_eq!(added.len(), 1, "{added:?}");
+    assert!(added[0].starts_with("refs/heads/auditfix/fixes "));
+
+    // One commit per codemod with fixes, in order, on top of HEAD.
+    let subjects = subjects(root, "main..auditfix/fixes");
+    assert_eq!(subjects.len(), expected_ids.len(), "{subjects:?}");
+    for (subject, id) in subjects.iter().zip(&expected_ids) {
+        assert!(
+            subject.starts_with(&format!("auditfix: {id}")),
+            "{subject:?} should name {id}"
+        );
+    }
+    let n = expected_ids.len();
+    assert_eq!(
+        git(root, &["rev-parse", &format!("auditfix/fixes~{n}")]),
+        state.head
+    );
+
+    // The branch holds the committed files fixed: same as --write, without
+    // the uncommitted edit or the untracked file.
+    let listed = git(root, &["ls-tree", "-r", "--name-only", "auditfix/fixes"]);
+    assert!(!listed.lines().any(|l| l == "scratch.py"), "{listed}");
+    let tree: BTreeSet<&str> = listed.lines().collect();
+    let reference_paths: BTreeSet<String> = reference
+        .keys()
+        .map(|p| p.to_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        tree,
+        reference_paths.iter().map(String::as_str).collect(),
+        "branch tree file list"
+    );
+
+    let wt_parent = tempfile::tempdir().unwrap();
+    let wt = wt_parent.path().join("fixes");
+    git(
+        root,
+        &[
+            "worktree",
+            "add",
+            "--detach",
+            "-q",
+            wt.to_str().unwrap(),
+            "auditfix/fixes",
+        ],
+    );
+    let checked_out = snapshot(&wt);
+    assert!(!String::from_utf8_lossy(&checked_out[Path::new(DB)]).contains("uncommitted_helper"));
+    assert_same_tree(&checked_out, &reference, "branch content vs --write");
+    assert_python_compiles(&wt);
+
+    // The fixed branch has nothing left to fix: no new branch.
+    let run = auditfix(
+        root,
+        &[
+            "fix",
+            "--branch",
+            "auditfix/again",
+            "--base",
+            "auditfix/fixes",
+        ],
+    )
+    .expect(0, "nothing to fix");
+    assert!(run.stderr.contains("Nothing to fix"), "{}", run.stderr);
+    assert_eq!(refs(root).len(), refs_after.len(), "no branch created");
+    assert_eq!(repo_state(root), state);
+}
+
+#[test]
+fn branch_from_a_subdirectory_fixes_only_that_subtree() {
+    let ws = workspace();
+    let root = ws.path();
+    git_init_commit(root);
+    let sub = root.join("examples/guildkeeper");
+    auditfix(&sub, &["fix", "--branch", "auditfix/guild"]).expect(0, "branch from subdir");
+    let changed = git(root, &["diff", "--name-only", "main", "auditfix/guild"]);
+    let changed: Vec<&str> = changed.lines().collect();
+    assert!(changed.contains(&DB), "{changed:?}");
+    assert!(
+        changed
+            .iter()
+            .all(|p| p.starts_with("examples/guildkeeper/")),
+        "{changed:?}"
+    );
+
+    // An explicit path narrows further.
+    auditfix(root, &["fix", "--branch", "auditfix/one", DB]).expect(0, "branch of one file");
+    let changed = git(root, &["diff", "--name-only", "main", "auditfix/one"]);
+    assert_eq!(changed.lines().collect::<Vec<_>>(), vec![DB]);
+}
+
+#[test]
+#[ignore = "bug: fix --branch ignores --exclude (and config exclude)"]
+fn branch_honours_exclude() {
+    let ws = workspace();
+    let root = ws.path();
+    git_init_commit(root);
+    let check = auditfix(root, &["check", "--exclude", "pg_store.py"]).expect(1, "check");
+    assert!(!check.stdout.contains("pg_store.py"), "{}", check.stdout);
+
+    auditfix(
+        root,
+        &[
+            "fix",
+            "--branch",
+            "auditfix/excl",
+            "--exclude",
+            "pg_store.py",
+        ],
+    )
+    .expect(0, "branch with --exclude");
+    let changed = git(root, &["diff", "--name-only", "main", "auditfix/excl"]);
+    assert!(changed.lines().any(|l| l == DB), "{changed}");
+    assert!(
+        !changed.lines().any(|l| l == PG_STORE),
+        "excluded file fixed on the branch:\n{changed}"
+    );
+}
+
+#[test]
+fn branch_needs_force_to_replace_and_accepts_a_base() {
+    let ws = workspace();
+    let root = ws.path();
+    git_init_commit(root);
+    let head = git(root, &["rev-parse", "HEAD"]);
+
+    auditfix(root, &["fix", "--branch", "auditfix/fixes"]).expect(0, "first branch");
+    let tip = git(root, &["rev-parse", "auditfix/fixes"]);
+    let commits = subjects(root, "main..auditfix/fixes").len();
+    assert!(commits >= 2, "{commits}");
+
+    let again = auditfix(root, &["fix", "--branch", "auditfix/fixes"]).expect(2, "no --force");
+    assert!(again.stderr.contains("--force"), "{}", again.stderr);
+    assert!(again.stderr.contains("auditfix/fixes"), "{}", again.stderr);
+    assert_eq!(git(root, &["rev-parse", "auditfix/fixes"]), tip);
+
+    // Replace it with a branch of the safe + unsafe fixes.
+    auditfix(
+        root,
+        &[
+            "fix",
+            "--branch",
+            "auditfix/fixes",
+            "--force",
+            "--unsafe-fixes",
+        ],
+    )
+    .expect(0, "--force");
+    let replaced = subjects(root, "main..auditfix/fixes");
+    assert_eq!(replaced.len(), commits + 1, "{replaced:?}");
+    assert!(replaced
+        .last()
+        .unwrap()
+        .starts_with(&format!("auditfix: {CORS}")));
+    assert_eq!(
+        git(
+            root,
+            &["rev-parse", &format!("auditfix/fixes~{}", commits + 1)]
+        ),
+        head
+    );
+
+    auditfix(
+        root,
+        &["fix", "--branch", "auditfix/based", "--base", "HEAD~0"],
+    )
+    .expect(0, "--base HEAD~0");
+    assert_eq!(
+        git(root, &["rev-parse", &format!("auditfix/based~{commits}")]),
+        head
+    );
+    assert_eq!(git(root, &["rev-parse", "HEAD"]), head);
+    assert_eq!(
+        git(root, &["symbolic-ref", "HEAD"]).trim(),
+        "refs/heads/main"
+    );
+
+    let bad = auditfix(
+        root,
+        &["fix", "--branch", "auditfix/bad", "--base", "no-such-rev"],
+    )
+    .expect(2, "bad --base");
+    assert!(bad.stderr.contains("no-such-rev"), "{}", bad.stderr);
+
+    let main_tip = git(root, &["rev-parse", "main"]);
+    let run = auditfix(root, &["fix", "--branch", "main", "--force"]).expect(2, "checked out");
+    assert!(run.stderr.contains("checked out"), "{}", run.stderr);
+    assert_eq!(git(root, &["rev-parse", "main"]), main_tip);
+
+    let run = auditfix(root, &["fix", "--branch", "bad..name"]).expect(2, "invalid name");
+    assert!(run.stderr.contains("bad..name"), "{}", run.stderr);
+    let refs = git(root, &["for-each-ref", "--format=%(refname)"]);
+    assert!(!refs.contains("bad"), "{refs}");
+}
+
+#[test]
+fn branch_outside_a_repository_is_an_error() {
+    let outer = tempfile::tempdir().unwrap();
+    let proj = outer.path().join("proj");
+    copy_dir(&manifest_dir().join("examples"), &proj.join("examples"));
+    let before = snapshot(&proj);
+    let run = Run::from(
+        auditfix_cmd(&proj)
+            .env("GIT_CEILING_DIRECTORIES", outer.path())
+            .args(["fix", "--branch", "auditfix/fixes"])
+            .output()
+            .unwrap(),
+    )
+    .expect(2, "outside a repository");
+    assert!(
+        run.stderr.contains("not inside a git repository"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.is_empty());
+    assert!(!proj.join(".git").exists());
+    assert_same_tree(&before, &snapshot(&proj), "nothing written");
+
+    // A repository without commits has no base.
+    git(&proj, &["init", "-q", "-b", "main"]);
+    let run = auditfix(&proj, &["fix", "--branch", "auditfix/fixes"]).expect(2, "unborn");
+    assert!(run.stderr.contains("no commits"), "{}", run.stderr);
+    assert_eq!(git(&proj, &["for-each-ref"]), "");
+}
+
+// ---------------------------------------------------------------------------
+// 6. behaviour of the fixed code
+// ---------------------------------------------------------------------------
+
+fn fake_bin(dir: &Path, script: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::create_dir_all(dir).unwrap();
+    let path = dir.join("pg_dump");
+    std::fs::write(&path, script).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    dir.to_owned()
+}
+
+/// Run the driver with `bin` first on PATH; returns case → outcome.
+fn drive(module_dir: &Path, bin: &Path, backup: &Path) -> BTreeMap<String, String> {
+    let path = std::env::join_paths(std::iter::once(bin.to_owned()).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))
+    .unwrap();
+    let driver = manifest_dir().join("tests/e2e/drive_wallet.py");
+    let run = Run::from(
+        std::process::Command::new("python3")
+            .arg(driver)
+            .arg(module_dir)
+            .arg(backup)
+            .env("PATH", path)
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(run.code, 0, "driver crashed:\n{}{}", run.stdout, run.stderr);
+    run.stdout
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+}
+
+#[test]
+fn fixed_code_raises_where_the_original_failed_silently() {
+    let tmp = tempfile::tempdir().unwrap();
+    let module_dir = tmp.path().join("proj");
+    std::fs::create_dir_all(&module_dir).unwrap();
+    std::fs::copy(
+        manifest_dir().join("tests/e2e/wallet.py"),
+        module_dir.join("wallet.py"),
+    )
+    .unwrap();
+    let failing = fake_bin(
+        &tmp.path().join("bin-fail"),
+        "#!/bin/sh\necho 'pg_dump: connection refused' >&2\nexit 1\n",
+    );
+    let silent = fake_bin(&tmp.path().join("bin-empty"), "#!/bin/sh\nexit 0\n");
+    let working = fake_bin(
+        &tmp.path().join("bin-ok"),
+        "#!/bin/sh\nwhile [ $# -gt 0 ]; do\n  if [ \"$1\" = \"-f\" ]; then shift; printf 'dump\\n' > \"$1\"; fi\n  shift\ndone\nexit 0\n",
+    );
+    let out = |name: &str| tmp.path().join(name);
+
+    // Before: the missing row is a TypeError, failed backups pass silently.
+    let before = drive(&module_dir, &failing, &out("before-fail.sql"));
+    assert_eq!(before["balance_found"], "ok: 50");
+    assert!(
+        before["balance_missing"].starts_with("TypeError"),
+        "{before:?}"
+    );
+    assert!(before["backup"].starts_with("ok"), "{before:?}");
+    let before = drive(&module_dir, &silent, &out("before-empty.sql"));
+    assert!(before["backup"].starts_with("ok"), "{before:?}");
+
+    let run = auditfix(&module_dir, &["fix", "--write"]).expect(0, "everything fixed");
+    assert!(run.stderr.contains("Wrote 1 file"), "{}", run.stderr);
+    let fixed = std::fs::read_to_string(module_dir.join("wallet.py")).unwrap();
+    assert!(fixed.contains("LookupError"), "{fixed}");
+    assert!(fixed.contains("RuntimeError"), "{fixed}");
+
+    // After: both failures raise.
+    let after = drive(&module_dir, &failing, &out("after-fail.sql"));
+    assert_eq!(after["balance_found"], "ok: 50");
+    assert!(
+        after["balance_missing"].starts_with("LookupError"),
+        "{after:?}"
+    );
+    let backup = &after["backup"];
+    assert!(backup.starts_with("RuntimeError"), "{after:?}");
+    assert!(backup.contains("exit code 1"), "{after:?}");
+
+    let after = drive(&module_dir, &silent, &out("after-empty.sql"));
+    assert!(after["backup"].starts_with("RuntimeError"), "{after:?}");
+
+    let target = out("after-ok.sql");
+    let after = drive(&module_dir, &working, &target);
+    assert!(after["backup"].starts_with("ok"), "{after:?}");
+    assert_eq!(std::fs::read(&target).unwrap(), b"dump\n");
+}
+
+// ---------------------------------------------------------------------------
+// 7. per-file errors
+// ---------------------------------------------------------------------------
+
+#[test]
+fn unprocessable_files_are_reported_and_left_alone() {
+    let ws = workspace();
+    let root = ws.path();
+    let pkg = "examples/guildkeeper/guildkeeper";
+    let bad: [(&str, &[u8], &str); 3] = [
+        (
+            "broken.py",
+            b"def total(conn:\n    return conn.execute('x').fetchone()[0]\n",
+            "syntax error",
+        ),
+        (
+            "binary.py",
+            b"x = 1\0\ndef f(cur):\n    return cur.fetchone()[0]\n",
+            "binary",
+        ),
+        (
+            "latin.py",
+            b"name = 'caf\xe9'\ndef f(cur):\n    return cur.fetchone()[0]\n",
+            "UTF-8",
+        ),
+    ];
+    for (name, bytes, _) in &bad {
+        std::fs::write(root.join(pkg).join(name), bytes).unwrap();
+    }
+    let before = snapshot(root);
+
+    let run = auditfix(root, &["fix", "--write", "examples"]).expect(2, "per-file errors");
+    let after = snapshot(root);
+    for (name, bytes, reason) in &bad {
+        let path = format!("{pkg}/{name}");
+        assert_eq!(
+            after[Path::new(&path)],
+            *bytes,
+            "{path} must be left untouched"
+        );
+        assert!(
+            run.stderr
+                .lines()
+                .any(|l| l.contains(&path) && l.contains(reason)),
+            "no `{reason}` error for {path} in stderr:\n{}",
+            run.stderr
+        );
+    }
+    let changed = changed_paths(&before, &after);
+    assert!(changed.contains(Path::new(DB)), "{changed:?}");
+    assert!(changed.contains(Path::new(LEGACY_FLASK)), "{changed:?}");
+
+    // Preview and check report the same files and exit 2 too.
+    let preview = auditfix(root, &["fix", "examples"]).expect(2, "preview");
+    assert!(preview.stderr.contains("broken.py"), "{}", preview.stderr);
+    let check = auditfix(root, &["check", "examples"]).expect(2, "check");
+    assert!(check.stderr.contains("latin.py"), "{}", check.stderr);
+}
+
+#[test]
+fn unprocessable_files_in_branch_mode_are_reported_and_left_alone() {
+    let ws = workspace();
+    let root = ws.path();
+    let pkg = "examples/guildkeeper/guildkeeper";
+    let bad: [(&str, &[u8], &str); 2] = [
+        (
+            "binary.py",
+            b"x = 1\0\ndef f(cur):\n    return cur.fetchone()[0]\n",
+            "binary",
+        ),
+        (
+            "latin.py",
+            b"name = 'caf\xe9'\ndef f(cur):\n    return cur.fetchone()[0]\n",
+            "UTF-8",
+        ),
+    ];
+    for (name, bytes, _) in &bad {
+        std::fs::write(root.join(pkg).join(name), bytes).unwrap();
+    }
+    git_init_commit(root);
+    let run = auditfix(root, &["fix", "--branch", "auditfix/fixes"]).expect(2, "bad files");
+    for (name, _, reason) in &bad {
+        let path = format!("{pkg}/{name}");
+        assert!(
+            run.stderr
+                .lines()
+                .any(|l| l.contains(&path) && l.contains(reason)),
+            "no `{reason}` error for {path}:\n{}",
+            run.stderr
+        );
+    }
+    // The other files are still fixed on the branch; the bad ones are not.
+    let changed = git(root, &["diff", "--name-only", "main", "auditfix/fixes"]);
+    assert!(changed.lines().any(|l| l == DB), "{changed}");
+    assert!(!changed.contains("binary.py"), "{changed}");
+    assert!(!changed.contains("latin.py"), "{changed}");
+}
+
+#[test]
+#[ignore = "bug: fix --branch drops syntax errors of files the first codemod's prefilter skips (exit 0)"]
+fn branch_reports_syntax_errors() {
+    let ws = workspace();
+    let root = ws.path();
+    let broken = "examples/guildkeeper/guildkeeper/broken.py";
+    let bytes = b"def total(conn:\n    return conn.execute('x').fetchone()[0]\n";
+    std::fs::write(root.join(broken), bytes).unwrap();
+    git_init_commit(root);
+    let preview = auditfix(root, &["fix"]).expect(2, "preview reports it");
+    assert!(preview.stderr.contains("broken.py"), "{}", preview.stderr);
+
+    let run = auditfix(root, &["fix", "--branch", "auditfix/fixes"]).expect(2, "broken file");
+    assert!(
+        run.stderr
+            .lines()
+            .any(|l| l.contains(broken) && l.contains("syntax error")),
+        "{}",
+        run.stderr
+    );
+    let changed = git(root, &["diff", "--name-only", "main", "auditfix/fixes"]);
+    assert!(changed.lines().any(|l| l == DB), "{changed}");
+    assert!(!changed.contains("broken.py"), "{changed}");
+}
+
+// ---------------------------------------------------------------------------
+// 8. check, list, explain
+// ---------------------------------------------------------------------------
+
+#[test]
+fn check_lists_findings_one_per_line() {
+    let ws = workspace();
+    let root = ws.path();
+    let before = snapshot(root);
+    let run = auditfix(root, &["check", "examples"]).expect(1, "findings");
+    assert_same_tree(&before, &snapshot(root), "check must not write");
+    let ids = listed_ids();
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert!(!lines.is_empty());
+    let mut seen = BTreeSet::new();
+    for line in &lines {
+        let id = parse_finding_line(line)
+            .unwrap_or_else(|| panic!("not `path:line:col: id message`: {line:?}"));
+        assert!(ids.iter().any(|i| i == id), "unknown id in {line:?}");
+        assert!(line.starts_with("examples/"), "{line:?}");
+        seen.insert(id.to_owned());
+    }
+    assert_eq!(seen.len(), 3, "every codemod has findings in examples");
+    assert_eq!(findings_in_all(&run.stderr), lines.len(), "{}", run.stderr);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with(&format!("{DB}:")) && parse_finding_line(l) == Some(FETCHONE)),
+        "{}",
+        run.stdout
+    );
+
+    let clean = tempfile::tempdir().unwrap();
+    std::fs::write(
+        clean.path().join("ok.py"),
+        "def f(cur):\n    row = cur.fetchone()\n    return row[0] if row else 0\n",
+    )
+    .unwrap();
+    let run = auditfix(clean.path(), &["check"]).expect(0, "clean directory");
+    assert_eq!(run.stdout, "");
+    let run = auditfix(clean.path(), &["fix"]).expect(0, "clean preview");
+    assert_eq!(run.stdout, "");
+}
+
+#[test]
+fn list_and_explain() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = auditfix(dir.path(), &["list"]).expect(0, "list");
+    for id in [FETCHONE, BACKUP, CORS] {
+        assert!(
+            run.stdout.lines().any(|l| l.starts_with(id)),
+            "{id} not listed:\n{}",
+            run.stdout
+        );
+    }
+    assert_eq!(listed_ids().len(), 3);
+
+    for id in [FETCHONE, BACKUP, CORS] {
+        let run = auditfix(dir.path(), &["explain", id]).expect(0, "explain");
+        assert!(
+            run.stdout.contains("## Fix safety"),
+            "{id}:\n{}",
+            run.stdout
+        );
+    }
+    let run = auditfix(dir.path(), &["explain", "nope"]).expect(2, "unknown id");
+    assert!(run.stderr.contains("nope"), "{}", run.stderr);
+    assert_eq!(run.stdout, "");
+}
+
+// ---------------------------------------------------------------------------
+// 9. configuration
+// ---------------------------------------------------------------------------
+
+#[test]
+fn pyproject_config_selects_codemods_and_enables_unsafe_fixes() {
+    let ws = workspace();
+    let root = ws.path();
+    std::fs::write(
+        root.join("pyproject.toml"),
+        "[project]\nname = \"demo\"\n\n[tool.auditfix]\nselect = [\"cors-restrict-headers\"]\nunsafe-fixes = true\n",
+    )
+    .unwrap();
+    let before = snapshot(root);
+
+    let check = auditfix(root, &["check"]).expect(1, "cors findings");
+    let ids: BTreeSet<_> = check.stdout.lines().map(parse_finding_line).collect();
+    assert_eq!(ids, BTreeSet::from([Some(CORS)]), "{}", check.stdout);
+
+    let run = auditfix(root, &["fix"]).expect(1, "cors changes");
+    let files = diff_files(&run.stdout);
+    assert_eq!(
+        files,
+        BTreeSet::from([
+            "examples/shopfront-api/shopfront/app.py".to_owned(),
+            LEGACY_FLASK.to_owned(),
+            "examples/shopfront-api/shopfront/starlette_app.py".to_owned(),
+        ]),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("LookupError"));
+    assert!(!run.stdout.contains("RuntimeError"));
+    assert!(run.stdout.contains("allow_headers"));
+    assert_same_tree(&before, &snapshot(root), "preview must not write");
+
+    // Found from a subdirectory too (guildkeeper has no CORS code).
+    let sub = root.join("examples/guildkeeper");
+    let run = auditfix(&sub, &["check"]).expect(0, "config found upwards");
+    assert_eq!(run.stdout, "");
+
+    // The command line wins over the file.
+    let run = auditfix(root, &["check", "--select", FETCHONE]).expect(1, "cli select");
+    assert!(run
+        .stdout
+        .lines()
+        .all(|l| parse_finding_line(l) == Some(FETCHONE)));
+
+    // An explicit --config.
+    let other = tempfile::tempdir().unwrap();
+    let config = other.path().join("auditfix.toml");
+    std::fs::write(
+        &config,
+        "ignore = [\"fetchone-null-guard\", \"cors-restrict-headers\"]\n",
+    )
+    .unwrap();
+    let run =
+        auditfix(root, &["check", "--config", config.to_str().unwrap()]).expect(1, "--config");
+    let ids: BTreeSet<_> = run.stdout.lines().map(parse_finding_line).collect();
+    assert_eq!(ids, BTreeSet::from([Some(BACKUP)]), "{}", run.stdout);
+}
+
+#[test]
+fn invalid_configuration_and_unknown_ids_exit_2() {
+    let ws = workspace();
+    let root = ws.path();
+    std::fs::write(root.join("pyproject.toml"), "[tool.auditfix]\nselec = 1\n").unwrap();
+    let before = snapshot(root);
+    for args in [&["fix"][..], &["fix", "--write"], &["check"]] {
+        let run = auditfix(root, args).expect(2, "invalid config");
+        assert!(run.stderr.contains("pyproject.toml"), "{}", run.stderr);
+        assert!(run.stderr.contains("selec"), "{}", run.stderr);
+        assert_eq!(run.stdout, "");
+    }
+    assert_same_tree(&before, &snapshot(root), "nothing written");
+
+    std::fs::remove_file(root.join("pyproject.toml")).unwrap();
+    let before = snapshot(root);
+    for args in [
+        &["fix", "--select", "nope"][..],
+        &["check", "--ignore", "nope"],
+        &["fix", "--write", "--select", "fetchone-null-guard,nope"],
+    ] {
+        let run = auditfix(root, args).expect(2, "unknown id");
+        assert!(run.stderr.contains("nope"), "{}", run.stderr);
+        assert_eq!(run.stdout, "");
+    }
+    assert_same_tree(&before, &snapshot(root), "nothing written");
+
+    let run = auditfix(root, &["check", "--threads", "0"]).expect(2, "no threads");
+    assert!(run.stderr.contains("threads"), "{}", run.stderr);
+    let run = auditfix(root, &["fix", "--frobnicate"]).expect(2, "unknown flag");
+    assert!(run.stderr.contains("--frobnicate"));
+    let run = auditfix(root, &["fix", "--write", "--patch", "x.patch"]).expect(2, "conflict");
+    assert!(!run.stderr.is_empty());
+    assert!(!root.join("x.patch").exists());
+}
+
+// ---------------------------------------------------------------------------
+// file names
+// ---------------------------------------------------------------------------
+
+#[test]
+#[ignore = "bug: patch lacks git's tab after ---/+++ names with spaces, so `patch -p1` fails"]
+fn patch_p1_handles_paths_with_spaces() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = "with space/w.py";
+    std::fs::create_dir_all(dir.path().join("with space")).unwrap();
+    std::fs::write(
+        dir.path().join(file),
+        "def f(cur):\n    return cur.fetchone()[0]\n",
+    )
+    .unwrap();
+    let plain = tempfile::tempdir().unwrap();
+    copy_dir(dir.path(), plain.path());
+    let patch_file = dir.path().join("fix.patch");
+    auditfix(
+        dir.path(),
+        &["fix", "--patch", patch_file.to_str().unwrap()],
+    )
+    .expect(1, "patch");
+    auditfix(dir.path(), &["fix", "--write"]).expect(0, "write");
+    let run = Run::from(
+        std::process::Command::new("patch")
+            .args(["-p1", "--batch", "--no-backup-if-mismatch"])
+            .current_dir(plain.path())
+            .stdin(std::fs::File::open(&patch_file).unwrap())
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(
+        run.code, 0,
+        "patch -p1 failed: {}{}",
+        run.stdout, run.stderr
+    );
+    assert_eq!(
+        std::fs::read(plain.path().join(file)).unwrap(),
+        std::fs::read(dir.path().join(file)).unwrap()
+    );
+}
+
+#[test]
+#[ignore = "bug: a backslash in a Unix file name is turned into `/` (patch and branch target the wrong path)"]
+fn backslash_in_a_file_name_is_not_a_separator() {
+    let ws = tempfile::tempdir().unwrap();
+    let root = ws.path();
+    let name = "back\\slash.py";
+    std::fs::write(
+        root.join(name),
+        "def f(cur):\n    return cur.fetchone()[0]\n",
+    )
+    .unwrap();
+    git_init_commit(root);
+
+    auditfix(root, &["fix", "--patch", "fix.patch"]).expect(1, "patch");
+    git(root, &["apply", "--check", "fix.patch"]);
+
+    auditfix(root, &["fix", "--branch", "auditfix/fixes"]).expect(0, "branch");
+    let files = git(
+        root,
+        &["ls-tree", "-r", "-z", "--name-only", "auditfix/fixes"],
+    );
+    let files: Vec<&str> = files.split('\0').filter(|f| !f.is_empty()).collect();
+    assert_eq!(
+        files,
+        vec![name],
+        "branch must fix the file, not add another"
+    );
+    let changed = git(
+        root,
+        &["diff", "-z", "--name-only", "main", "auditfix/fixes"],
+    );
+    assert_eq!(changed, format!("{name}\0"));
+}
