@@ -160,6 +160,8 @@ pub struct Engine {
     trigger_owner: Vec<usize>,
     /// codemods without triggers (always active).
     always: Vec<bool>,
+    /// Whether trigger scanning may skip codemods (off only to measure).
+    use_triggers: bool,
 }
 
 impl Engine {
@@ -196,7 +198,15 @@ impl Engine {
             triggers,
             trigger_owner,
             always,
+            use_triggers: true,
         }
+    }
+
+    /// Run every codemod on every file, ignoring triggers: for benchmarks
+    /// that measure the traversal itself.
+    pub fn without_triggers(mut self) -> Self {
+        self.use_triggers = false;
+        self
     }
 
     pub fn codemods(&self) -> &[Arc<dyn Codemod>] {
@@ -205,6 +215,9 @@ impl Engine {
 
     /// Which codemods can find something in `text` (by their triggers).
     pub fn active(&self, text: &str) -> Vec<bool> {
+        if !self.use_triggers {
+            return vec![true; self.codemods.len()];
+        }
         let mut active = self.always.clone();
         if let Some(automaton) = &self.triggers {
             for m in automaton.find_overlapping_iter(text) {

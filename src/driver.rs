@@ -147,8 +147,10 @@ pub fn process(path: &Path, bytes: &[u8], engine: &Engine, policy: FixPolicy) ->
     let mut stylist: Option<Stylist> = None;
     let mut dropped: HashSet<(&'static str, String)> = HashSet::new();
     let mut converged = false;
+    // The tree of `text`, when the previous round already parsed it.
+    let mut parsed: Option<tree_sitter::Tree> = None;
     for round in 0..MAX_ROUNDS {
-        let tree = parse(&text);
+        let tree = parsed.take().unwrap_or_else(|| parse(&text));
         if round == 0 {
             if let Some(error) = first_error(&tree) {
                 let position = error.start_position();
@@ -191,7 +193,8 @@ pub fn process(path: &Path, bytes: &[u8], engine: &Engine, policy: FixPolicy) ->
             converged = true;
             break;
         }
-        if parse(&result.text).root_node().has_error() {
+        let new_tree = crate::parse::reparse(&tree, &text, &result.text, &result.edits);
+        if new_tree.root_node().has_error() {
             // Find the fixes that break the file on their own and drop them.
             let mut culprits = 0;
             for &index in &result.applied {
@@ -222,6 +225,7 @@ pub fn process(path: &Path, bytes: &[u8], engine: &Engine, policy: FixPolicy) ->
                 .or_default() += 1;
         }
         text = result.text;
+        parsed = Some(new_tree);
     }
     if !converged {
         outcome.error = Some(FileError::NoConvergence);

@@ -184,6 +184,9 @@ impl Fix {
 pub struct Applied {
     pub text: String,
     pub applied: Vec<usize>,
+    /// The edits spliced in, sorted and non-overlapping (for incremental
+    /// re-parsing).
+    pub edits: Vec<Edit>,
 }
 
 /// Apply as many of `fixes` as possible, in the order given, skipping any
@@ -211,6 +214,7 @@ pub fn apply_fixes<'a>(text: &str, fixes: impl IntoIterator<Item = &'a Fix>) -> 
     Applied {
         text: splice(text, &taken),
         applied,
+        edits: taken,
     }
 }
 
