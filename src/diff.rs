@@ -32,7 +32,10 @@ pub fn file_diff(path: &str, old: &str, new: &str, style: Style) -> String {
     if old == new {
         return out;
     }
-    let header = format!("diff --git a/{path} b/{path}\n--- a/{path}\n+++ b/{path}\n");
+    // Like git, end a name that contains a space with a tab on the
+    // `---`/`+++` lines, so that `patch` knows where the name ends.
+    let end = if path.contains(' ') { "\t" } else { "" };
+    let header = format!("diff --git a/{path} b/{path}\n--- a/{path}{end}\n+++ b/{path}{end}\n");
     style.paint("1", &header, &mut out);
     let diff = TextDiff::from_lines(old, new);
     for hunk in diff.unified_diff().context_radius(3).iter_hunks() {

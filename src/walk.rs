@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use ignore::overrides::OverrideBuilder;
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::WalkBuilder;
 
 /// A path that could not be walked, with the reason.
@@ -42,19 +42,14 @@ pub fn discover(
             }
             continue;
         }
-        let mut overrides = OverrideBuilder::new(root);
-        for pattern in exclude {
-            overrides
-                .add(&format!("!{pattern}"))
-                .map_err(|e| format!("exclude pattern `{pattern}`: {e}"))?;
-        }
-        let overrides = overrides
-            .build()
-            .map_err(|e| format!("exclude patterns: {e}"))?;
+        let excluded = Excluder::new(root, exclude)?;
         let walker = WalkBuilder::new(root)
             .follow_links(false)
             .require_git(false)
-            .overrides(overrides)
+            .filter_entry(move |entry| {
+                let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+                !excluded.matches(entry.path(), is_dir)
+            })
             .build();
         for entry in walker {
             match entry {
@@ -74,6 +69,30 @@ pub fn discover(
     files.sort();
     files.dedup();
     Ok((files, errors))
+}
+
+/// `--exclude` / `exclude` patterns (gitignore syntax) relative to a root.
+pub struct Excluder(Gitignore);
+
+impl Excluder {
+    pub fn new(root: &Path, patterns: &[String]) -> Result<Self, String> {
+        let mut builder = GitignoreBuilder::new(root);
+        for pattern in patterns {
+            builder
+                .add_line(None, pattern)
+                .map_err(|e| format!("exclude pattern `{pattern}`: {e}"))?;
+        }
+        builder
+            .build()
+            .map(Self)
+            .map_err(|e| format!("exclude patterns: {e}"))
+    }
+
+    /// Whether `path` (under the root) or one of its parents is excluded.
+    pub fn matches(&self, path: &Path, is_dir: bool) -> bool {
+        path.starts_with(self.0.path())
+            && self.0.matched_path_or_any_parents(path, is_dir).is_ignore()
+    }
 }
 
 /// `.py` / `.pyi`; with `explicit`, also a file whose first line is a

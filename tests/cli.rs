@@ -722,7 +722,7 @@ fn branch_from_a_subdirectory_fixes_only_that_subtree() {
 }
 
 #[test]
-#[ignore = "bug: fix --branch ignores --exclude (and config exclude)"]
+
 fn branch_honours_exclude() {
     let ws = workspace();
     let root = ws.path();
@@ -1050,7 +1050,7 @@ fn unprocessable_files_in_branch_mode_are_reported_and_left_alone() {
 }
 
 #[test]
-#[ignore = "bug: fix --branch drops syntax errors of files the first codemod's prefilter skips (exit 0)"]
+
 fn branch_reports_syntax_errors() {
     let ws = workspace();
     let root = ws.path();
@@ -1247,7 +1247,7 @@ fn invalid_configuration_and_unknown_ids_exit_2() {
 // ---------------------------------------------------------------------------
 
 #[test]
-#[ignore = "bug: patch lacks git's tab after ---/+++ names with spaces, so `patch -p1` fails"]
+
 fn patch_p1_handles_paths_with_spaces() {
     let dir = tempfile::tempdir().unwrap();
     let file = "with space/w.py";
@@ -1286,7 +1286,7 @@ fn patch_p1_handles_paths_with_spaces() {
 }
 
 #[test]
-#[ignore = "bug: a backslash in a Unix file name is turned into `/` (patch and branch target the wrong path)"]
+
 fn backslash_in_a_file_name_is_not_a_separator() {
     let ws = tempfile::tempdir().unwrap();
     let root = ws.path();

@@ -433,9 +433,13 @@ fn relative_to(root: &Path, path: &Path) -> Result<String> {
     Ok(slash_path(relative))
 }
 
+/// A path as git writes it: `/`-separated, without a leading `./`. Only on
+/// Windows is `\\` a separator; elsewhere it is part of a file name.
 fn slash_path(path: &Path) -> String {
-    let text = path.to_string_lossy().replace('\\', "/");
-    text.strip_prefix("./").map(str::to_owned).unwrap_or(text)
+    let text = path.to_string_lossy();
+    #[cfg(windows)]
+    let text = std::borrow::Cow::<str>::Owned(text.replace('\\', "/"));
+    text.strip_prefix("./").unwrap_or(&text).to_owned()
 }
 
 /// Branch mode: fix the base commit's files, one commit per codemod.
@@ -455,7 +459,14 @@ fn branch(settings: &Settings, name: &str, base: Option<&str>, force: bool) -> R
         }
         None => settings.paths.iter().map(|p| slash_path(p)).collect(),
     };
+    let root = repo
+        .workdir()
+        .map_or_else(|| PathBuf::from("/"), Path::to_owned);
+    let excluded = walk::Excluder::new(&root, &settings.exclude).map_err(anyhow::Error::msg)?;
     let files = repo.base_files(&prefixes, |path, bytes| {
+        if excluded.matches(&root.join(path), false) {
+            return false;
+        }
         let path = Path::new(path);
         walk::is_python_file(path, false)
             || (path.extension().is_none() && walk::has_python_shebang(bytes))
@@ -466,46 +477,43 @@ fn branch(settings: &Settings, name: &str, base: Option<&str>, force: bool) -> R
         .map(|f| (PathBuf::from(f.path), f.bytes))
         .collect();
     let mut steps = Vec::new();
-    let mut failed = false;
-    let mut all: Vec<FileOutcome> = Vec::new();
-    for (index, codemod) in settings.codemods.iter().enumerate() {
+    let mut problems: Vec<FileOutcome> = Vec::new();
+    for codemod in &settings.codemods {
         let engine = Engine::new(vec![Arc::clone(codemod) as Arc<dyn Codemod>]);
         let outcomes = driver::process_contents(&current, &engine, policy);
-        if index == 0 {
-            // Errors do not depend on the codemod: report them once.
-            for line in report::problems(&outcomes) {
-                eprintln!("{line}");
+        // A file is parsed only by the passes whose triggers it contains:
+        // keep each file's first error over all passes.
+        for outcome in &outcomes {
+            if outcome.error.is_some() && !problems.iter().any(|p| p.path == outcome.path) {
+                problems.push(outcome.clone());
             }
-            failed = outcomes.iter().any(|o| o.error.is_some());
         }
         let changed: Vec<(String, &FileOutcome)> = outcomes
             .iter()
             .filter(|o| o.fixed.is_some())
             .map(|o| (slash_path(&o.path), o))
             .collect();
-        if !changed.is_empty() {
-            let meta = codemod.meta();
-            let message = report::commit_message(meta.id, meta.summary, &changed, policy);
-            let changes = changed
-                .iter()
-                .map(|(path, o)| {
-                    (
-                        path.clone(),
-                        o.fixed.clone().unwrap_or_default().into_bytes(),
-                    )
-                })
-                .collect();
-            steps.push(CommitStep { message, changes });
-            for (path, outcome) in &changed {
-                if let Some(entry) = current.iter_mut().find(|(p, _)| slash_path(p) == *path) {
-                    entry.1 = outcome.fixed.clone().unwrap_or_default().into_bytes();
-                }
-            }
+        if changed.is_empty() {
+            continue;
         }
-        all.extend(outcomes.into_iter().filter(|o| o.error.is_none()));
+        let meta = codemod.meta();
+        let message = report::commit_message(meta.id, meta.summary, &changed, policy);
+        let mut changes = Vec::new();
+        for (path, outcome) in &changed {
+            let fixed = outcome.fixed.clone().unwrap_or_default().into_bytes();
+            if let Some(entry) = current.iter_mut().find(|(p, _)| p == &outcome.path) {
+                entry.1 = fixed.clone();
+            }
+            changes.push((path.clone(), fixed));
+        }
+        steps.push(CommitStep { message, changes });
     }
+    problems.sort_by(|a, b| a.path.cmp(&b.path));
+    for line in report::problems(&problems) {
+        eprintln!("{line}");
+    }
+    let failed = !problems.is_empty();
     let commits = repo.commit_steps(name, force, &steps)?;
-    let tally = Tally::of(&all, policy);
     if commits.is_empty() {
         eprintln!(
             "Nothing to fix at {}: no branch created.",
@@ -527,7 +535,6 @@ fn branch(settings: &Settings, name: &str, base: Option<&str>, force: bool) -> R
         }
         eprintln!("Review with `git log -p {name}`; HEAD, the index and the working tree were not touched.");
     }
-    let _ = tally;
     Ok(if failed {
         ExitStatus::Error
     } else {
