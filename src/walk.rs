@@ -56,7 +56,9 @@ pub fn discover(
                 Ok(entry) => {
                     let is_file = entry.file_type().is_some_and(|t| t.is_file());
                     if is_file && is_python_file(entry.path(), false) {
-                        files.push(entry.into_path());
+                        // `./a.py` → `a.py`: paths are shown as the user wrote them.
+                        let path = entry.into_path();
+                        files.push(path.strip_prefix(".").map(Path::to_owned).unwrap_or(path));
                     }
                 }
                 Err(err) => errors.push(WalkError {
