@@ -284,13 +284,14 @@ fn fix(settings: &Settings, output: &Output) -> Result<ExitStatus> {
     let (outcomes, mut failed) = process_disk(settings)?;
     let tally = Tally::of(&outcomes, policy);
     let changed: Vec<&FileOutcome> = outcomes.iter().filter(|o| o.fixed.is_some()).collect();
-    let unfixed = |o: &FileOutcome| {
-        o.findings
-            .iter()
-            .filter(|f| !f.fix.as_ref().is_some_and(|fix| policy.applies(fix)))
-            .map(|f| report::finding_line_with_fix(&o.path, f))
-            .collect::<Vec<_>>()
-    };
+    // Findings this run leaves for a human (or for --unsafe-fixes).
+    for outcome in &outcomes {
+        for finding in &outcome.findings {
+            if !finding.fix.as_ref().is_some_and(|fix| policy.applies(fix)) {
+                eprintln!("{}", report::finding_line_with_fix(&outcome.path, finding));
+            }
+        }
+    }
     match output {
         Output::Preview => {
             let style = if settings.color {
@@ -308,11 +309,6 @@ fn fix(settings: &Settings, output: &Output) -> Result<ExitStatus> {
                 )?;
             }
             stdout.flush()?;
-            for outcome in &outcomes {
-                for line in unfixed(outcome) {
-                    eprintln!("{line}");
-                }
-            }
             eprintln!("{}", tally.sentence("would fix"));
             if !changed.is_empty() {
                 eprintln!("Nothing was written: use --write to apply, --patch FILE to export, --branch NAME to commit.");
@@ -330,11 +326,6 @@ fn fix(settings: &Settings, output: &Output) -> Result<ExitStatus> {
                         failed = true;
                         eprintln!("error: {}: {err}", outcome.path.display());
                     }
-                }
-            }
-            for outcome in &outcomes {
-                for line in unfixed(outcome) {
-                    eprintln!("{line}");
                 }
             }
             eprintln!(
@@ -361,11 +352,6 @@ fn fix(settings: &Settings, output: &Output) -> Result<ExitStatus> {
                 }
                 std::fs::write(path, patch)
                     .with_context(|| format!("cannot write patch file {}", path.display()))?;
-                for outcome in &outcomes {
-                    for line in unfixed(outcome) {
-                        eprintln!("{line}");
-                    }
-                }
                 eprintln!(
                     "{} Patch written to {}: apply it from {} with `git apply {}`.",
                     tally.sentence("would fix"),
