@@ -256,3 +256,160 @@ fn is_suppressed(lines: &LineIndex, text: &str, finding: &Finding) -> bool {
         None => true,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codemod::{Checker, Codemod, Meta, Priority};
+    use crate::edit::{Edit, TextRange};
+    use std::sync::Arc;
+    use tree_sitter::Node;
+
+    /// Test codemod: on every integer literal `7`, replaces it with its
+    /// configured text — valid (`8`), syntax-breaking (`(`), or itself
+    /// again in another form (oscillation).
+    struct Replace {
+        with: &'static str,
+        meta: &'static Meta,
+    }
+
+    static BREAKS: Meta = Meta {
+        id: "test-breaks",
+        category: "test",
+        priority: Priority::P1,
+        fix: Applicability::Safe,
+        summary: "",
+    };
+    static GOOD: Meta = Meta {
+        id: "test-good",
+        category: "test",
+        priority: Priority::P2,
+        fix: Applicability::Safe,
+        summary: "",
+    };
+
+    impl Codemod for Replace {
+        fn meta(&self) -> &'static Meta {
+            self.meta
+        }
+        fn kinds(&self) -> &'static [&'static str] {
+            &["integer"]
+        }
+        fn check(&self, node: Node<'_>, cx: &mut Checker<'_>) {
+            let text = cx.node_text(node);
+            let wanted = match self.with {
+                // Oscillate: 7 → 07_0 is not valid either; use 7 ↔ 0x7.
+                "flip" if text == "7" => "0x7",
+                "flip" if text == "0x7" => "7",
+                "flip" => return,
+                other if text == "7" => other,
+                _ => return,
+            };
+            let range = TextRange::from(node.byte_range());
+            cx.report(
+                range,
+                "seven",
+                Some(Fix::safe(vec![Edit::replacement(range, wanted)])),
+            );
+        }
+    }
+
+    fn engine(codemods: Vec<Replace>) -> Engine {
+        Engine::new(
+            codemods
+                .into_iter()
+                .map(|c| Arc::new(c) as Arc<dyn Codemod>)
+                .collect(),
+        )
+    }
+
+    fn run(engine: &Engine, text: &str) -> FileOutcome {
+        process(
+            Path::new("t.py"),
+            text.as_bytes(),
+            engine,
+            FixPolicy::new(false),
+        )
+    }
+
+    #[test]
+    fn a_fix_that_breaks_the_parse_is_dropped_and_the_rest_applied() {
+        let engine = engine(vec![
+            Replace {
+                with: "(",
+                meta: &BREAKS,
+            },
+            Replace {
+                with: "8",
+                meta: &GOOD,
+            },
+        ]);
+        // Both codemods want the same `7`s; the breaking one has priority,
+        // is dropped, and the good one applies in the next round.
+        let outcome = run(&engine, "a = 7\nb = [7]\n");
+        assert_eq!(outcome.fixed.as_deref(), Some("a = 8\nb = [8]\n"));
+        assert_eq!(outcome.notes.len(), 2, "{:?}", outcome.notes);
+        assert!(
+            outcome.notes[0].contains("test-breaks"),
+            "{:?}",
+            outcome.notes
+        );
+        assert_eq!(outcome.applied.get("test-good"), Some(&2));
+        assert_eq!(outcome.applied.get("test-breaks"), None);
+    }
+
+    #[test]
+    fn oscillating_fixes_do_not_converge_and_leave_the_file_alone() {
+        let engine = engine(vec![Replace {
+            with: "flip",
+            meta: &GOOD,
+        }]);
+        let outcome = run(&engine, "a = 7\n");
+        assert!(matches!(outcome.error, Some(FileError::NoConvergence)));
+        assert!(outcome.fixed.is_none());
+        assert!(outcome.applied.is_empty());
+    }
+
+    #[test]
+    fn syntax_errors_are_reported_with_their_line() {
+        let engine = engine(vec![Replace {
+            with: "8",
+            meta: &GOOD,
+        }]);
+        let outcome = run(&engine, "a = 7\ndef f(:\n    pass\n");
+        assert!(
+            matches!(outcome.error, Some(FileError::Syntax { line: 2, .. })),
+            "{:?}",
+            outcome.error
+        );
+        assert!(outcome.fixed.is_none());
+    }
+
+    #[test]
+    fn suppression_comments_silence_findings() {
+        let engine = engine(vec![Replace {
+            with: "8",
+            meta: &GOOD,
+        }]);
+        let text = "a = 7  # auditfix: ignore\nb = 7  # auditfix: ignore[test-good]\nc = 7  # auditfix: ignore[other]\n";
+        let outcome = run(&engine, text);
+        assert_eq!(outcome.findings.len(), 1);
+        assert_eq!(outcome.findings[0].location.line, 3);
+        assert_eq!(
+            outcome.fixed.as_deref(),
+            Some("a = 7  # auditfix: ignore\nb = 7  # auditfix: ignore[test-good]\nc = 8  # auditfix: ignore[other]\n")
+        );
+    }
+
+    #[test]
+    fn bom_and_unchanged_files() {
+        let engine = engine(vec![Replace {
+            with: "8",
+            meta: &GOOD,
+        }]);
+        let outcome = run(&engine, "\u{feff}a = 7\n");
+        assert_eq!(outcome.fixed.as_deref(), Some("\u{feff}a = 8\n"));
+        let clean = run(&engine, "a = 1\n");
+        assert!(clean.fixed.is_none() && clean.findings.is_empty() && clean.error.is_none());
+    }
+}

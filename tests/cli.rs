@@ -1318,3 +1318,25 @@ fn backslash_in_a_file_name_is_not_a_separator() {
     );
     assert_eq!(changed, format!("{name}\0"));
 }
+
+#[test]
+fn output_is_identical_for_one_and_several_threads() {
+    let ws = workspace();
+    let root = ws.path();
+    let runs: Vec<Run> = ["1", "2", "8"]
+        .iter()
+        .map(|threads| auditfix(root, &["fix", "--unsafe-fixes", "-j", threads, "."]))
+        .collect();
+    assert!(!runs[0].stdout.is_empty(), "no diff to compare");
+    for run in &runs[1..] {
+        assert_eq!(
+            run.stdout, runs[0].stdout,
+            "diff differs with another thread count"
+        );
+        assert_eq!(
+            run.stderr, runs[0].stderr,
+            "report differs with another thread count"
+        );
+        assert_eq!(run.code, runs[0].code);
+    }
+}
