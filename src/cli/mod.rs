@@ -140,9 +140,10 @@ fn run(cli: Cli) -> Result<ExitStatus> {
             }
         },
         Command::Check(common) => {
-            let Some((settings, _)) = settings(&common, false, ColorChoice::Never)? else {
+            let Some(settings) = settings(&common, false, ColorChoice::Never)? else {
                 return Ok(ExitStatus::Error);
             };
+            configure_threads(&settings);
             check(&settings)
         }
         Command::Fix(args) => {
@@ -159,9 +160,10 @@ fn run(cli: Cli) -> Result<ExitStatus> {
             } else {
                 Output::Preview
             };
-            let Some((settings, _)) = settings(&args.common, args.unsafe_fixes, args.color)? else {
+            let Some(settings) = settings(&args.common, args.unsafe_fixes, args.color)? else {
                 return Ok(ExitStatus::Error);
             };
+            configure_threads(&settings);
             fix(&settings, &output)
         }
     }
@@ -173,7 +175,7 @@ fn settings(
     common: &CommonArgs,
     unsafe_fixes: bool,
     color: ColorChoice,
-) -> Result<Option<(Settings, Config)>> {
+) -> Result<Option<Settings>> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let built = Config::load(common.config.as_deref(), &cwd).and_then(|config| {
         let codemods = config.codemods(common.select.as_deref(), &common.ignore)?;
@@ -186,15 +188,9 @@ fn settings(
             return Ok(None);
         }
     };
-    if let Some(threads) = common.threads {
-        if threads == 0 {
-            eprintln!("error: --threads must be at least 1");
-            return Ok(None);
-        }
-        // Fails only if a pool was already built, which main never does.
-        let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build_global();
+    if common.threads == Some(0) {
+        eprintln!("error: --threads must be at least 1");
+        return Ok(None);
     }
     let paths = if common.paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -218,7 +214,18 @@ fn settings(
         threads: common.threads,
         color,
     };
-    Ok(Some((settings, config)))
+    Ok(Some(settings))
+}
+
+/// Size rayon's pool: `--threads`, else rayon's default (all cores, or
+/// `RAYON_NUM_THREADS`).
+fn configure_threads(settings: &Settings) {
+    if let Some(threads) = settings.threads {
+        // Fails only if a pool was already built, which `main` never does.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build_global();
+    }
 }
 
 fn list() {
