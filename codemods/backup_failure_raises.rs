@@ -23,12 +23,17 @@
 //!
 //! ## Example
 //! ```python
+//! import subprocess
+//!
 //! result = subprocess.run(["pg_dump", "-f", path, dsn], capture_output=True, text=True)
 //! if result.returncode != 0:
 //!     logger.warning("backup failed: %s", result.stderr)
 //! ```
 //! becomes
 //! ```python
+//! import subprocess
+//! import os
+//!
 //! result = subprocess.run(["pg_dump", "-f", path, dsn], capture_output=True, text=True)
 //! if result.returncode != 0:
 //!     logger.error("backup failed: %s", result.stderr)

@@ -137,3 +137,36 @@ fn fixtures_find_marked_lines_fix_compile_and_converge() {
         });
     }
 }
+
+/// The `## Example` of every codemod's documentation is true: its first
+/// Python block, fixed (unsafe fixes included), is its second block.
+#[test]
+fn documented_examples_are_what_the_codemods_do() {
+    for entry in CATALOGUE {
+        let doc = entry.doc();
+        let example = doc.split("## Example").nth(1).expect("doc has ## Example");
+        let blocks: Vec<&str> = example
+            .split("```python\n")
+            .skip(1)
+            .map(|b| b.split("```").next().unwrap())
+            .collect();
+        assert!(
+            blocks.len() >= 2,
+            "{}: example needs a before and an after block",
+            entry.meta.id
+        );
+        let engine = Engine::new(vec![entry.build(&toml::Table::new()).unwrap()]);
+        let outcome = process(
+            Path::new("example.py"),
+            blocks[0].as_bytes(),
+            &engine,
+            FixPolicy::new(true),
+        );
+        assert_eq!(
+            outcome.fixed.as_deref(),
+            Some(blocks[1]),
+            "{}: the documented example is not what the fix produces",
+            entry.meta.id
+        );
+    }
+}
