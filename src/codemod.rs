@@ -99,6 +99,8 @@ pub struct Checker<'a> {
     lines: &'a LineIndex,
     meta: &'static Meta,
     findings: Vec<Finding>,
+    /// Comment ranges of the file, collected on first need.
+    comments: std::cell::OnceCell<Vec<TextRange>>,
 }
 
 impl<'a> Checker<'a> {
@@ -110,6 +112,7 @@ impl<'a> Checker<'a> {
             lines,
             meta: &PLACEHOLDER_META,
             findings: Vec::new(),
+            comments: std::cell::OnceCell::new(),
         }
     }
 
@@ -126,6 +129,7 @@ impl<'a> Checker<'a> {
         fix: Option<Fix>,
     ) {
         let range = range.into();
+        let fix = fix.map(|fix| self.keep_comments(fix));
         self.findings.push(Finding {
             codemod: self.meta.id,
             priority: self.meta.priority,
@@ -134,6 +138,39 @@ impl<'a> Checker<'a> {
             message: message.into(),
             fix,
         });
+    }
+
+    /// A safe fix that would delete a comment (one inside a replaced range
+    /// whose text none of the fix's edits puts back) becomes unsafe: the
+    /// comment may carry meaning a reviewer must see go.
+    fn keep_comments(&self, fix: Fix) -> Fix {
+        if fix.applicability != Applicability::Safe {
+            return fix;
+        }
+        let comments = self.comments.get_or_init(|| {
+            let mut found = Vec::new();
+            crate::ast::walk_descendants(self.root, |node| {
+                if node.kind() == "comment" {
+                    found.push(TextRange::from(node.byte_range()));
+                }
+                true
+            });
+            found
+        });
+        let lost = fix.edits().iter().any(|edit| {
+            comments.iter().any(|comment| {
+                edit.range.contains_range(*comment)
+                    && !fix
+                        .edits()
+                        .iter()
+                        .any(|e| e.content.contains(&self.text[comment.as_range()]))
+            })
+        });
+        if lost {
+            Fix::new(fix.edits().to_vec(), Applicability::Unsafe)
+        } else {
+            fix
+        }
     }
 
     pub fn into_findings(self) -> Vec<Finding> {
@@ -341,5 +378,46 @@ impl<'t> Options<'t> {
             )),
             None => Ok(()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::edit::Edit;
+
+    #[test]
+    fn a_safe_fix_that_drops_a_comment_becomes_unsafe() {
+        let text = "x = (1  # keep me\n)\n";
+        let tree = crate::parse::parse(text);
+        let stylist = Stylist::detect(text, &tree);
+        let lines = LineIndex::new(text);
+        let mut cx = Checker::new(text, &tree, &stylist, &lines);
+        let all = TextRange::new(4, 19);
+        cx.report(
+            all,
+            "drops",
+            Some(Fix::safe(vec![Edit::replacement(all, "2")])),
+        );
+        let kept = Edit::replacement(all, "(2  # keep me\n)");
+        cx.report(all, "keeps", Some(Fix::safe(vec![kept])));
+        let moved = vec![
+            Edit::replacement(all, "2"),
+            Edit::insertion(0, "# keep me\n"),
+        ];
+        cx.report(all, "moves", Some(Fix::safe(moved)));
+        let applicabilities: Vec<_> = cx
+            .into_findings()
+            .iter()
+            .map(Finding::applicability)
+            .collect();
+        assert_eq!(
+            applicabilities,
+            vec![
+                Applicability::Unsafe,
+                Applicability::Safe,
+                Applicability::Safe
+            ]
+        );
     }
 }
