@@ -7,8 +7,12 @@ use std::sync::Arc;
 use crate::codemod::{Codemod, Meta, OptionError, Options};
 
 mod backup_failure_raises;
+mod bare_except;
 mod cors_restrict_headers;
 mod fetchone_null_guard;
+mod fstring_no_placeholder;
+mod trailing_whitespace;
+mod yaml_safe_load;
 
 /// One row of the catalogue.
 pub struct Entry {
@@ -55,7 +59,11 @@ macro_rules! entry {
 pub static CATALOGUE: &[Entry] = &[
     entry!(backup_failure_raises, BackupFailureRaises),
     entry!(fetchone_null_guard, FetchoneNullGuard),
+    entry!(bare_except, BareExcept),
     entry!(cors_restrict_headers, CorsRestrictHeaders),
+    entry!(yaml_safe_load, YamlSafeLoad),
+    entry!(fstring_no_placeholder, FstringNoPlaceholder),
+    entry!(trailing_whitespace, TrailingWhitespace),
 ];
 
 /// The catalogue entry with this id.

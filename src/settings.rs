@@ -208,7 +208,7 @@ mod tests {
         write(
             dir.path(),
             "pyproject.toml",
-            "[project]\nname='x'\n[tool.auditfix]\nignore = ['cors-restrict-headers']\nunsafe-fixes = true\n[tool.auditfix.fetchone-null-guard]\nmethods = ['fetchone']\n",
+            "[project]\nname='x'\n[tool.auditfix]\nselect = ['fetchone-null-guard', 'backup-failure-raises', 'cors-restrict-headers']\nignore = ['cors-restrict-headers']\nunsafe-fixes = true\n[tool.auditfix.fetchone-null-guard]\nmethods = ['fetchone']\n",
         );
         let nested = dir.path().join("src/pkg");
         std::fs::create_dir_all(&nested).unwrap();

@@ -1129,7 +1129,11 @@ fn list_and_explain() {
             run.stdout
         );
     }
-    assert_eq!(listed_ids().len(), 3);
+    let catalogue: Vec<String> = auditfix::codemods::CATALOGUE
+        .iter()
+        .map(|e| e.meta.id.to_owned())
+        .collect();
+    assert_eq!(listed_ids(), catalogue);
 
     for id in [FETCHONE, BACKUP, CORS] {
         let run = auditfix(dir.path(), &["explain", id]).expect(0, "explain");

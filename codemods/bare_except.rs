@@ -1,0 +1,151 @@
+//! # bare-except
+//!
+//! ## What it does
+//! Finds bare `except:` clauses and names the class they should catch:
+//! `except Exception:`.
+//!
+//! A bare `except:` whose handler re-raises (a plain `raise` at the top of
+//! the handler body: clean up, then propagate) is the idiomatic way to run
+//! code on *any* exception and is left alone, as is a line marked
+//! `# noqa: E722` or `# nosec`.
+//!
+//! ## Why
+//! `except:` also catches `KeyboardInterrupt`, `SystemExit` and
+//! `GeneratorExit`: Ctrl-C stops working, `sys.exit()` is swallowed, and
+//! generators cannot be closed. `except Exception:` catches every error a
+//! program can meaningfully handle and lets those through.
+//!
+//! ## Example
+//! ```python
+//! def load(path):
+//!     try:
+//!         return read_config(path)
+//!     except:
+//!         return None
+//! ```
+//! becomes
+//! ```python
+//! def load(path):
+//!     try:
+//!         return read_config(path)
+//!     except Exception:
+//!         return None
+//! ```
+//!
+//! ## Fix safety
+//! Safe: behaviour changes only for `KeyboardInterrupt`, `SystemExit` and
+//! `GeneratorExit`, which now propagate as they should — the failure the
+//! audit is about. Unsafe when the handler may re-raise after all (a
+//! `raise` inside a branch, or a helper like `with safe_reraise():`): it
+//! may mean to see every exception, so a human decides.
+
+use tree_sitter::Node;
+
+use crate::ast;
+use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
+use crate::edit::{Applicability, Edit, Fix};
+use crate::source::{line_start, next_line_start};
+
+pub struct BareExcept;
+
+pub static META: Meta = Meta {
+    id: "bare-except",
+    category: "reliability",
+    priority: Priority::P2,
+    fix: Applicability::Safe,
+    summary: "bare `except:` that also catches KeyboardInterrupt and SystemExit",
+};
+
+impl BareExcept {
+    pub fn from_options(_options: &mut Options) -> Result<Self, OptionError> {
+        Ok(Self)
+    }
+}
+
+impl Codemod for BareExcept {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+
+    fn kinds(&self) -> &'static [&'static str] {
+        &["except_clause"]
+    }
+
+    fn triggers(&self) -> Vec<String> {
+        vec!["except".into()]
+    }
+
+    fn check(&self, clause: Node<'_>, cx: &mut Checker<'_>) {
+        let Some(keyword) = clause.child(0).filter(|k| k.kind() == "except") else {
+            return;
+        };
+        // Bare: the keyword is followed directly by the colon.
+        if clause.child(1).is_none_or(|c| c.kind() != ":") {
+            return;
+        }
+        let Some(body) = ast::named_children(clause)
+            .into_iter()
+            .find(|c| c.kind() == "block")
+        else {
+            return;
+        };
+        if reraises(body) || marked_intentional(cx.text, keyword.start_byte()) {
+            return;
+        }
+        // A `raise` deeper in the handler, or a re-raising helper such as
+        // `with safe_reraise():`, may mean the handler wants everything.
+        let applicability = if may_reraise(cx.text, body) {
+            Applicability::Unsafe
+        } else {
+            Applicability::Safe
+        };
+        let fix = Fix::new(
+            vec![Edit::insertion(keyword.end_byte(), " Exception")],
+            applicability,
+        );
+        cx.report(
+            keyword.byte_range(),
+            "bare `except:` also catches KeyboardInterrupt and SystemExit: catch `Exception`",
+            Some(fix),
+        );
+    }
+}
+
+/// A plain `raise` among the handler's top-level statements.
+fn reraises(body: Node<'_>) -> bool {
+    ast::named_children(body)
+        .iter()
+        .any(|s| s.kind() == "raise_statement" && s.named_child_count() == 0)
+}
+
+/// A bare `raise` anywhere in the handler (outside nested definitions), or
+/// a call whose name mentions re-raising.
+fn may_reraise(text: &str, body: Node<'_>) -> bool {
+    let mut found = false;
+    ast::walk_descendants(body, |node| {
+        match node.kind() {
+            "function_definition" | "lambda" | "class_definition" => return false,
+            "raise_statement" if node.named_child_count() == 0 => found = true,
+            "identifier" => {
+                found |= ast::text(text, node)
+                    .to_ascii_lowercase()
+                    .contains("reraise")
+            }
+            _ => {}
+        }
+        !found
+    });
+    found
+}
+
+/// `# noqa: E722` / `# noqa` / `# nosec` on the `except` line.
+fn marked_intentional(text: &str, offset: usize) -> bool {
+    let line = &text[line_start(text, offset)..next_line_start(text, offset)];
+    let Some(comment) = line.find('#').map(|i| &line[i..]) else {
+        return false;
+    };
+    comment.contains("nosec")
+        || comment.find("noqa").is_some_and(|i| {
+            !comment[i + 4..].trim_start().starts_with(':') || comment.contains("E722")
+        })
+}
