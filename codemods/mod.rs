@@ -9,6 +9,9 @@ use crate::codemod::{Codemod, Meta, OptionError, Options};
 mod backup_failure_raises;
 mod cors_restrict_headers;
 mod fetchone_null_guard;
+mod log_exception_context;
+mod loop_failures_aggregate;
+mod silent_except;
 
 /// One row of the catalogue.
 pub struct Entry {
@@ -55,7 +58,10 @@ macro_rules! entry {
 pub static CATALOGUE: &[Entry] = &[
     entry!(backup_failure_raises, BackupFailureRaises),
     entry!(fetchone_null_guard, FetchoneNullGuard),
+    entry!(loop_failures_aggregate, LoopFailuresAggregate),
     entry!(cors_restrict_headers, CorsRestrictHeaders),
+    entry!(silent_except, SilentExcept),
+    entry!(log_exception_context, LogExceptionContext),
 ];
 
 /// The catalogue entry with this id.
