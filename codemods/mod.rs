@@ -11,6 +11,9 @@ mod bare_except;
 mod cors_restrict_headers;
 mod fetchone_null_guard;
 mod fstring_no_placeholder;
+mod log_exception_context;
+mod loop_failures_aggregate;
+mod silent_except;
 mod trailing_whitespace;
 mod yaml_safe_load;
 
@@ -59,9 +62,12 @@ macro_rules! entry {
 pub static CATALOGUE: &[Entry] = &[
     entry!(backup_failure_raises, BackupFailureRaises),
     entry!(fetchone_null_guard, FetchoneNullGuard),
+    entry!(loop_failures_aggregate, LoopFailuresAggregate),
     entry!(bare_except, BareExcept),
     entry!(cors_restrict_headers, CorsRestrictHeaders),
+    entry!(silent_except, SilentExcept),
     entry!(yaml_safe_load, YamlSafeLoad),
+    entry!(log_exception_context, LogExceptionContext),
     entry!(fstring_no_placeholder, FstringNoPlaceholder),
     entry!(trailing_whitespace, TrailingWhitespace),
 ];

@@ -423,3 +423,355 @@ mod tests {
         );
     }
 }
+
+// ---------------------------------------------------------------------------
+// `except` clauses and logging calls
+// ---------------------------------------------------------------------------
+
+/// The exception class expression of an `except` clause (`ValueError`,
+/// `(A, B)`, `errors.DatabaseError`); `None` for a bare `except:`.
+pub fn handler_type(clause: Node<'_>) -> Option<Node<'_>> {
+    let value = clause.child_by_field_name("value").or_else(|| {
+        named_children(clause)
+            .into_iter()
+            .find(|c| c.kind() != "comment" && c.kind() != "block")
+    })?;
+    if value.kind() == "as_pattern" {
+        return value.named_child(0);
+    }
+    Some(value)
+}
+
+/// The identifier an `except ... as name:` clause binds.
+pub fn handler_binding(clause: Node<'_>) -> Option<Node<'_>> {
+    let value = clause.child_by_field_name("value")?;
+    if value.kind() != "as_pattern" {
+        return None;
+    }
+    let alias = value.child_by_field_name("alias")?;
+    let name = unparenthesize(alias.named_child(0).unwrap_or(alias));
+    (name.kind() == "identifier").then_some(name)
+}
+
+/// The body of an `except` clause.
+pub fn handler_body(clause: Node<'_>) -> Option<Node<'_>> {
+    named_children(clause)
+        .into_iter()
+        .find(|c| c.kind() == "block")
+}
+
+/// The innermost `except` clause whose body runs `node`, in the same scope
+/// (a `def`, `lambda` or class in between ends the search).
+pub fn enclosing_handler(node: Node<'_>) -> Option<Node<'_>> {
+    for ancestor in ancestors(node).skip(1) {
+        if is_scope_boundary(ancestor.kind()) {
+            return None;
+        }
+        if ancestor.kind() == "except_clause" {
+            return Some(ancestor);
+        }
+    }
+    None
+}
+
+/// Logging methods of `logging.Logger` (and of the `logging` module).
+pub const LOG_METHODS: [&str; 9] = [
+    "debug",
+    "info",
+    "warning",
+    "warn",
+    "error",
+    "exception",
+    "critical",
+    "fatal",
+    "log",
+];
+
+/// Whether an expression looks like a logger: `logging`, `logger`, `log`,
+/// `LOGGER`, `_logger`, `self.logger`, `app.logger`, `audit_log`,
+/// `requestLogger`, or `logging.getLogger(...)` / `get_logger(...)`.
+/// Words that merely end in "log" (`catalog`, `dialog`, `backlog`) do not.
+pub fn looks_like_logger(text: &str, node: Node<'_>) -> bool {
+    let node = unparenthesize(node);
+    let name = match node.kind() {
+        "identifier" => self::text(text, node),
+        "attribute" => match node.child_by_field_name("attribute") {
+            Some(attribute) => self::text(text, attribute),
+            None => return false,
+        },
+        "call" => {
+            return node
+                .child_by_field_name("function")
+                .and_then(|f| dotted_name(text, f))
+                .is_some_and(|f| {
+                    let last = f.rsplit('.').next().unwrap_or("");
+                    matches!(
+                        last,
+                        "getLogger" | "get_logger" | "get_task_logger" | "getChild"
+                    )
+                });
+        }
+        _ => return false,
+    };
+    let lower = name.to_ascii_lowercase();
+    let bare = lower.trim_start_matches('_');
+    if matches!(bare, "log" | "logger" | "logging") {
+        return true;
+    }
+    if lower.ends_with("_log") || lower.ends_with("_logger") {
+        return true;
+    }
+    // camelCase: `requestLogger`, `auditLog`.
+    ["Logger", "Log"].iter().any(|suffix| {
+        name.strip_suffix(suffix)
+            .and_then(|head| head.chars().last())
+            .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+    })
+}
+
+/// For a call `logger.warning(...)` on something that looks like a logger
+/// (see [`looks_like_logger`]): the method name.
+pub fn log_call_method<'t>(text: &'t str, call: Node<'_>) -> Option<&'t str> {
+    let (receiver, method) = call_target(text, call)?;
+    (LOG_METHODS.contains(&method) && looks_like_logger(text, receiver?)).then_some(method)
+}
+
+/// Whether `name` is read somewhere in `node`: an identifier with that
+/// text, not an attribute name (`x.name`) or a keyword (`f(name=1)`).
+pub fn references_name(text: &str, node: Node<'_>, name: &str) -> bool {
+    let mut found = false;
+    walk_descendants(node, |n| {
+        if found {
+            return false;
+        }
+        if n.kind() == "identifier" && self::text(text, n) == name {
+            let is_field = |kind: &str, field: &str| {
+                n.parent().is_some_and(|p| {
+                    p.kind() == kind && p.child_by_field_name(field).map(|f| f.id()) == Some(n.id())
+                })
+            };
+            found = !is_field("attribute", "attribute") && !is_field("keyword_argument", "name");
+        }
+        true
+    });
+    found
+}
+
+/// The names of the classes and functions around `node`, outermost first:
+/// `["Cache", "refresh"]` inside `class Cache: def refresh(self): ...`.
+pub fn scope_names<'t>(text: &'t str, node: Node<'_>) -> Vec<&'t str> {
+    let mut names: Vec<&str> = ancestors(node)
+        .skip(1)
+        .filter(|n| matches!(n.kind(), "function_definition" | "class_definition"))
+        .filter_map(|n| n.child_by_field_name("name"))
+        .map(|n| self::text(text, n))
+        .collect();
+    names.reverse();
+    names
+}
+
+/// Whether the function `function` is a generator: a `yield` in its own
+/// body (not in a nested function, lambda or class).
+pub fn is_generator(function: Node<'_>) -> bool {
+    let mut found = false;
+    let Some(body) = function.child_by_field_name("body") else {
+        return false;
+    };
+    walk_descendants(body, |n| {
+        if found
+            || matches!(
+                n.kind(),
+                "function_definition" | "lambda" | "class_definition"
+            )
+        {
+            return false;
+        }
+        if n.kind() == "yield" {
+            found = true;
+        }
+        true
+    });
+    found
+}
+
+#[cfg(test)]
+mod handler_tests {
+    use super::*;
+    use crate::parse::parse;
+
+    fn first<'t>(tree: &'t tree_sitter::Tree, kind: &str) -> Node<'t> {
+        let mut found = None;
+        walk_descendants(tree.root_node(), |n| {
+            if found.is_none() && n.kind() == kind {
+                found = Some(n);
+            }
+            found.is_none()
+        });
+        found.unwrap_or_else(|| panic!("no {kind}"))
+    }
+
+    #[test]
+    fn handler_parts() {
+        let text = "try:\n    a()\nexcept (A, b.B) as (err):\n    pass\n";
+        let tree = parse(text);
+        let clause = first(&tree, "except_clause");
+        assert_eq!(
+            handler_type(clause).map(|n| self::text(text, n)),
+            Some("(A, b.B)")
+        );
+        assert_eq!(
+            handler_binding(clause).map(|n| self::text(text, n)),
+            Some("err")
+        );
+        assert_eq!(
+            handler_body(clause).map(|n| self::text(text, n)),
+            Some("pass")
+        );
+        let text = "try:\n    pass\nexcept:\n    log.error('x')\n";
+        let tree = parse(text);
+        let clause = first(&tree, "except_clause");
+        assert!(handler_type(clause).is_none());
+        assert!(handler_binding(clause).is_none());
+        let call = first(&tree, "call");
+        assert_eq!(log_call_method(text, call), Some("error"));
+        assert_eq!(enclosing_handler(call).map(|c| c.id()), Some(clause.id()));
+    }
+
+    #[test]
+    fn loggers_are_recognised_by_name() {
+        let text = "logger.x\nself._logger.x\napp.logger.x\nLOG.x\naudit_log.x\nrequestLogger.x\n\
+                    logging.getLogger(__name__).x\ncatalog.x\ndialog.x\nself.x\nblog.x\n";
+        let tree = parse(text);
+        let mut verdicts = Vec::new();
+        walk_descendants(tree.root_node(), |n| {
+            if n.kind() == "expression_statement" {
+                let attribute = n.named_child(0).unwrap();
+                let object = attribute.child_by_field_name("object").unwrap();
+                verdicts.push(looks_like_logger(text, object));
+            }
+            true
+        });
+        assert_eq!(
+            verdicts,
+            [true, true, true, true, true, true, true, false, false, false, false]
+        );
+    }
+
+    #[test]
+    fn references_skip_attribute_and_keyword_names() {
+        let text = "f(x.e, e=1)\nf(str(e))\n";
+        let tree = parse(text);
+        let statements = module_statements(tree.root_node());
+        assert!(!references_name(text, statements[0], "e"));
+        assert!(references_name(text, statements[1], "e"));
+    }
+
+    #[test]
+    fn scope_names_and_generators() {
+        let text = "class C:\n    def f(self):\n        x = 1\n        yield x\n    def g(self):\n        def h():\n            yield 1\n        return h\n";
+        let tree = parse(text);
+        let assignment = first(&tree, "assignment");
+        assert_eq!(scope_names(text, assignment), ["C", "f"]);
+        let functions: Vec<Node> = {
+            let mut v = Vec::new();
+            walk_descendants(tree.root_node(), |n| {
+                if n.kind() == "function_definition" {
+                    v.push(n);
+                }
+                true
+            });
+            v
+        };
+        let verdicts: Vec<bool> = functions.iter().map(|f| is_generator(*f)).collect();
+        assert_eq!(verdicts, [true, false, true]);
+    }
+}
+
+/// Whether `scope` (a function or lambda) binds `name` itself — as a
+/// parameter, an assignment, `for` / `with` / `except` target, walrus,
+/// import, or nested `def` / `class` — so that `name` inside it does not
+/// refer to the module-level name. Nested scopes are not looked into.
+pub fn binds_locally(text: &str, scope: Node<'_>, name: &str) -> bool {
+    let mut found = false;
+    walk_descendants(scope, |n| {
+        if found {
+            return false;
+        }
+        if n.id() != scope.id()
+            && matches!(
+                n.kind(),
+                "function_definition" | "class_definition" | "lambda"
+            )
+        {
+            found = n
+                .child_by_field_name("name")
+                .is_some_and(|d| self::text(text, d) == name);
+            return false;
+        }
+        if n.id() != scope.id() && is_scope_boundary(n.kind()) {
+            return false; // comprehension variables do not leak
+        }
+        if n.kind() == "identifier" && self::text(text, n) == name {
+            found = is_binding_position(n);
+        }
+        true
+    });
+    found
+}
+
+fn is_binding_position(identifier: Node<'_>) -> bool {
+    let Some(parent) = identifier.parent() else {
+        return false;
+    };
+    let is_field =
+        |field: &str| parent.child_by_field_name(field).map(|f| f.id()) == Some(identifier.id());
+    match parent.kind() {
+        "parameters"
+        | "lambda_parameters"
+        | "typed_parameter"
+        | "list_splat_pattern"
+        | "dictionary_splat_pattern"
+        | "pattern_list"
+        | "tuple_pattern"
+        | "list_pattern"
+        | "as_pattern_target" => true,
+        "default_parameter" | "typed_default_parameter" | "named_expression" => is_field("name"),
+        "assignment" | "augmented_assignment" | "for_statement" => is_field("left"),
+        "aliased_import" => is_field("alias"),
+        "dotted_name" => parent.parent().is_some_and(|p| {
+            matches!(p.kind(), "import_statement" | "import_from_statement")
+                && p.child_by_field_name("module_name").map(|m| m.id()) != Some(parent.id())
+                && parent.named_child_count() == 1
+        }),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod binding_tests {
+    use super::*;
+    use crate::parse::parse;
+
+    #[test]
+    fn local_bindings_are_found_and_reads_are_not() {
+        let cases = [
+            ("def f(logger):\n    pass\n", true),
+            ("def f(x, logger=None):\n    pass\n", true),
+            ("def f():\n    logger = make()\n", true),
+            ("def f():\n    for logger in xs:\n        pass\n", true),
+            ("def f():\n    with x as logger:\n        pass\n", true),
+            ("def f():\n    from app import logger\n", true),
+            ("def f():\n    import app.log as logger\n", true),
+            ("def f():\n    def logger():\n        pass\n", true),
+            ("def f():\n    logger.warning('x')\n    y = logger\n", false),
+            ("def f():\n    def g(logger):\n        pass\n", false),
+            ("def f():\n    return [logger for logger in xs]\n", false),
+            ("def f():\n    from logger import x\n", false),
+        ];
+        for (text, expected) in cases {
+            let tree = parse(text);
+            let function = module_statements(tree.root_node())[0];
+            assert_eq!(binds_locally(text, function, "logger"), expected, "{text}");
+        }
+    }
+}

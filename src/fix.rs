@@ -257,3 +257,209 @@ mod tests {
         assert_eq!(after_statement(&cx, statements[2]), Some((31, "", "\n")));
     }
 }
+
+/// The module logger to call at `node`, with the edits that create it if
+/// the module has none (as [`ensure_module_logger`]) — or why no module
+/// logger can be used there, for a report-only message.
+///
+/// Reuses a module-level `logger` / `log` / `LOGGER` / `_logger` assigned
+/// from `getLogger(...)`, `get_logger(...)`, `get_task_logger(...)` or
+/// `getChild(...)`, or imported (`from app.log import logger`). Refuses:
+/// a loguru logger (its methods take other arguments than `logging`'s);
+/// a logger defined only after module-level code at `node` runs; a
+/// function around `node` that binds the name itself (a parameter or local
+/// `logger` would be called instead); and a module-level `logger` that is
+/// something else, which a new one would replace.
+pub fn module_logger_at(cx: &Checker, node: Node) -> Result<(String, Vec<Edit>), String> {
+    let mut existing: Option<(String, Node)> = None;
+    let mut logger_taken = false;
+    for statement in ast::module_statements(cx.root) {
+        for (name, bound_by) in module_bindings(cx.text, statement) {
+            if !LOGGER_NAMES.contains(&name) {
+                continue;
+            }
+            match bound_by {
+                Binding::LoggerCall | Binding::Import if existing.is_none() => {
+                    existing = Some((name.to_owned(), statement));
+                }
+                Binding::Loguru if existing.is_none() => {
+                    return Err(format!(
+                        "the module logs with loguru's `{name}`, whose methods take other arguments"
+                    ));
+                }
+                Binding::Other if name == "logger" => logger_taken = true,
+                _ => {}
+            }
+        }
+    }
+    let runs_at_import = ast::enclosing_function(node).is_none()
+        && !ast::ancestors(node).any(|n| n.kind() == "lambda");
+    let (name, edits) = match existing {
+        Some((name, statement)) => {
+            if runs_at_import && statement.start_byte() > node.start_byte() {
+                return Err(format!(
+                    "the module logger `{name}` is only defined further down"
+                ));
+            }
+            (name, Vec::new())
+        }
+        None if logger_taken => {
+            return Err("the module binds `logger` to something that is not a logger".into());
+        }
+        None => ensure_module_logger(cx),
+    };
+    let shadowed = ast::ancestors(node)
+        .skip(1)
+        .filter(|n| matches!(n.kind(), "function_definition" | "lambda"))
+        .any(|scope| ast::binds_locally(cx.text, scope, &name));
+    if shadowed {
+        return Err(format!("a local `{name}` shadows the module logger"));
+    }
+    Ok((name, edits))
+}
+
+/// How a module-level statement binds a name.
+enum Binding {
+    /// `name = <...>.getLogger(...)` and similar logger factories.
+    LoggerCall,
+    /// `from x import name` / `import x as name` (not from loguru).
+    Import,
+    /// `from loguru import logger`.
+    Loguru,
+    /// Anything else: another assignment, `def`, `class`.
+    Other,
+}
+
+/// The names a module-level statement binds, and how.
+fn module_bindings<'t>(text: &'t str, statement: Node) -> Vec<(&'t str, Binding)> {
+    let mut out = Vec::new();
+    match statement.kind() {
+        "expression_statement" => {
+            let Some(assignment) = statement
+                .named_child(0)
+                .filter(|a| a.kind() == "assignment")
+            else {
+                return out;
+            };
+            let Some(left) = assignment
+                .child_by_field_name("left")
+                .filter(|l| l.kind() == "identifier")
+            else {
+                return out;
+            };
+            let is_factory = assignment
+                .child_by_field_name("right")
+                .filter(|r| r.kind() == "call")
+                .is_some_and(|call| ast::looks_like_logger(text, call));
+            let binding = if is_factory {
+                Binding::LoggerCall
+            } else {
+                Binding::Other
+            };
+            out.push((ast::text(text, left), binding));
+        }
+        "import_from_statement" => {
+            let loguru = statement
+                .child_by_field_name("module_name")
+                .is_some_and(|m| ast::text(text, m) == "loguru");
+            let mut cursor = statement.walk();
+            for name in statement.children_by_field_name("name", &mut cursor) {
+                let bound = match name.kind() {
+                    "aliased_import" => name.child_by_field_name("alias"),
+                    _ => Some(name),
+                };
+                if let Some(bound) = bound {
+                    let binding = if loguru {
+                        Binding::Loguru
+                    } else {
+                        Binding::Import
+                    };
+                    out.push((ast::text(text, bound), binding));
+                }
+            }
+        }
+        "import_statement" => {
+            for name in ast::named_children(statement) {
+                if let Some(alias) = (name.kind() == "aliased_import")
+                    .then(|| name.child_by_field_name("alias"))
+                    .flatten()
+                {
+                    out.push((ast::text(text, alias), Binding::Import));
+                }
+            }
+        }
+        "function_definition" | "class_definition" | "decorated_definition" => {
+            let definition = statement
+                .child_by_field_name("definition")
+                .unwrap_or(statement);
+            if let Some(name) = definition.child_by_field_name("name") {
+                out.push((ast::text(text, name), Binding::Other));
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+#[cfg(test)]
+mod module_logger_tests {
+    use super::*;
+    use crate::edit::{apply_fixes, Fix};
+    use crate::parse::parse;
+    use crate::source::{LineIndex, Stylist};
+
+    /// `module_logger_at` for the last `pass` of `text`; the fixed text
+    /// when it succeeds, the reason when it does not.
+    fn logger_at_last_pass(text: &str) -> Result<(String, String), String> {
+        let tree = parse(text);
+        let stylist = Stylist::detect(text, &tree);
+        let lines = LineIndex::new(text);
+        let cx = Checker::new(text, &tree, &stylist, &lines);
+        let mut last = None;
+        ast::walk_descendants(tree.root_node(), |n| {
+            if n.kind() == "pass_statement" {
+                last = Some(n);
+            }
+            true
+        });
+        let (name, edits) = module_logger_at(&cx, last.expect("a pass"))?;
+        Ok((name, apply_fixes(text, [&Fix::safe(edits)]).text))
+    }
+
+    #[test]
+    fn reuses_factories_and_imports() {
+        let text = "from celery.utils.log import get_task_logger\nlog = get_task_logger(__name__)\ndef f():\n    pass\n";
+        assert_eq!(logger_at_last_pass(text), Ok(("log".into(), text.into())));
+        let text = "from app.logs import logger\ndef f():\n    pass\n";
+        assert_eq!(
+            logger_at_last_pass(text),
+            Ok(("logger".into(), text.into()))
+        );
+    }
+
+    #[test]
+    fn creates_one_when_absent() {
+        let text = "import os\ndef f():\n    pass\n";
+        assert_eq!(
+            logger_at_last_pass(text),
+            Ok((
+                "logger".into(),
+                "import os\nimport logging\n\nlogger = logging.getLogger(__name__)\ndef f():\n    pass\n"
+                    .into()
+            ))
+        );
+    }
+
+    #[test]
+    fn refuses_where_the_logger_would_be_wrong() {
+        let cases = [
+            "from loguru import logger\ndef f():\n    pass\n",
+            "import logging\ntry:\n    pass\nexcept Exception:\n    pass\nlogger = logging.getLogger(__name__)\n",
+            "import logging\nlogger = logging.getLogger(__name__)\ndef f(logger):\n    pass\n",
+            "from app import Logger\nlogger = Logger()\ndef f():\n    pass\n",
+        ];
+        for text in cases {
+            assert!(logger_at_last_pass(text).is_err(), "{text}");
+        }
+    }
+}

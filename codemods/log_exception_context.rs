@@ -1,0 +1,228 @@
+//! # log-exception-context
+//!
+//! ## What it does
+//! Finds log calls at warning level or above — `logger.warning(...)`,
+//! `.error(...)`, `.critical(...)`, `.log(logging.ERROR, ...)` — inside an
+//! `except ... as e:` block whose message formats the caught exception
+//! (`f"... {e}"`, `"... %s", e`, `str(e)`, `"...".format(e)`,
+//! `"..." + str(e)`) but which pass no `exc_info`: the log shows the
+//! exception's text and loses its traceback. The fix keeps the message and
+//! adds `exc_info=True`.
+//!
+//! The receiver must look like a logger: `logging`, `logger`, `log`,
+//! `LOGGER`, `_logger`, `self.logger`, `app.logger`, names ending in
+//! `_log` / `_logger` / `Logger`, `logging.getLogger(...)`. Left alone:
+//! calls that already pass `exc_info` or `stack_info` (or `**kwargs`),
+//! `logger.exception(...)`, calls outside an `except` block or in a
+//! function defined inside it, and calls inside an inner handler that the
+//! formatted exception does not belong to.
+//!
+//! ## Why
+//! `failed: connection reset` says what went wrong, not where. Without the
+//! traceback, finding the failing line means reproducing the failure;
+//! audits ask error logs in exception handlers to carry it.
+//!
+//! ## Example
+//! ```python
+//! try:
+//!     sync_roles(guild)
+//! except DiscordException as e:
+//!     logger.error(f"role sync failed for {guild.id}: {e}")
+//! ```
+//! becomes
+//! ```python
+//! try:
+//!     sync_roles(guild)
+//! except DiscordException as e:
+//!     logger.error(f"role sync failed for {guild.id}: {e}", exc_info=True)
+//! ```
+//!
+//! ## Options
+//! `[tool.auditfix.log-exception-context]`: `levels`, the levels whose
+//! calls are checked (default `["warning", "error", "critical"]`; also
+//! `"info"` and `"debug"`).
+//!
+//! ## Fix safety
+//! Safe: the same record is logged, now with the traceback attached; the
+//! program's behaviour does not change. Report-only in modules that log
+//! with loguru, whose methods treat extra keyword arguments as format
+//! values (there, `logger.opt(exception=e)` is the way).
+
+use tree_sitter::Node;
+
+use crate::ast::{self, Arguments};
+use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
+use crate::edit::{Applicability, Edit, Fix};
+use crate::source::{line_indent, line_start, next_line_start};
+
+pub struct LogExceptionContext {
+    levels: Vec<String>,
+}
+
+pub static META: Meta = Meta {
+    id: "log-exception-context",
+    category: "observability",
+    priority: Priority::P3,
+    fix: Applicability::Safe,
+    summary: "exception logged in an except block without its traceback",
+};
+
+const LEVELS: [&str; 5] = ["debug", "info", "warning", "error", "critical"];
+
+impl LogExceptionContext {
+    pub fn from_options(options: &mut Options) -> Result<Self, OptionError> {
+        let levels = options
+            .string_list("levels")?
+            .unwrap_or_else(|| ["warning", "error", "critical"].map(String::from).to_vec());
+        if levels.is_empty() || !levels.iter().all(|l| LEVELS.contains(&l.as_str())) {
+            return Err(options.error(
+                "levels",
+                format!("expected a non-empty list of {}", LEVELS.join(", ")),
+            ));
+        }
+        Ok(Self { levels })
+    }
+
+    /// The level a log call logs at, by method name or, for `.log(...)`,
+    /// by its first argument (`logging.ERROR`, `ERROR`, `40`).
+    fn level_of(&self, text: &str, method: &str, args: &Arguments<'_>) -> Option<&'static str> {
+        let level = match method {
+            "warning" | "warn" => "warning",
+            "error" => "error",
+            "critical" | "fatal" => "critical",
+            "info" => "info",
+            "debug" => "debug",
+            "log" => {
+                let first = ast::text(text, *args.positional.first()?);
+                match first.rsplit('.').next().unwrap_or(first) {
+                    "WARNING" | "WARN" | "30" => "warning",
+                    "ERROR" | "40" => "error",
+                    "CRITICAL" | "FATAL" | "50" => "critical",
+                    "INFO" | "20" => "info",
+                    "DEBUG" | "10" => "debug",
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        };
+        self.levels.iter().any(|l| l == level).then_some(level)
+    }
+}
+
+impl Codemod for LogExceptionContext {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+
+    fn kinds(&self) -> &'static [&'static str] {
+        &["call"]
+    }
+
+    fn triggers(&self) -> Vec<String> {
+        vec!["except".into()]
+    }
+
+    fn check(&self, call: Node<'_>, cx: &mut Checker<'_>) {
+        let Some(method) = ast::log_call_method(cx.text, call) else {
+            return;
+        };
+        let args = Arguments::of(cx.text, call);
+        if args.has_splat
+            || args.keyword("exc_info").is_some()
+            || args.keyword("stack_info").is_some()
+        {
+            return;
+        }
+        if self.level_of(cx.text, method, &args).is_none() {
+            return;
+        }
+        let Some(handler) = ast::enclosing_handler(call) else {
+            return;
+        };
+        let Some(bound) = ast::handler_binding(handler) else {
+            return;
+        };
+        let name = ast::text(cx.text, bound);
+        let message_args = if method == "log" {
+            args.positional.get(1..).unwrap_or_default()
+        } else {
+            &args.positional[..]
+        };
+        if !message_args
+            .iter()
+            .any(|arg| ast::references_name(cx.text, *arg, name))
+        {
+            return;
+        }
+        let Some(last) = args.list.and_then(|list| {
+            ast::named_children(list)
+                .into_iter()
+                .rfind(|c| c.kind() != "comment")
+        }) else {
+            return;
+        };
+        let receiver = call
+            .child_by_field_name("function")
+            .map_or("", |f| ast::text(cx.text, f));
+        let mut message =
+            format!("`{receiver}(...)` logs the caught exception `{name}` without its traceback");
+        let fix = if uses_loguru(cx) {
+            message.push_str(
+                " (no automatic fix: loguru takes `logger.opt(exception=...)`, not `exc_info`)",
+            );
+            Fix::new(Vec::new(), Applicability::ReportOnly)
+        } else {
+            Fix::safe(add_keyword(cx, last, "exc_info=True"))
+        };
+        cx.report(call.byte_range(), message, Some(fix));
+    }
+}
+
+/// Add a keyword argument after the call's last argument `last`: on a
+/// line of its own when the arguments are written one per line,
+/// otherwise as `, name=value` right after it.
+fn add_keyword(cx: &Checker<'_>, last: Node<'_>, keyword: &str) -> Vec<Edit> {
+    let line_begin = line_start(cx.text, last.start_byte());
+    let one_per_line = cx.text[line_begin..last.start_byte()].trim().is_empty()
+        && last
+            .parent()
+            .is_some_and(|list| list.end_position().row > last.end_position().row);
+    if !one_per_line {
+        return vec![Edit::insertion(last.end_byte(), format!(", {keyword}"))];
+    }
+    let comma = last.next_sibling().filter(|n| n.kind() == ",");
+    let after = comma.map_or(last.end_byte(), |c| c.end_byte());
+    let line_end = line_content_end(cx.text, after);
+    let indent = line_indent(cx.text, last.start_byte());
+    // A trailing comma only where the arguments had one.
+    let trailing = if comma.is_some() { "," } else { "" };
+    let new_line = format!("{}{indent}{keyword}{trailing}", cx.stylist.eol());
+    match comma {
+        Some(_) => vec![Edit::insertion(line_end, new_line)],
+        None if line_end == last.end_byte() => {
+            vec![Edit::insertion(line_end, format!(",{new_line}"))]
+        }
+        // `last  # comment`: the comma after the argument, the keyword
+        // after the comment.
+        None => vec![
+            Edit::insertion(last.end_byte(), ","),
+            Edit::insertion(line_end, new_line),
+        ],
+    }
+}
+
+/// End of the line containing `offset`, before its line ending.
+fn line_content_end(text: &str, offset: usize) -> usize {
+    let next = next_line_start(text, offset);
+    let line = &text[offset.min(next)..next];
+    next - (line.len() - line.trim_end_matches(['\n', '\r']).len())
+}
+
+/// Whether the module imports from loguru.
+fn uses_loguru(cx: &Checker<'_>) -> bool {
+    ast::module_statements(cx.root).into_iter().any(|s| {
+        s.kind() == "import_from_statement"
+            && s.child_by_field_name("module_name")
+                .is_some_and(|m| ast::text(cx.text, m) == "loguru")
+    })
+}

@@ -1,0 +1,698 @@
+//! # silent-except
+//!
+//! ## What it does
+//! Finds broad exception handlers that swallow the error without a trace:
+//! `except:`, `except Exception:` or `except BaseException:` (also in a
+//! tuple, also `except Exception as e:`) whose body only does `pass`, `...`,
+//! `continue`, `return` or `return None`.
+//!
+//! By default (`mode = "log"`) the handler logs what it ignores, with the
+//! traceback, through the module logger: an existing module-level `logger`
+//! / `log` / `LOGGER` / `_logger` is reused, otherwise `import logging` and
+//! `logger = logging.getLogger(__name__)` are added after the imports. The
+//! exception is bound (`as exc`, or a fresh name if `exc` is taken; an
+//! existing binding is kept) so the message shows it. A lone `pass` or
+//! `...` is replaced by the log call; `continue` and `return` stay, after
+//! it. A bare `except:` is not rewritten (that is `bare-except`'s job):
+//! its log call relies on `exc_info=True` alone.
+//!
+//! With `mode = "mark"` the handler is instead marked as intentional, with
+//! the bandit marker on the `except` line: `# nosec B110  # <reason>`
+//! (`B112` for `continue`, bandit's try-except-continue). The reason is a
+//! comment of its own because bandit reads every word between `nosec` and
+//! the next `#` as a test id (`# nosec B110 - best effort` makes it warn
+//! about the tests "best" and "effort").
+//!
+//! Left alone:
+//! - handlers for specific exceptions (`except KeyError: pass`,
+//!   `except ImportError:`, `except (StopIteration, ...)`; and
+//!   `contextlib.suppress(...)`): expected conditions, not hidden failures;
+//! - probes whose failure the code goes on to handle: a `try` with an
+//!   `else:`, a `try` that only imports (optional dependencies), a `try`
+//!   that only assigns names already holding a fallback value
+//!   (`value = None` … `try: value = parse(raw)` / a parameter), and a `try`
+//!   that returns on success when the function then goes on (a fallback,
+//!   or the next attempt of a loop);
+//! - handlers already marked on any of their lines: `# nosec`,
+//!   `# auditfix: ignore`, or a linter suppression for a broad, bare or
+//!   silent `except` (`# noqa: S110` / `S112` / `BLE001` / `E722` /
+//!   `B001`, `# pylint: disable=broad-except`, `broad-exception-caught`,
+//!   `bare-except`, `W0702` / `W0703` / `W0718`) — someone already decided.
+//!
+//! ## Why
+//! A handler that catches everything and says nothing hides real failures
+//! — a full disk, a lost connection, a bug — behind a program that looks
+//! healthy. Bandit reports it as B110/B112; an audit asks that every such
+//! handler either leaves a trace or is marked as deliberate.
+//!
+//! ## Example
+//! ```python
+//! import json
+//!
+//! def load_settings(path):
+//!     try:
+//!         with open(path) as f:
+//!             return json.load(f)
+//!     except Exception:
+//!         return None
+//! ```
+//! becomes
+//! ```python
+//! import json
+//! import logging
+//!
+//! logger = logging.getLogger(__name__)
+//!
+//! def load_settings(path):
+//!     try:
+//!         with open(path) as f:
+//!             return json.load(f)
+//!     except Exception as exc:
+//!         logger.warning("Ignored exception in load_settings(): %r", exc, exc_info=True)
+//!         return None
+//! ```
+//!
+//! ## Options
+//! `[tool.auditfix.silent-except]`:
+//! - `mode`: `"log"` (default) or `"mark"`;
+//! - `reason`: the comment after `# nosec B110` in mark mode (default
+//!   `"intentionally ignored"`);
+//! - `level`: the log method in log mode: `"debug"`, `"info"`, `"warning"`
+//!   (default), `"error"` or `"exception"` (`logger.exception(...)`, which
+//!   adds the traceback itself);
+//! - `exceptions`: the classes that count as broad (default
+//!   `["Exception", "BaseException"]`; bare `except:` always does).
+//!
+//! ## Fix safety
+//! Safe: the handler still swallows the error and the program takes the
+//! same path; the only change is a log record when the error happens (and
+//! a module logger where there was none). In mark mode only a comment is
+//! added. Report-only, with the reason, where a module logger cannot be
+//! used safely: a local `logger` shadows it, the module's logger is
+//! defined below module-level code that would need it, the module logs
+//! with loguru, or the module's `logger` is something else; inside
+//! `__del__` (logging can fail at interpreter shutdown) and inside logging
+//! handlers, filters and formatters (logging from them can recurse).
+
+use tree_sitter::Node;
+
+use crate::ast;
+use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
+use crate::edit::{Applicability, Edit, Fix, TextRange};
+use crate::fix;
+use crate::source::{line_indent, line_start, next_line_start};
+
+pub struct SilentExcept {
+    mode: Mode,
+    reason: String,
+    level: String,
+    broad: Vec<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Log,
+    Mark,
+}
+
+pub static META: Meta = Meta {
+    id: "silent-except",
+    category: "reliability",
+    priority: Priority::P2,
+    fix: Applicability::Safe,
+    summary: "broad except that swallows the error without a trace",
+};
+
+const LEVELS: [&str; 5] = ["debug", "info", "warning", "error", "exception"];
+
+impl SilentExcept {
+    pub fn from_options(options: &mut Options) -> Result<Self, OptionError> {
+        let mode = match options.string("mode")?.as_deref() {
+            None | Some("log") => Mode::Log,
+            Some("mark") => Mode::Mark,
+            Some(other) => {
+                return Err(options.error(
+                    "mode",
+                    format!("expected \"log\" or \"mark\", found {other:?}"),
+                ))
+            }
+        };
+        let reason = options
+            .string("reason")?
+            .unwrap_or_else(|| "intentionally ignored".to_owned());
+        if reason.trim().is_empty() || reason.contains(['\n', '\r']) {
+            return Err(options.error("reason", "expected a non-empty, single-line text"));
+        }
+        let level = options
+            .string("level")?
+            .unwrap_or_else(|| "warning".to_owned());
+        if !LEVELS.contains(&level.as_str()) {
+            return Err(options.error("level", format!("expected one of {}", LEVELS.join(", "))));
+        }
+        let broad = options
+            .string_list("exceptions")?
+            .unwrap_or_else(|| vec!["Exception".to_owned(), "BaseException".to_owned()]);
+        let valid = |name: &String| {
+            name.chars()
+                .next()
+                .is_some_and(|c| c.is_alphabetic() || c == '_')
+                && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+        };
+        if broad.is_empty() || !broad.iter().all(valid) {
+            return Err(options.error("exceptions", "expected a non-empty list of class names"));
+        }
+        Ok(Self {
+            mode,
+            reason: reason.trim().to_owned(),
+            level,
+            broad,
+        })
+    }
+}
+
+impl Codemod for SilentExcept {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+
+    fn kinds(&self) -> &'static [&'static str] {
+        &["except_clause"]
+    }
+
+    fn triggers(&self) -> Vec<String> {
+        vec!["except".into()]
+    }
+
+    fn check(&self, clause: Node<'_>, cx: &mut Checker<'_>) {
+        let Some(body) = ast::handler_body(clause) else {
+            return;
+        };
+        let Some(silence) = Silence::of(cx.text, body) else {
+            return;
+        };
+        let caught = ast::handler_type(clause);
+        let broad: Vec<&str> = self.broad.iter().map(String::as_str).collect();
+        if caught.is_some() && !ast::handler_catches(cx.text, clause, &broad) {
+            return;
+        }
+        let Some(try_statement) = clause.parent().filter(|p| p.kind() == "try_statement") else {
+            return;
+        };
+        if only_imports(try_statement)
+            || is_probe(cx.text, try_statement, &silence)
+            || is_marked(cx, try_statement, clause)
+        {
+            return;
+        }
+        let Some(colon) = header_colon(clause) else {
+            return;
+        };
+        let header = TextRange::new(clause.start_byte(), colon.end_byte());
+        let what = match caught {
+            None => "`except:`".to_owned(),
+            Some(class) => format!("`except {}:`", one_line(ast::text(cx.text, class))),
+        };
+        let mut message = format!("{what} {} the error without a trace", silence.verb());
+        let fix = match self.mode {
+            Mode::Mark => self.mark(cx, clause, &silence, &mut message),
+            Mode::Log => self.log(cx, clause, caught, body, colon, &silence, &mut message),
+        };
+        cx.report(header, message, Some(fix));
+    }
+}
+
+/// What a silent handler body does.
+struct Silence<'n> {
+    /// Its statements, comments left out.
+    statements: Vec<Node<'n>>,
+    continues: bool,
+    returns: bool,
+}
+
+impl<'n> Silence<'n> {
+    /// The statements of a body that only does `pass`, `...`, `continue`,
+    /// `return` or `return None`; `None` for any other body.
+    fn of(text: &str, body: Node<'n>) -> Option<Self> {
+        let mut silence = Silence {
+            statements: Vec::new(),
+            continues: false,
+            returns: false,
+        };
+        for statement in ast::named_children(body) {
+            match statement.kind() {
+                "comment" => continue,
+                "pass_statement" => {}
+                "continue_statement" => silence.continues = true,
+                "return_statement" => {
+                    let value = statement.named_child(0);
+                    if value.is_some_and(|v| ast::text(text, v) != "None") {
+                        return None;
+                    }
+                    silence.returns = true;
+                }
+                "expression_statement"
+                    if statement.named_child_count() == 1
+                        && statement
+                            .named_child(0)
+                            .is_some_and(|c| c.kind() == "ellipsis") => {}
+                _ => return None,
+            }
+            silence.statements.push(statement);
+        }
+        (!silence.statements.is_empty()).then_some(silence)
+    }
+
+    fn verb(&self) -> &'static str {
+        if self.continues {
+            "skips to the next iteration and drops"
+        } else if self.returns {
+            "returns and drops"
+        } else {
+            "swallows"
+        }
+    }
+
+    /// The statements to keep after the log call: all but `pass` / `...`.
+    fn kept(&self) -> Vec<Node<'n>> {
+        self.statements
+            .iter()
+            .copied()
+            .filter(|s| matches!(s.kind(), "continue_statement" | "return_statement"))
+            .collect()
+    }
+}
+
+impl SilentExcept {
+    /// `# nosec B110  # reason` at the end of the `except` line.
+    fn mark(
+        &self,
+        cx: &Checker<'_>,
+        clause: Node<'_>,
+        silence: &Silence<'_>,
+        message: &mut String,
+    ) -> Fix {
+        let line_end = line_content_end(cx.text, clause.start_byte());
+        let content = cx.text[line_start(cx.text, clause.start_byte())..line_end].trim_end();
+        if content.ends_with('\\') {
+            message.push_str(" (no automatic fix: the `except` line continues with a backslash)");
+            return Fix::new(Vec::new(), Applicability::ReportOnly);
+        }
+        let end = line_start(cx.text, clause.start_byte()) + content.len();
+        let test = if silence.continues { "B112" } else { "B110" };
+        // The reason is a comment of its own: bandit reads everything after
+        // `nosec` up to the next `#` as test ids.
+        let marker = format!("  # nosec {test}  # {}", self.reason);
+        Fix::safe(vec![Edit::replacement(
+            TextRange::new(end, line_end),
+            marker,
+        )])
+    }
+
+    /// Bind the exception and log it before the body's `continue` /
+    /// `return`, or instead of its `pass`.
+    #[allow(clippy::too_many_arguments)]
+    fn log(
+        &self,
+        cx: &Checker<'_>,
+        clause: Node<'_>,
+        caught: Option<Node<'_>>,
+        body: Node<'_>,
+        colon: Node<'_>,
+        silence: &Silence<'_>,
+        message: &mut String,
+    ) -> Fix {
+        if let Some(reason) = no_logging_here(cx, clause) {
+            message.push_str(&format!(" (no automatic fix: {reason})"));
+            return Fix::new(Vec::new(), Applicability::ReportOnly);
+        }
+        let (logger, mut edits) = match fix::module_logger_at(cx, clause) {
+            Ok(found) => found,
+            Err(reason) => {
+                message.push_str(&format!(" (no automatic fix: {reason})"));
+                return Fix::new(Vec::new(), Applicability::ReportOnly);
+            }
+        };
+        let bound = match (ast::handler_binding(clause), caught) {
+            (Some(name), _) => Some(ast::text(cx.text, name).to_owned()),
+            (None, Some(class)) => {
+                let name = fix::fresh_name(cx, fix::scope_of(cx, clause), "exc");
+                edits.push(Edit::insertion(class.end_byte(), format!(" as {name}")));
+                Some(name)
+            }
+            (None, None) => None,
+        };
+        let call = self.log_call(cx, clause, &logger, bound.as_deref());
+        let Some(placed) = place_log_call(cx, clause, body, colon, silence, &call) else {
+            message.push_str(" (no automatic fix: the handler shares a line with other code)");
+            return Fix::new(Vec::new(), Applicability::ReportOnly);
+        };
+        edits.extend(placed);
+        Fix::safe(edits)
+    }
+
+    /// `logger.warning("Ignored exception in f(): %r", exc, exc_info=True)`.
+    fn log_call(
+        &self,
+        cx: &Checker<'_>,
+        clause: Node<'_>,
+        logger: &str,
+        bound: Option<&str>,
+    ) -> String {
+        let names = ast::scope_names(cx.text, clause);
+        let place = match ast::ancestors(clause)
+            .skip(1)
+            .find(|n| matches!(n.kind(), "function_definition" | "class_definition"))
+        {
+            Some(scope) if scope.kind() == "function_definition" => {
+                format!("in {}()", names.join("."))
+            }
+            Some(_) => format!("in class {}", names.join(".")),
+            None => "at module level".to_owned(),
+        };
+        let mut text = format!("Ignored exception {place}");
+        let mut args = Vec::new();
+        if let Some(name) = bound {
+            text.push_str(": %r");
+            args.push(name.to_owned());
+        }
+        if self.level != "exception" {
+            args.push("exc_info=True".to_owned());
+        }
+        let mut call = format!(
+            "{logger}.{}({}",
+            self.level,
+            cx.stylist.string_literal(&text)
+        );
+        for arg in args {
+            call.push_str(", ");
+            call.push_str(&arg);
+        }
+        call.push(')');
+        call
+    }
+}
+
+/// The edits that put `call` into the handler: replacing a leading `pass`
+/// / `...`, or on its own line before the first statement; a handler
+/// written on the `except` line is opened up into an indented block.
+fn place_log_call(
+    cx: &Checker<'_>,
+    clause: Node<'_>,
+    body: Node<'_>,
+    colon: Node<'_>,
+    silence: &Silence<'_>,
+    call: &str,
+) -> Option<Vec<Edit>> {
+    let first = *silence.statements.first()?;
+    if body.start_position().row == colon.end_position().row {
+        // `except Exception: pass` → an indented block under the header.
+        let indent = format!(
+            "{}{}",
+            line_indent(cx.text, clause.start_byte()),
+            cx.stylist.indent
+        );
+        let mut template = call.to_owned();
+        for kept in silence.kept() {
+            template.push('\n');
+            template.push_str(ast::text(cx.text, kept));
+        }
+        let block = cx.stylist.render_block(&template, &indent);
+        let block = block.strip_suffix(cx.stylist.eol()).unwrap_or(&block);
+        // A trailing comment (`# noqa: E722`) stays on the `except` line.
+        let last = *silence.statements.last()?;
+        let line_end = line_content_end(cx.text, last.end_byte());
+        let rest = &cx.text[last.end_byte()..line_end];
+        let comment = rest.trim_start();
+        let (end, comment) = if comment.starts_with('#') {
+            let gap = &rest[..rest.len() - comment.len()];
+            (line_end, format!("{gap}{comment}"))
+        } else if comment.is_empty() {
+            (last.end_byte(), String::new())
+        } else {
+            return None;
+        };
+        return Some(vec![Edit::replacement(
+            TextRange::new(colon.end_byte(), end),
+            format!("{comment}{}{block}", cx.stylist.eol()),
+        )]);
+    }
+    if matches!(first.kind(), "pass_statement" | "expression_statement") {
+        return Some(vec![Edit::replacement(first.byte_range().into(), call)]);
+    }
+    let (at, indent) = fix::before_statement(cx, first)?;
+    Some(vec![Edit::insertion(
+        at,
+        cx.stylist.render_block(call, indent),
+    )])
+}
+
+/// Why logging from this handler would be a bad idea, if it would.
+fn no_logging_here(cx: &Checker<'_>, clause: Node<'_>) -> Option<&'static str> {
+    let function = ast::enclosing_function(clause);
+    let function_name = function
+        .and_then(|f| f.child_by_field_name("name"))
+        .map(|n| ast::text(cx.text, n));
+    if function_name == Some("__del__") {
+        return Some("logging from `__del__` can fail at interpreter shutdown");
+    }
+    let in_logging_class = ast::ancestors(clause)
+        .filter(|n| n.kind() == "class_definition")
+        .filter_map(|class| class.child_by_field_name("superclasses"))
+        .flat_map(ast::named_children)
+        .any(|base| {
+            let name = ast::text(cx.text, base);
+            let last = name.rsplit('.').next().unwrap_or(name);
+            ["Handler", "Filter", "Formatter", "Logger", "LoggerAdapter"]
+                .iter()
+                .any(|suffix| last.ends_with(suffix))
+        });
+    if in_logging_class || matches!(function_name, Some("emit" | "handleError")) {
+        return Some("logging from logging code can recurse");
+    }
+    None
+}
+
+/// Whether the `try` body only imports (`try: import ujson as json`): an
+/// optional-dependency probe, whose failure is the expected outcome.
+fn only_imports(try_statement: Node<'_>) -> bool {
+    let Some(body) = try_statement.child_by_field_name("body") else {
+        return false;
+    };
+    let statements: Vec<Node> = ast::named_children(body)
+        .into_iter()
+        .filter(|s| s.kind() != "comment")
+        .collect();
+    !statements.is_empty()
+        && statements.iter().all(|s| {
+            matches!(
+                s.kind(),
+                "import_statement" | "import_from_statement" | "pass_statement"
+            )
+        })
+}
+
+/// Whether the handler is the failure branch of a probe, whose outcome the
+/// code then uses — not a lost failure:
+/// - the `try` has an `else:` (success and failure are told apart);
+/// - the handler only `pass`es and the `try` only assigns names that
+///   already hold a fallback value (`x = None` … `try: x = f()`);
+/// - the handler only `pass`es, the `try` ends by returning, and the
+///   function goes on after it (the next attempt, or a fallback).
+fn is_probe(text: &str, try_statement: Node<'_>, silence: &Silence<'_>) -> bool {
+    if ast::named_children(try_statement)
+        .iter()
+        .any(|c| c.kind() == "else_clause")
+    {
+        return true;
+    }
+    if silence.continues || silence.returns {
+        return false;
+    }
+    let Some(body) = try_statement.child_by_field_name("body") else {
+        return false;
+    };
+    let statements: Vec<Node> = ast::named_children(body)
+        .into_iter()
+        .filter(|s| s.kind() != "comment")
+        .collect();
+    if let [statement] = statements[..] {
+        if assigns_defaulted_names(text, statement) {
+            return true;
+        }
+    }
+    statements.last().is_some_and(|last| ends_in_return(*last))
+        && execution_continues(try_statement)
+}
+
+/// `x = f()` / `a, b = f()` / `x += 1` where every assigned name was
+/// assigned before, or is a parameter.
+fn assigns_defaulted_names(text: &str, statement: Node<'_>) -> bool {
+    let Some(assignment) = statement
+        .named_child(0)
+        .filter(|a| matches!(a.kind(), "assignment" | "augmented_assignment"))
+    else {
+        return false;
+    };
+    let Some(left) = assignment.child_by_field_name("left") else {
+        return false;
+    };
+    if assignment.kind() == "augmented_assignment" {
+        return true;
+    }
+    let names = match left.kind() {
+        "identifier" => vec![left],
+        "pattern_list" | "tuple_pattern" => ast::named_children(left),
+        _ => return false,
+    };
+    let parameters =
+        ast::enclosing_function(statement).and_then(|f| f.child_by_field_name("parameters"));
+    names.iter().all(|n| {
+        n.kind() == "identifier"
+            && (ast::assigned_before(text, *n).is_some()
+                || parameters.is_some_and(|p| ast::binds_locally(text, p, ast::text(text, *n))))
+    })
+}
+
+/// Whether a statement always ends by returning: `return ...`, or a
+/// `with` block that does.
+fn ends_in_return(statement: Node<'_>) -> bool {
+    let mut statement = statement;
+    for _ in 0..16 {
+        match statement.kind() {
+            "return_statement" => return true,
+            "with_statement" => {
+                let Some(last) = statement.child_by_field_name("body").and_then(|b| {
+                    ast::named_children(b)
+                        .into_iter()
+                        .rfind(|s| s.kind() != "comment")
+                }) else {
+                    return false;
+                };
+                statement = last;
+            }
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// Whether, after `statement` falls through, its function runs something
+/// else: a later statement at any level, or the next turn of a loop.
+fn execution_continues(statement: Node<'_>) -> bool {
+    for node in ast::ancestors(statement) {
+        if matches!(
+            node.kind(),
+            "function_definition" | "class_definition" | "module" | "lambda"
+        ) {
+            return false;
+        }
+        if matches!(node.kind(), "for_statement" | "while_statement") && node.id() != statement.id()
+        {
+            return true;
+        }
+        let in_block = node
+            .parent()
+            .is_some_and(|p| matches!(p.kind(), "block" | "module"));
+        let mut next = node.next_named_sibling();
+        while next.is_some_and(|n| n.kind() == "comment") {
+            next = next.and_then(|n| n.next_named_sibling());
+        }
+        if in_block && next.is_some() {
+            return true;
+        }
+    }
+    false
+}
+
+/// A `# nosec` or `# auditfix: ignore` (bare, or naming this codemod) in a
+/// comment on any line of the handler.
+fn is_marked(cx: &Checker<'_>, try_statement: Node<'_>, clause: Node<'_>) -> bool {
+    let from = line_start(cx.text, clause.start_byte());
+    let to = line_content_end(cx.text, clause.end_byte());
+    let mut marked = false;
+    ast::walk_descendants(try_statement, |n| {
+        if marked || n.end_byte() < from || n.start_byte() > to {
+            return false;
+        }
+        if n.kind() == "comment" && is_marker(ast::text(cx.text, n)) {
+            marked = true;
+        }
+        true
+    });
+    marked
+}
+
+fn is_marker(comment: &str) -> bool {
+    if comment.contains("#nosec") || comment.contains("# nosec") {
+        return true;
+    }
+    if suppresses_lint(comment) {
+        return true;
+    }
+    let Some(pos) = comment.find("auditfix: ignore") else {
+        return false;
+    };
+    let rest = &comment[pos + "auditfix: ignore".len()..];
+    match rest.strip_prefix('[') {
+        Some(list) => list
+            .split(']')
+            .next()
+            .unwrap_or("")
+            .split(',')
+            .any(|id| id.trim() == META.id),
+        None => true,
+    }
+}
+
+/// Linter codes for a broad, bare or silent `except`: flake8-bandit /
+/// ruff `S110`, `S112`, flake8-blind-except `BLE001`, pycodestyle `E722`,
+/// bugbear `B001`; pylint `broad-except`, `broad-exception-caught`,
+/// `bare-except` and their `W07xx` numbers.
+const LINT_CODES: [&str; 11] = [
+    "S110",
+    "S112",
+    "BLE001",
+    "E722",
+    "B001",
+    "broad-except",
+    "broad-exception-caught",
+    "bare-except",
+    "W0702",
+    "W0703",
+    "W0718",
+];
+
+/// `# noqa: BLE001`, `# pylint: disable=broad-except` and the like: the
+/// author already decided this handler may catch everything.
+fn suppresses_lint(comment: &str) -> bool {
+    let lower = comment.to_ascii_lowercase();
+    let directive = lower.find("noqa").or_else(|| lower.find("pylint: disable"));
+    let Some(at) = directive else {
+        return false;
+    };
+    let rest = &comment[at..];
+    LINT_CODES.iter().any(|code| {
+        rest.match_indices(code).any(|(i, _)| {
+            let after = rest[i + code.len()..].chars().next();
+            !after.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+    })
+}
+
+/// The `:` that ends an `except` clause's header.
+fn header_colon(clause: Node<'_>) -> Option<Node<'_>> {
+    let mut cursor = clause.walk();
+    let colon = clause.children(&mut cursor).find(|c| c.kind() == ":");
+    colon
+}
+
+/// End of the line containing `offset`, before its line ending.
+fn line_content_end(text: &str, offset: usize) -> usize {
+    let next = next_line_start(text, offset);
+    let line = &text[offset.min(next)..next];
+    next - (line.len() - line.trim_end_matches(['\n', '\r']).len())
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
