@@ -9,6 +9,8 @@ use crate::codemod::{Codemod, Meta, OptionError, Options};
 mod backup_failure_raises;
 mod cors_restrict_headers;
 mod fetchone_null_guard;
+mod print_to_logger;
+mod unsafe_conversion;
 
 /// One row of the catalogue.
 pub struct Entry {
@@ -56,6 +58,8 @@ pub static CATALOGUE: &[Entry] = &[
     entry!(backup_failure_raises, BackupFailureRaises),
     entry!(fetchone_null_guard, FetchoneNullGuard),
     entry!(cors_restrict_headers, CorsRestrictHeaders),
+    entry!(print_to_logger, PrintToLogger),
+    entry!(unsafe_conversion, UnsafeConversion),
 ];
 
 /// The catalogue entry with this id.

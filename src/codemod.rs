@@ -11,6 +11,7 @@
 //! files, git or stdout.
 
 use std::fmt;
+use std::path::Path;
 use std::sync::Arc;
 
 use aho_corasick::AhoCorasick;
@@ -101,6 +102,8 @@ pub struct Checker<'a> {
     findings: Vec<Finding>,
     /// Comment ranges of the file, collected on first need.
     comments: std::cell::OnceCell<Vec<TextRange>>,
+    /// The file's path as the driver got it (see [`Checker::path`]).
+    path: Option<&'a Path>,
 }
 
 impl<'a> Checker<'a> {
@@ -113,7 +116,46 @@ impl<'a> Checker<'a> {
             meta: &PLACEHOLDER_META,
             findings: Vec::new(),
             comments: std::cell::OnceCell::new(),
+            path: None,
         }
+    }
+
+    /// The same checker, told the path of the file it checks.
+    pub fn with_path(mut self, path: &'a Path) -> Self {
+        self.path = Some(path);
+        self
+    }
+
+    /// The path of the file being checked, as discovered (relative to the
+    /// working directory, or to the repository root in branch mode; may be
+    /// absolute). `None` when the text has no file (unit tests). Codemods
+    /// use it for conventions that live in paths — test modules, scripts —
+    /// never to read anything.
+    pub fn path(&self) -> Option<&'a Path> {
+        self.path
+    }
+
+    /// Whether the file's path matches `glob` (see [`path_matches`]); false
+    /// when there is no path.
+    pub fn path_matches(&self, glob: &str) -> bool {
+        self.path.is_some_and(|path| path_matches(path, glob))
+    }
+
+    /// Whether the file is a test module by the pytest / unittest
+    /// conventions: `test_*.py`, `*_test.py`, `tests.py`, `conftest.py`, or any file
+    /// under a `tests`, `test` or `testing` (test support) directory.
+    pub fn is_test_file(&self) -> bool {
+        [
+            "test_*.py",
+            "*_test.py",
+            "tests.py",
+            "conftest.py",
+            "tests/**",
+            "test/**",
+            "testing/**",
+        ]
+        .iter()
+        .any(|glob| self.path_matches(glob))
     }
 
     /// The source text of a node.
@@ -381,6 +423,83 @@ impl<'t> Options<'t> {
     }
 }
 
+/// Whether `path` matches `glob`, a `/`-separated pattern in which `*`
+/// matches any run of characters within one path component, `?` one
+/// character, and a `**` component any number of components (none
+/// included). The pattern is matched against the *end* of the path, so it
+/// needs no leading `**/`: `scripts/*` matches `scripts/seed.py` and
+/// `tools/scripts/seed.py` (not `scripts/sub/seed.py`: use `scripts/**`),
+/// and `manage.py` matches a `manage.py` in any directory.
+pub fn path_matches(path: &Path, glob: &str) -> bool {
+    use std::path::Component;
+    let components: Vec<String> = path
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(part) => Some(part.to_string_lossy().into_owned()),
+            Component::ParentDir => Some("..".to_owned()),
+            _ => None,
+        })
+        .collect();
+    let segments: Vec<&str> = glob
+        .split('/')
+        .filter(|s| !s.is_empty() && *s != ".")
+        .collect();
+    if segments.is_empty() {
+        return false;
+    }
+    (0..components.len()).any(|start| segments_match(&segments, &components[start..]))
+}
+
+/// Whether glob `segments` match all of `components` (`**` spans any
+/// number of them). Dynamic programming over (segment, component) prefixes.
+fn segments_match(segments: &[&str], components: &[String]) -> bool {
+    let n = components.len();
+    // reachable[j]: the segments seen so far match components[..j].
+    let mut reachable = vec![false; n + 1];
+    reachable[0] = true;
+    for segment in segments {
+        let mut next = vec![false; n + 1];
+        if *segment == "**" {
+            let mut any = false;
+            for j in 0..=n {
+                any |= reachable[j];
+                next[j] = any;
+            }
+        } else {
+            for j in 0..n {
+                next[j + 1] = reachable[j] && wildcard_match(segment, &components[j]);
+            }
+        }
+        reachable = next;
+    }
+    reachable[n]
+}
+
+/// `*` / `?` matching of one path component (iterative, with the usual
+/// single back-tracking point).
+fn wildcard_match(pattern: &str, name: &str) -> bool {
+    let pattern: Vec<char> = pattern.chars().collect();
+    let name: Vec<char> = name.chars().collect();
+    let (mut p, mut n) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while n < name.len() {
+        if p < pattern.len() && (pattern[p] == '?' || pattern[p] == name[n]) {
+            p += 1;
+            n += 1;
+        } else if p < pattern.len() && pattern[p] == '*' {
+            star = Some((p, n));
+            p += 1;
+        } else if let Some((star_p, star_n)) = star {
+            p = star_p + 1;
+            n = star_n + 1;
+            star = Some((star_p, star_n + 1));
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|&c| c == '*')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -419,5 +538,42 @@ mod tests {
                 Applicability::Safe
             ]
         );
+    }
+
+    #[test]
+    fn path_globs_match_the_end_of_the_path() {
+        let matches = |path: &str, glob: &str| path_matches(Path::new(path), glob);
+        assert!(matches("scripts/seed.py", "scripts/*"));
+        assert!(matches("/repo/tools/scripts/seed.py", "scripts/*"));
+        assert!(!matches("scripts/sub/seed.py", "scripts/*"));
+        assert!(matches("scripts/sub/seed.py", "scripts/**"));
+        assert!(matches("./app/manage.py", "manage.py"));
+        assert!(!matches("app/manage.pyc", "manage.py"));
+        assert!(matches("pkg/tests/unit/x.py", "tests/**"));
+        assert!(matches("pkg/test_models.py", "test_*.py"));
+        assert!(!matches("pkg/contest.py", "test_*.py"));
+        assert!(matches(
+            "a/management/commands/load.py",
+            "management/commands/*.py"
+        ));
+        assert!(matches("x_test.py", "*_test.py"));
+        assert!(matches("ab.py", "a?.py"));
+        assert!(matches("aXbYc.py", "a*b*c.py"));
+        assert!(!matches("x.py", ""));
+        assert!(matches("a/b/c/d.py", "b/**/d.py"));
+    }
+
+    #[test]
+    fn the_checker_knows_its_path() {
+        let text = "x = 1\n";
+        let tree = crate::parse::parse(text);
+        let stylist = Stylist::detect(text, &tree);
+        let lines = LineIndex::new(text);
+        let cx = Checker::new(text, &tree, &stylist, &lines);
+        assert!(cx.path().is_none() && !cx.is_test_file());
+        let path = Path::new("pkg/tests/helpers.py");
+        let cx = Checker::new(text, &tree, &stylist, &lines).with_path(path);
+        assert_eq!(cx.path(), Some(path));
+        assert!(cx.is_test_file() && cx.path_matches("helpers.py"));
     }
 }

@@ -15,6 +15,8 @@ use tempfile::TempDir;
 const FETCHONE: &str = "fetchone-null-guard";
 const BACKUP: &str = "backup-failure-raises";
 const CORS: &str = "cors-restrict-headers";
+const PRINT: &str = "print-to-logger";
+const CONVERSION: &str = "unsafe-conversion";
 
 // ---------------------------------------------------------------------------
 // helpers
@@ -454,7 +456,8 @@ fn write_with_unsafe_fixes_compiles_and_is_idempotent() {
     let safe = workspace();
     auditfix(safe.path(), &["fix", "--write"]).expect(1, "safe write");
 
-    // 1: the report-only CORS finding (any origin with credentials) remains.
+    // 1: report-only findings remain: the CORS one (any origin with
+    // credentials) and the unsafe conversions.
     auditfix(root, &["fix", "--write", "--unsafe-fixes"]).expect(1, "unsafe write");
     let after = snapshot(root);
     let beyond_safe = changed_paths(&snapshot(safe.path()), &after);
@@ -462,17 +465,25 @@ fn write_with_unsafe_fixes_compiles_and_is_idempotent() {
         beyond_safe.contains(Path::new("examples/shopfront-api/shopfront/app.py")),
         "--unsafe-fixes must apply the CORS fixes: {beyond_safe:?}"
     );
+    assert!(
+        beyond_safe.contains(Path::new("examples/shopfront-api/shopfront/views.py")),
+        "--unsafe-fixes must apply the print-to-logger fixes: {beyond_safe:?}"
+    );
+    assert!(
+        !beyond_safe.contains(Path::new("examples/guildkeeper/scripts/reset_season.py")),
+        "a script's prints stay"
+    );
     assert_python_compiles(root);
 
     let again = auditfix(root, &["fix", "--unsafe-fixes"]).expect(0, "preview after write");
     assert_eq!(again.stdout, "");
     let check = auditfix(root, &["check"]).expect(1, "report-only finding remains");
-    let ids: Vec<_> = check
+    let ids: BTreeSet<_> = check
         .stdout
         .lines()
         .filter_map(parse_finding_line)
         .collect();
-    assert_eq!(ids, vec![CORS], "{}", check.stdout);
+    assert_eq!(ids, BTreeSet::from([CORS, CONVERSION]), "{}", check.stdout);
     assert_same_tree(&after, &snapshot(root), "preview/check must not write");
 }
 
@@ -778,16 +789,16 @@ fn branch_needs_force_to_replace_and_accepts_a_base() {
         ],
     )
     .expect(0, "--force");
+    // One more commit per codemod whose fixes are all unsafe, in catalogue
+    // order: cors-restrict-headers (P2), print-to-logger (P3).
     let replaced = subjects(root, "main..auditfix/fixes");
-    assert_eq!(replaced.len(), commits + 1, "{replaced:?}");
-    assert!(replaced
-        .last()
-        .unwrap()
-        .starts_with(&format!("auditfix: {CORS}")));
+    assert_eq!(replaced.len(), commits + 2, "{replaced:?}");
+    assert!(replaced[commits].starts_with(&format!("auditfix: {CORS}")));
+    assert!(replaced[commits + 1].starts_with(&format!("auditfix: {PRINT}")));
     assert_eq!(
         git(
             root,
-            &["rev-parse", &format!("auditfix/fixes~{}", commits + 1)]
+            &["rev-parse", &format!("auditfix/fixes~{}", commits + 2)]
         ),
         head
     );
@@ -1096,7 +1107,11 @@ fn check_lists_findings_one_per_line() {
         assert!(line.starts_with("examples/"), "{line:?}");
         seen.insert(id.to_owned());
     }
-    assert_eq!(seen.len(), 3, "every codemod has findings in examples");
+    assert_eq!(
+        seen.len(),
+        ids.len(),
+        "every codemod has findings in examples"
+    );
     assert_eq!(findings_in_all(&run.stderr), lines.len(), "{}", run.stderr);
     assert!(
         lines
@@ -1129,10 +1144,10 @@ fn list_and_explain() {
             run.stdout
         );
     }
-    assert_eq!(listed_ids().len(), 3);
+    assert_eq!(listed_ids().len(), auditfix::codemods::CATALOGUE.len());
 
-    for id in [FETCHONE, BACKUP, CORS] {
-        let run = auditfix(dir.path(), &["explain", id]).expect(0, "explain");
+    for id in listed_ids() {
+        let run = auditfix(dir.path(), &["explain", &id]).expect(0, "explain");
         assert!(
             run.stdout.contains("## Fix safety"),
             "{id}:\n{}",
@@ -1203,7 +1218,12 @@ fn pyproject_config_selects_codemods_and_enables_unsafe_fixes() {
     let run =
         auditfix(root, &["check", "--config", config.to_str().unwrap()]).expect(1, "--config");
     let ids: BTreeSet<_> = run.stdout.lines().map(parse_finding_line).collect();
-    assert_eq!(ids, BTreeSet::from([Some(BACKUP)]), "{}", run.stdout);
+    assert_eq!(
+        ids,
+        BTreeSet::from([Some(BACKUP), Some(PRINT), Some(CONVERSION)]),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
