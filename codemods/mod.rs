@@ -13,8 +13,10 @@ mod fetchone_null_guard;
 mod fstring_no_placeholder;
 mod log_exception_context;
 mod loop_failures_aggregate;
+mod print_to_logger;
 mod silent_except;
 mod trailing_whitespace;
+mod unsafe_conversion;
 mod yaml_safe_load;
 
 /// One row of the catalogue.
@@ -68,6 +70,8 @@ pub static CATALOGUE: &[Entry] = &[
     entry!(silent_except, SilentExcept),
     entry!(yaml_safe_load, YamlSafeLoad),
     entry!(log_exception_context, LogExceptionContext),
+    entry!(print_to_logger, PrintToLogger),
+    entry!(unsafe_conversion, UnsafeConversion),
     entry!(fstring_no_placeholder, FstringNoPlaceholder),
     entry!(trailing_whitespace, TrailingWhitespace),
 ];

@@ -357,6 +357,35 @@ pub fn walk_descendants<'n>(node: Node<'n>, mut visit: impl FnMut(Node<'n>) -> b
     }
 }
 
+/// Like [`inside_try_catching`], but a list, set or dictionary
+/// comprehension does not end the search: it runs on the spot, so a `try`
+/// around it catches what fails inside. Generator expressions, lambdas and
+/// definitions still do (they may run after the `try` is left).
+pub fn handled_by_try(text: &str, node: Node<'_>, names: &[&str]) -> bool {
+    let mut child = node;
+    for parent in ancestors(node).skip(1) {
+        let kind = parent.kind();
+        let eager = matches!(
+            kind,
+            "list_comprehension" | "set_comprehension" | "dictionary_comprehension"
+        );
+        if is_scope_boundary(kind) && !eager {
+            return false;
+        }
+        if kind == "try_statement"
+            && parent.child_by_field_name("body").map(|b| b.id()) == Some(child.id())
+            && named_children(parent)
+                .into_iter()
+                .filter(|c| c.kind() == "except_clause")
+                .any(|c| handler_catches(text, c, names))
+        {
+            return true;
+        }
+        child = parent;
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -421,6 +450,18 @@ mod tests {
             string_value(text, find(&tree, text, "string", "'a\\n'")),
             None
         );
+    }
+
+    #[test]
+    fn comprehensions_run_inside_the_try_generators_do_not() {
+        let text = "try:\n    a = [int(x) for x in xs]\n    b = (float(y) for y in ys)\nexcept ValueError:\n    pass\n";
+        let tree = parse(text);
+        let eager = find(&tree, text, "call", "int(x)");
+        let lazy = find(&tree, text, "call", "float(y)");
+        assert!(handled_by_try(text, eager, &["ValueError"]));
+        assert!(!inside_try_catching(text, eager, &["ValueError"]));
+        assert!(!handled_by_try(text, lazy, &["ValueError"]));
+        assert!(!handled_by_try(text, eager, &["KeyError"]));
     }
 }
 

@@ -11,6 +11,7 @@
 //! files, git or stdout.
 
 use std::fmt;
+use std::path::Path;
 use std::sync::Arc;
 
 use aho_corasick::AhoCorasick;
@@ -101,6 +102,8 @@ pub struct Checker<'a> {
     findings: Vec<Finding>,
     /// Comment ranges of the file, collected on first need.
     comments: std::cell::OnceCell<Vec<TextRange>>,
+    /// The file's path as the driver got it (see [`Checker::path`]).
+    path: Option<&'a Path>,
 }
 
 impl<'a> Checker<'a> {
@@ -113,7 +116,36 @@ impl<'a> Checker<'a> {
             meta: &PLACEHOLDER_META,
             findings: Vec::new(),
             comments: std::cell::OnceCell::new(),
+            path: None,
         }
+    }
+
+    /// The same checker, told the path of the file it checks.
+    pub fn with_path(mut self, path: &'a Path) -> Self {
+        self.path = Some(path);
+        self
+    }
+
+    /// The path of the file being checked, as discovered (relative to the
+    /// working directory, or to the repository root in branch mode; may be
+    /// absolute). `None` when the text has no file (unit tests). Codemods
+    /// use it for conventions that live in paths — test modules, scripts —
+    /// never to read anything.
+    pub fn path(&self) -> Option<&'a Path> {
+        self.path
+    }
+
+    /// Whether the file's path matches one of `globs`; false when there is
+    /// no path.
+    pub fn path_matches(&self, globs: &PathGlobs) -> bool {
+        self.path.is_some_and(|path| globs.matches(path))
+    }
+
+    /// Whether the file is a test module by the pytest / unittest
+    /// conventions: `test_*.py`, `*_test.py`, `tests.py`, `conftest.py`, or
+    /// any file under a `tests`, `test` or `testing` (test support) directory.
+    pub fn is_test_file(&self) -> bool {
+        self.path_matches(test_file_globs())
     }
 
     /// The source text of a node.
@@ -381,6 +413,55 @@ impl<'t> Options<'t> {
     }
 }
 
+/// Path globs, compiled once (globset; gitignore-like syntax: `*` and `?`
+/// stay within a path component, `**` spans components). A pattern is
+/// matched against the *end* of a path, so it needs no leading `**/`:
+/// `scripts/*` matches `scripts/seed.py` and `tools/scripts/seed.py` (not
+/// `scripts/sub/seed.py`: use `scripts/**`), and `manage.py` matches a
+/// `manage.py` in any directory.
+#[derive(Debug, Clone)]
+pub struct PathGlobs(globset::GlobSet);
+
+impl PathGlobs {
+    pub fn new<S: AsRef<str>>(globs: &[S]) -> Result<Self, String> {
+        let mut builder = globset::GlobSetBuilder::new();
+        for glob in globs {
+            let glob = glob.as_ref().trim_start_matches("./");
+            if glob.is_empty() {
+                return Err("empty glob".to_owned());
+            }
+            let anchored = format!("**/{}", glob.trim_start_matches('/'));
+            let compiled = globset::GlobBuilder::new(&anchored)
+                .literal_separator(true)
+                .build()
+                .map_err(|e| format!("`{glob}`: {e}"))?;
+            builder.add(compiled);
+        }
+        builder.build().map(Self).map_err(|e| e.to_string())
+    }
+
+    pub fn matches(&self, path: &Path) -> bool {
+        self.0.is_match(path)
+    }
+}
+
+/// The pytest / unittest conventions for test modules.
+fn test_file_globs() -> &'static PathGlobs {
+    static GLOBS: std::sync::OnceLock<PathGlobs> = std::sync::OnceLock::new();
+    GLOBS.get_or_init(|| {
+        PathGlobs::new(&[
+            "test_*.py",
+            "*_test.py",
+            "tests.py",
+            "conftest.py",
+            "tests/**",
+            "test/**",
+            "testing/**",
+        ])
+        .expect("built-in globs are valid")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -419,5 +500,43 @@ mod tests {
                 Applicability::Safe
             ]
         );
+    }
+
+    #[test]
+    fn path_globs_match_the_end_of_the_path() {
+        let matches =
+            |path: &str, glob: &str| PathGlobs::new(&[glob]).unwrap().matches(Path::new(path));
+        assert!(matches("scripts/seed.py", "scripts/*"));
+        assert!(matches("/repo/tools/scripts/seed.py", "scripts/*"));
+        assert!(!matches("scripts/sub/seed.py", "scripts/*"));
+        assert!(matches("scripts/sub/seed.py", "scripts/**"));
+        assert!(matches("./app/manage.py", "manage.py"));
+        assert!(!matches("app/manage.pyc", "manage.py"));
+        assert!(matches("pkg/tests/unit/x.py", "tests/**"));
+        assert!(matches("pkg/test_models.py", "test_*.py"));
+        assert!(!matches("pkg/contest.py", "test_*.py"));
+        assert!(matches(
+            "a/management/commands/load.py",
+            "management/commands/*.py"
+        ));
+        assert!(matches("x_test.py", "*_test.py"));
+        assert!(matches("ab.py", "a?.py"));
+        assert!(matches("aXbYc.py", "a*b*c.py"));
+        assert!(PathGlobs::new(&[""]).is_err());
+        assert!(matches("a/b/c/d.py", "b/**/d.py"));
+    }
+
+    #[test]
+    fn the_checker_knows_its_path() {
+        let text = "x = 1\n";
+        let tree = crate::parse::parse(text);
+        let stylist = Stylist::detect(text, &tree);
+        let lines = LineIndex::new(text);
+        let cx = Checker::new(text, &tree, &stylist, &lines);
+        assert!(cx.path().is_none() && !cx.is_test_file());
+        let path = Path::new("pkg/tests/helpers.py");
+        let cx = Checker::new(text, &tree, &stylist, &lines).with_path(path);
+        assert_eq!(cx.path(), Some(path));
+        assert!(cx.is_test_file() && cx.path_matches(&PathGlobs::new(&["helpers.py"]).unwrap()));
     }
 }

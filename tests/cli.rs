@@ -15,6 +15,8 @@ use tempfile::TempDir;
 const FETCHONE: &str = "fetchone-null-guard";
 const BACKUP: &str = "backup-failure-raises";
 const CORS: &str = "cors-restrict-headers";
+const PRINT: &str = "print-to-logger";
+const CONVERSION: &str = "unsafe-conversion";
 
 // ---------------------------------------------------------------------------
 // helpers
@@ -454,7 +456,8 @@ fn write_with_unsafe_fixes_compiles_and_is_idempotent() {
     let safe = workspace();
     auditfix(safe.path(), &["fix", "--write"]).expect(1, "safe write");
 
-    // 1: the report-only CORS finding (any origin with credentials) remains.
+    // 1: report-only findings remain: the CORS one (any origin with
+    // credentials) and the unsafe conversions.
     auditfix(root, &["fix", "--write", "--unsafe-fixes"]).expect(1, "unsafe write");
     let after = snapshot(root);
     let beyond_safe = changed_paths(&snapshot(safe.path()), &after);
@@ -462,17 +465,25 @@ fn write_with_unsafe_fixes_compiles_and_is_idempotent() {
         beyond_safe.contains(Path::new("examples/shopfront-api/shopfront/app.py")),
         "--unsafe-fixes must apply the CORS fixes: {beyond_safe:?}"
     );
+    assert!(
+        beyond_safe.contains(Path::new("examples/shopfront-api/shopfront/views.py")),
+        "--unsafe-fixes must apply the print-to-logger fixes: {beyond_safe:?}"
+    );
+    assert!(
+        !beyond_safe.contains(Path::new("examples/guildkeeper/scripts/reset_season.py")),
+        "a script's prints stay"
+    );
     assert_python_compiles(root);
 
     let again = auditfix(root, &["fix", "--unsafe-fixes"]).expect(0, "preview after write");
     assert_eq!(again.stdout, "");
     let check = auditfix(root, &["check"]).expect(1, "report-only finding remains");
-    let ids: Vec<_> = check
+    let ids: BTreeSet<_> = check
         .stdout
         .lines()
         .filter_map(parse_finding_line)
         .collect();
-    assert_eq!(ids, vec![CORS], "{}", check.stdout);
+    assert_eq!(ids, BTreeSet::from([CORS, CONVERSION]), "{}", check.stdout);
     assert_same_tree(&after, &snapshot(root), "preview/check must not write");
 }
 
@@ -779,9 +790,10 @@ fn branch_needs_force_to_replace_and_accepts_a_base() {
         ],
     )
     .expect(0, "--force");
+    // One more commit per codemod whose fixes are all unsafe, in catalogue
+    // order: cors-restrict-headers (P2), print-to-logger (P3).
     let replaced = subjects(root, "main..auditfix/fixes");
-    assert_eq!(replaced.len(), commits + 1, "{replaced:?}");
-    // The one new commit is the codemod whose fixes are all unsafe.
+    // The new commits are those of codemods whose fixes are unsafe.
     let codemod_of = |subject: &String| subject.split_whitespace().nth(1).map(str::to_owned);
     let before: Vec<_> = safe_subjects.iter().filter_map(codemod_of).collect();
     let added: Vec<_> = replaced
@@ -789,11 +801,20 @@ fn branch_needs_force_to_replace_and_accepts_a_base() {
         .filter_map(codemod_of)
         .filter(|id| !before.contains(id))
         .collect();
-    assert_eq!(added, [CORS], "{replaced:?}");
+    assert_eq!(replaced.len(), commits + added.len(), "{replaced:?}");
+    assert!(added.iter().any(|id| id == CORS), "{replaced:?}");
+    for id in &added {
+        let entry = auditfix::codemods::find(id).expect("commit names a codemod");
+        assert_eq!(
+            entry.meta.fix,
+            auditfix::edit::Applicability::Unsafe,
+            "{id}"
+        );
+    }
     assert_eq!(
         git(
             root,
-            &["rev-parse", &format!("auditfix/fixes~{}", commits + 1)]
+            &["rev-parse", &format!("auditfix/fixes~{}", commits + 2)]
         ),
         head
     );
@@ -1145,8 +1166,8 @@ fn list_and_explain() {
         .collect();
     assert_eq!(listed_ids(), catalogue);
 
-    for id in [FETCHONE, BACKUP, CORS] {
-        let run = auditfix(dir.path(), &["explain", id]).expect(0, "explain");
+    for id in listed_ids() {
+        let run = auditfix(dir.path(), &["explain", &id]).expect(0, "explain");
         assert!(
             run.stdout.contains("## Fix safety"),
             "{id}:\n{}",
