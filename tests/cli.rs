@@ -15,7 +15,6 @@ use tempfile::TempDir;
 const FETCHONE: &str = "fetchone-null-guard";
 const BACKUP: &str = "backup-failure-raises";
 const CORS: &str = "cors-restrict-headers";
-const PRINT: &str = "print-to-logger";
 const CONVERSION: &str = "unsafe-conversion";
 
 // ---------------------------------------------------------------------------
