@@ -9,6 +9,9 @@ use crate::codemod::{Codemod, Meta, OptionError, Options};
 mod backup_failure_raises;
 mod cors_restrict_headers;
 mod fetchone_null_guard;
+mod json_loads_guard;
+mod request_timeout;
+mod subprocess_shell;
 
 /// One row of the catalogue.
 pub struct Entry {
@@ -56,6 +59,9 @@ pub static CATALOGUE: &[Entry] = &[
     entry!(backup_failure_raises, BackupFailureRaises),
     entry!(fetchone_null_guard, FetchoneNullGuard),
     entry!(cors_restrict_headers, CorsRestrictHeaders),
+    entry!(json_loads_guard, JsonLoadsGuard),
+    entry!(request_timeout, RequestTimeout),
+    entry!(subprocess_shell, SubprocessShell),
 ];
 
 /// The catalogue entry with this id.

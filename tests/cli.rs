@@ -15,6 +15,11 @@ use tempfile::TempDir;
 const FETCHONE: &str = "fetchone-null-guard";
 const BACKUP: &str = "backup-failure-raises";
 const CORS: &str = "cors-restrict-headers";
+const JSON_GUARD: &str = "json-loads-guard";
+const TIMEOUT: &str = "request-timeout";
+const SHELL: &str = "subprocess-shell";
+/// The codemods whose fixes are all unsafe or report-only, in catalogue order.
+const UNSAFE_ONLY: [&str; 4] = [CORS, JSON_GUARD, TIMEOUT, SHELL];
 
 // ---------------------------------------------------------------------------
 // helpers
@@ -454,7 +459,8 @@ fn write_with_unsafe_fixes_compiles_and_is_idempotent() {
     let safe = workspace();
     auditfix(safe.path(), &["fix", "--write"]).expect(1, "safe write");
 
-    // 1: the report-only CORS finding (any origin with credentials) remains.
+    // 1: report-only findings remain (CORS: any origin with credentials;
+    // JSON parsed in a `for` header; shell commands that need a shell).
     auditfix(root, &["fix", "--write", "--unsafe-fixes"]).expect(1, "unsafe write");
     let after = snapshot(root);
     let beyond_safe = changed_paths(&snapshot(safe.path()), &after);
@@ -467,12 +473,17 @@ fn write_with_unsafe_fixes_compiles_and_is_idempotent() {
     let again = auditfix(root, &["fix", "--unsafe-fixes"]).expect(0, "preview after write");
     assert_eq!(again.stdout, "");
     let check = auditfix(root, &["check"]).expect(1, "report-only finding remains");
-    let ids: Vec<_> = check
+    let ids: BTreeSet<_> = check
         .stdout
         .lines()
         .filter_map(parse_finding_line)
         .collect();
-    assert_eq!(ids, vec![CORS], "{}", check.stdout);
+    assert_eq!(
+        ids,
+        BTreeSet::from([CORS, JSON_GUARD, SHELL]),
+        "{}",
+        check.stdout
+    );
     assert_same_tree(&after, &snapshot(root), "preview/check must not write");
 }
 
@@ -779,15 +790,21 @@ fn branch_needs_force_to_replace_and_accepts_a_base() {
     )
     .expect(0, "--force");
     let replaced = subjects(root, "main..auditfix/fixes");
-    assert_eq!(replaced.len(), commits + 1, "{replaced:?}");
-    assert!(replaced
-        .last()
-        .unwrap()
-        .starts_with(&format!("auditfix: {CORS}")));
+    let unsafe_only = UNSAFE_ONLY.len();
+    assert_eq!(replaced.len(), commits + unsafe_only, "{replaced:?}");
+    for (subject, id) in replaced[commits..].iter().zip(UNSAFE_ONLY) {
+        assert!(
+            subject.starts_with(&format!("auditfix: {id}")),
+            "{replaced:?}"
+        );
+    }
     assert_eq!(
         git(
             root,
-            &["rev-parse", &format!("auditfix/fixes~{}", commits + 1)]
+            &[
+                "rev-parse",
+                &format!("auditfix/fixes~{}", commits + unsafe_only)
+            ]
         ),
         head
     );
@@ -1096,7 +1113,11 @@ fn check_lists_findings_one_per_line() {
         assert!(line.starts_with("examples/"), "{line:?}");
         seen.insert(id.to_owned());
     }
-    assert_eq!(seen.len(), 3, "every codemod has findings in examples");
+    assert_eq!(
+        seen.len(),
+        ids.len(),
+        "every codemod has findings in examples"
+    );
     assert_eq!(findings_in_all(&run.stderr), lines.len(), "{}", run.stderr);
     assert!(
         lines
@@ -1129,7 +1150,7 @@ fn list_and_explain() {
             run.stdout
         );
     }
-    assert_eq!(listed_ids().len(), 3);
+    assert_eq!(listed_ids().len(), auditfix::codemods::CATALOGUE.len());
 
     for id in [FETCHONE, BACKUP, CORS] {
         let run = auditfix(dir.path(), &["explain", id]).expect(0, "explain");
@@ -1203,7 +1224,12 @@ fn pyproject_config_selects_codemods_and_enables_unsafe_fixes() {
     let run =
         auditfix(root, &["check", "--config", config.to_str().unwrap()]).expect(1, "--config");
     let ids: BTreeSet<_> = run.stdout.lines().map(parse_finding_line).collect();
-    assert_eq!(ids, BTreeSet::from([Some(BACKUP)]), "{}", run.stdout);
+    assert_eq!(
+        ids,
+        BTreeSet::from([Some(BACKUP), Some(JSON_GUARD), Some(TIMEOUT), Some(SHELL)]),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
