@@ -11,10 +11,13 @@ mod bare_except;
 mod cors_restrict_headers;
 mod fetchone_null_guard;
 mod fstring_no_placeholder;
+mod json_loads_guard;
 mod log_exception_context;
 mod loop_failures_aggregate;
 mod print_to_logger;
+mod request_timeout;
 mod silent_except;
+mod subprocess_shell;
 mod trailing_whitespace;
 mod unsafe_conversion;
 mod yaml_safe_load;
@@ -67,7 +70,10 @@ pub static CATALOGUE: &[Entry] = &[
     entry!(loop_failures_aggregate, LoopFailuresAggregate),
     entry!(bare_except, BareExcept),
     entry!(cors_restrict_headers, CorsRestrictHeaders),
+    entry!(json_loads_guard, JsonLoadsGuard),
+    entry!(request_timeout, RequestTimeout),
     entry!(silent_except, SilentExcept),
+    entry!(subprocess_shell, SubprocessShell),
     entry!(yaml_safe_load, YamlSafeLoad),
     entry!(log_exception_context, LogExceptionContext),
     entry!(print_to_logger, PrintToLogger),

@@ -816,3 +816,514 @@ mod binding_tests {
         }
     }
 }
+
+/// The value of a string literal that is the same on every run: a plain
+/// string (raw or not, any quotes) or an implicit concatenation of plain
+/// strings, with its escape sequences decoded as Python would. `None` for
+/// f-strings, byte strings, and `\N{...}` escapes (decoding those needs the
+/// Unicode name table).
+pub fn string_literal_value(text: &str, node: Node<'_>) -> Option<String> {
+    match node.kind() {
+        "concatenated_string" => {
+            let mut value = String::new();
+            for part in named_children(node) {
+                if part.kind() == "comment" {
+                    continue;
+                }
+                value.push_str(&string_literal_value(text, part)?);
+            }
+            Some(value)
+        }
+        "string" => {
+            let children = named_children(node);
+            let start = children.first().filter(|c| c.kind() == "string_start")?;
+            let end = children.last().filter(|c| c.kind() == "string_end")?;
+            if children.iter().any(|c| c.kind() == "interpolation") {
+                return None;
+            }
+            let prefix: String = text[start.byte_range()]
+                .chars()
+                .take_while(|c| c.is_ascii_alphabetic())
+                .map(|c| c.to_ascii_lowercase())
+                .collect();
+            if prefix.contains(['f', 'b', 't']) {
+                return None;
+            }
+            // Python reads source with universal newlines.
+            let content = text[start.end_byte()..end.start_byte()].replace("\r\n", "\n");
+            if prefix.contains('r') {
+                return Some(content);
+            }
+            decode_escapes(&content)
+        }
+        _ => None,
+    }
+}
+
+/// Decode the escape sequences of a non-raw, non-bytes string body.
+fn decode_escapes(content: &str) -> Option<String> {
+    let mut out = String::with_capacity(content.len());
+    let mut chars = content.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let Some(escape) = chars.next() else {
+            out.push('\\');
+            break;
+        };
+        let mut hex = |digits: usize| -> Option<char> {
+            let code: String = (0..digits).filter_map(|_| chars.next()).collect();
+            if code.len() != digits {
+                return None;
+            }
+            char::from_u32(u32::from_str_radix(&code, 16).ok()?)
+        };
+        match escape {
+            '\n' => {}
+            '\\' | '\'' | '"' => out.push(escape),
+            'a' => out.push('\x07'),
+            'b' => out.push('\x08'),
+            'f' => out.push('\x0c'),
+            'n' => out.push('\n'),
+            'r' => out.push('\r'),
+            't' => out.push('\t'),
+            'v' => out.push('\x0b'),
+            'x' => out.push(hex(2)?),
+            'u' => out.push(hex(4)?),
+            'U' => out.push(hex(8)?),
+            'N' => return None,
+            '0'..='7' => {
+                let mut code = escape.to_digit(8)?;
+                for _ in 0..2 {
+                    match chars.peek().and_then(|d| d.to_digit(8)) {
+                        Some(digit) => {
+                            code = code * 8 + digit;
+                            chars.next();
+                        }
+                        None => break,
+                    }
+                }
+                out.push(char::from_u32(code)?);
+            }
+            other => {
+                out.push('\\');
+                out.push(other);
+            }
+        }
+    }
+    Some(out)
+}
+
+/// The qualified name a module-level import binds `name` to: `import a.b`
+/// binds `a` to `a`; `import a.b as x` binds `x` to `a.b`; `from a import b
+/// as c` binds `c` to `a.b` (relative imports keep their dots: `.m.b`).
+/// Imports nested in module-level `if` / `try` blocks count; imports inside
+/// functions and classes do not. The last binding in the file wins.
+pub fn module_import_binding(text: &str, root: Node<'_>, name: &str) -> Option<String> {
+    let mut found = None;
+    let mut blocks = vec![root];
+    while let Some(block) = blocks.pop() {
+        for statement in named_children(block) {
+            match statement.kind() {
+                "import_statement" => {
+                    let mut cursor = statement.walk();
+                    for imported in statement.children_by_field_name("name", &mut cursor) {
+                        if let Some(binding) = import_binding(text, imported, None, name) {
+                            keep_last(&mut found, statement.start_byte(), binding);
+                        }
+                    }
+                }
+                "import_from_statement" => {
+                    let Some(module) = statement.child_by_field_name("module_name") else {
+                        continue;
+                    };
+                    let module = self::text(text, module);
+                    let mut cursor = statement.walk();
+                    for imported in statement.children_by_field_name("name", &mut cursor) {
+                        if let Some(binding) = import_binding(text, imported, Some(module), name) {
+                            keep_last(&mut found, statement.start_byte(), binding);
+                        }
+                    }
+                }
+                "if_statement" | "try_statement" | "elif_clause" | "else_clause"
+                | "except_clause" | "finally_clause" | "block" => blocks.push(statement),
+                _ => {}
+            }
+        }
+    }
+    // Blocks are visited out of order: keep the binding that comes last.
+    found.map(|(_, binding)| binding)
+}
+
+fn keep_last(found: &mut Option<(usize, String)>, at: usize, binding: String) {
+    if found.as_ref().is_none_or(|(previous, _)| *previous <= at) {
+        *found = Some((at, binding));
+    }
+}
+
+/// What one `import` / `from … import` item binds `name` to, if it binds it.
+fn import_binding(
+    text: &str,
+    imported: Node<'_>,
+    from: Option<&str>,
+    name: &str,
+) -> Option<String> {
+    let (dotted, alias) = match imported.kind() {
+        "aliased_import" => (
+            self::text(text, imported.child_by_field_name("name")?),
+            Some(self::text(text, imported.child_by_field_name("alias")?)),
+        ),
+        "dotted_name" => (self::text(text, imported), None),
+        _ => return None,
+    };
+    match (from, alias) {
+        (None, Some(alias)) => (alias == name).then(|| dotted.to_owned()),
+        (None, None) => {
+            let head = dotted.split('.').next()?;
+            (head == name).then(|| head.to_owned())
+        }
+        (Some(module), alias) => {
+            let bound = alias.unwrap_or(dotted);
+            let joined = if module.ends_with('.') {
+                format!("{module}{dotted}")
+            } else {
+                format!("{module}.{dotted}")
+            };
+            (bound == name).then_some(joined)
+        }
+    }
+}
+
+/// `a.b.c` with its first name resolved through the module-level imports
+/// (see [`module_import_binding`]): `sp.run` → `subprocess.run` after
+/// `import subprocess as sp`, `loads` → `json.loads` after `from json
+/// import loads`. A first name no module-level import binds is kept as
+/// written (it may be imported inside the function).
+pub fn qualified_name(text: &str, root: Node<'_>, expr: Node<'_>) -> Option<String> {
+    let dotted = dotted_name(text, expr)?;
+    let (head, rest) = match dotted.split_once('.') {
+        Some((head, rest)) => (head, Some(rest)),
+        None => (dotted.as_str(), None),
+    };
+    let head = module_import_binding(text, root, head).unwrap_or_else(|| head.to_owned());
+    Some(match rest {
+        Some(rest) => format!("{head}.{rest}"),
+        None => head,
+    })
+}
+
+/// Whether an exception named in `names` (by last dotted component; see
+/// [`handler_catches`]) raised at `node` is handled within its function: by
+/// a `try` whose body holds it, or a `with suppress(...)` around it. Unlike
+/// [`inside_try_catching`], lambdas and comprehensions do not end the
+/// search: they usually run where they are written (`sorted(xs,
+/// key=lambda ...)`, `[f(x) for x in xs]`), so a handler around them is
+/// taken to cover them.
+pub fn handled_in_function(text: &str, node: Node<'_>, names: &[&str]) -> bool {
+    let mut child = node;
+    for parent in ancestors(node).skip(1) {
+        match parent.kind() {
+            "function_definition" | "class_definition" => return false,
+            "try_statement"
+                if parent.child_by_field_name("body").map(|b| b.id()) == Some(child.id()) =>
+            {
+                let handled = named_children(parent)
+                    .into_iter()
+                    .filter(|c| c.kind() == "except_clause")
+                    .any(|c| handler_catches(text, c, names));
+                if handled {
+                    return true;
+                }
+            }
+            "with_statement"
+                if parent.child_by_field_name("body").map(|b| b.id()) == Some(child.id())
+                    && suppresses(text, parent, names) =>
+            {
+                return true;
+            }
+            _ => {}
+        }
+        child = parent;
+    }
+    false
+}
+
+/// Whether a `with` statement's items include `suppress(X, ...)` (or
+/// `contextlib.suppress`) with one of `names` among the X.
+fn suppresses(text: &str, with_statement: Node<'_>, names: &[&str]) -> bool {
+    let mut found = false;
+    walk_descendants(with_statement, |node| {
+        if found || node.kind() == "block" {
+            return false;
+        }
+        if node.kind() == "call" {
+            let is_suppress = node
+                .child_by_field_name("function")
+                .and_then(|f| dotted_name(text, f))
+                .is_some_and(|n| n == "suppress" || n.ends_with(".suppress"));
+            if is_suppress {
+                found = Arguments::of(text, node).positional.iter().any(|a| {
+                    let name = self::text(text, *a).rsplit('.').next().unwrap_or("");
+                    names.contains(&name)
+                });
+            }
+        }
+        true
+    });
+    found
+}
+
+/// Whether a bandit `# nosec` comment on the lines of `node` silences one
+/// of `codes` (test ids such as `B602`, or test names). A bare `# nosec`,
+/// or one followed only by free text, silences every check; `# nosec B113,
+/// B602` (also `# nosec: B602`) only those listed.
+pub fn nosec_covers(text: &str, root: Node<'_>, node: Node<'_>, codes: &[&str]) -> bool {
+    let start = crate::source::line_start(text, node.start_byte());
+    let end = crate::source::next_line_start(text, node.end_byte());
+    let mut seen = Vec::new();
+    for (offset, _) in text[start..end].match_indices('#') {
+        let at = start + offset;
+        let Some(comment) = root
+            .descendant_for_byte_range(at, at + 1)
+            .filter(|c| c.kind() == "comment")
+        else {
+            continue;
+        };
+        if seen.contains(&comment.id()) {
+            continue;
+        }
+        seen.push(comment.id());
+        let comment_text = self::text(text, comment);
+        for part in comment_text.split('#').skip(1) {
+            let Some(rest) = part.trim_start().strip_prefix("nosec") else {
+                continue;
+            };
+            if rest.starts_with(|c: char| c.is_alphanumeric() || c == '_') {
+                continue; // `# nosecurity`
+            }
+            let listed: Vec<&str> = rest
+                .split(|c: char| c.is_whitespace() || c == ',' || c == ':')
+                .filter(|t| is_bandit_test(t))
+                .collect();
+            if listed.is_empty() || listed.iter().any(|t| codes.contains(t)) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// `B602` or `subprocess_popen_with_shell_equals_true`.
+fn is_bandit_test(token: &str) -> bool {
+    let id = token.len() == 4
+        && token.starts_with('B')
+        && token[1..].bytes().all(|b| b.is_ascii_digit());
+    let name = token.contains('_') && token.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+    id || name
+}
+
+#[cfg(test)]
+mod string_and_import_tests {
+    use super::*;
+    use crate::parse::parse;
+
+    fn first<'t>(tree: &'t tree_sitter::Tree, kind: &str) -> Node<'t> {
+        let mut found = None;
+        walk_descendants(tree.root_node(), |n| {
+            if found.is_none() && n.kind() == kind {
+                found = Some(n);
+            }
+            found.is_none()
+        });
+        found.unwrap_or_else(|| panic!("no {kind}"))
+    }
+
+    fn value(source: &str) -> Option<String> {
+        let text = format!("x = {source}\n");
+        let tree = parse(&text);
+        let right = first(&tree, "assignment")
+            .child_by_field_name("right")
+            .unwrap();
+        string_literal_value(&text, right)
+    }
+
+    #[test]
+    fn string_literal_values_are_decoded() {
+        assert_eq!(
+            value(r#""a\"b\n\x41\101\u00e9""#).as_deref(),
+            Some("a\"b\nAAé")
+        );
+        assert_eq!(value(r#"r"\d+\n""#).as_deref(), Some("\\d+\\n"));
+        assert_eq!(
+            value(r#""keep \d" 'and' u"more""#).as_deref(),
+            Some("keep \\dandmore")
+        );
+        assert_eq!(value("\"a \\\nb\"").as_deref(), Some("a b"));
+        assert_eq!(value("'''x\r\ny'''").as_deref(), Some("x\ny"));
+        assert_eq!(value(r#"f"{a}""#), None);
+        assert_eq!(value(r#""a" f"{b}""#), None);
+        assert_eq!(value(r#"b"x""#), None);
+        assert_eq!(value(r#""\N{DASH}""#), None);
+        assert_eq!(value("name"), None);
+    }
+
+    #[test]
+    fn qualified_names_follow_module_imports() {
+        let text = "import subprocess as sp\nfrom json import loads as parse, dumps\nfrom . import requests\ntry:\n    import simplejson as js\nexcept ImportError:\n    import json as js\n\ndef f():\n    import os\n    return [sp.run, parse, dumps, os.x, js.y, requests.get]\n";
+        let tree = parse(text);
+        let root = tree.root_node();
+        let names: Vec<String> = named_children(first(&tree, "list"))
+            .into_iter()
+            .map(|item| qualified_name(text, root, item).unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "subprocess.run",
+                "json.loads",
+                "json.dumps",
+                "os.x",
+                "json.y",
+                ".requests.get"
+            ]
+        );
+    }
+
+    #[test]
+    fn handled_in_function_sees_through_comprehensions_and_suppress() {
+        let text = "def f(xs):\n    try:\n        ys = [g(x) for x in xs]\n    except ValueError:\n        pass\n    with contextlib.suppress(KeyError, ValueError):\n        h(1)\n    k(2)\n    try:\n        def inner():\n            m(3)\n    except ValueError:\n        pass\n";
+        let tree = parse(text);
+        let calls: Vec<Node> = {
+            let mut calls = Vec::new();
+            walk_descendants(tree.root_node(), |n| {
+                if n.kind() == "call" {
+                    calls.push(n);
+                }
+                true
+            });
+            calls
+        };
+        let handled = |snippet: &str| {
+            let call = calls
+                .iter()
+                .find(|c| self::text(text, **c) == snippet)
+                .unwrap();
+            handled_in_function(text, *call, &["ValueError"])
+        };
+        assert!(handled("g(x)"));
+        assert!(handled("h(1)"));
+        assert!(!handled("k(2)"));
+        assert!(!handled("m(3)"));
+    }
+
+    #[test]
+    fn nosec_comments() {
+        let text = "a(1)  # nosec\nb(2)  # nosec B602, B113\nc(3)  # nosec: B101\nd(\n    4,\n)  # noqa: S602 # nosec - reviewed\ne(5)  # nosecurity\nf('# nosec')\n";
+        let tree = parse(text);
+        let root = tree.root_node();
+        let mut results = Vec::new();
+        walk_descendants(root, |n| {
+            if n.kind() == "call" {
+                results.push(nosec_covers(text, root, n, &["B602"]));
+            }
+            true
+        });
+        assert_eq!(results, [true, true, false, true, false, false]);
+    }
+}
+
+/// Whether `function` binds `name` as a local variable: a parameter, an
+/// assignment or `for` target, a `with … as` / `except … as` name, a walrus,
+/// a nested `def` / `class`, or an import. Nested functions, classes and
+/// lambdas are not searched (their names are their own).
+pub fn binds_name(text: &str, function: Node<'_>, name: &str) -> bool {
+    let mut found = false;
+    walk_descendants(function, |node| {
+        if found {
+            return false;
+        }
+        if node.id() != function.id()
+            && matches!(
+                node.kind(),
+                "function_definition" | "class_definition" | "lambda"
+            )
+        {
+            // The definition's own name is bound here; its body is not.
+            found = node.kind() != "lambda"
+                && node
+                    .child_by_field_name("name")
+                    .is_some_and(|n| self::text(text, n) == name);
+            return false;
+        }
+        if node.kind() != "identifier" || self::text(text, node) != name {
+            return true;
+        }
+        let Some(parent) = node.parent() else {
+            return true;
+        };
+        let is_field = |field: &str| {
+            parent
+                .child_by_field_name(field)
+                .is_some_and(|n| n.id() == node.id())
+        };
+        found = match parent.kind() {
+            "parameters"
+            | "lambda_parameters"
+            | "list_splat_pattern"
+            | "dictionary_splat_pattern"
+            | "pattern_list"
+            | "tuple_pattern"
+            | "list_pattern"
+            | "as_pattern_target" => true,
+            "default_parameter" | "typed_default_parameter" => is_field("name"),
+            "typed_parameter" => !is_field("type"),
+            "assignment" | "augmented_assignment" | "for_statement" => is_field("left"),
+            "named_expression" => is_field("name"),
+            "aliased_import" => is_field("alias"),
+            "dotted_name" => parent.parent().is_some_and(|p| {
+                p.kind() == "import_statement"
+                    && parent.named_child(0).map(|c| c.id()) == Some(node.id())
+                    || p.kind() == "import_from_statement"
+                        && p.child_by_field_name("module_name").map(|m| m.id()) != Some(parent.id())
+            }),
+            _ => false,
+        };
+        true
+    });
+    found
+}
+
+#[cfg(test)]
+mod binds_name_tests {
+    use super::*;
+    use crate::parse::parse;
+
+    #[test]
+    fn local_bindings_and_mere_uses() {
+        let cases = [
+            ("def f(json):\n    pass\n", true),
+            ("def f(x=json):\n    pass\n", false),
+            ("def f(x: json = 1):\n    pass\n", false),
+            ("def f(json: int = 1):\n    pass\n", true),
+            ("def f():\n    json = []\n", true),
+            ("def f():\n    for json in x:\n        pass\n", true),
+            ("def f():\n    with a() as json:\n        pass\n", true),
+            ("def f():\n    if (json := g()):\n        pass\n", true),
+            ("def f():\n    import json\n", true),
+            ("def f():\n    from json import loads\n", false),
+            (
+                "def f():\n    post(url, json=body)\n    return json.loads(x)\n",
+                false,
+            ),
+            ("def f():\n    def g(json):\n        pass\n", false),
+            ("def f():\n    def json():\n        pass\n", true),
+        ];
+        for (text, expected) in cases {
+            let tree = parse(text);
+            let function = tree.root_node().named_child(0).unwrap();
+            assert_eq!(binds_name(text, function, "json"), expected, "{text}");
+        }
+    }
+}

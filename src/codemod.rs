@@ -394,6 +394,20 @@ impl<'t> Options<'t> {
             .map(Some)
     }
 
+    /// A number (TOML integer or float).
+    pub fn number(&mut self, key: &'static str) -> Result<Option<f64>, OptionError> {
+        self.used.push(key);
+        match self.table.get(key) {
+            None => Ok(None),
+            Some(toml::Value::Integer(n)) => Ok(Some(*n as f64)),
+            Some(toml::Value::Float(x)) => Ok(Some(*x)),
+            Some(other) => Err(self.error(
+                key,
+                format!("expected a number, found {}", other.type_str()),
+            )),
+        }
+    }
+
     /// Call last: rejects keys nobody asked for.
     pub fn finish(self) -> Result<(), OptionError> {
         match self.table.keys().find(|k| !self.used.contains(&k.as_str())) {

@@ -7,7 +7,7 @@ use tree_sitter::Node;
 
 use crate::ast;
 use crate::codemod::Checker;
-use crate::edit::Edit;
+use crate::edit::{Edit, TextRange};
 use crate::source::{line_indent, line_start, next_line_start};
 
 /// Where to put lines before `statement`: the start of its line and its
@@ -461,5 +461,263 @@ mod module_logger_tests {
         for text in cases {
             assert!(logger_at_last_pass(text).is_err(), "{text}");
         }
+    }
+}
+
+/// Edits adding `argument` (e.g. `timeout=30`) as the last argument of
+/// `call`, in the layout of its argument list:
+///
+/// - one argument per line (the closing parenthesis on a line of its own
+///   and the last argument first on its line): a new line at the last
+///   argument's indentation, with a trailing comma when the list has one
+///   (a comma is added after the old last argument when it had none);
+/// - otherwise inline: `f(a, b)` → `f(a, b, timeout=30)`, `f(a, b,)` →
+///   `f(a, b, timeout=30,)`, `f()` → `f(timeout=30)`.
+///
+/// `None` when the call's argument is a bare generator expression
+/// (`f(x for x in y)`), which cannot take more arguments.
+pub fn append_argument(cx: &Checker, call: Node, argument: &str) -> Option<Vec<Edit>> {
+    let list = call
+        .child_by_field_name("arguments")
+        .filter(|l| l.kind() == "argument_list")?;
+    let children: Vec<Node> = {
+        let mut cursor = list.walk();
+        list.children(&mut cursor).collect()
+    };
+    let close = children.last().filter(|c| c.kind() == ")")?;
+    let Some(last_index) = children
+        .iter()
+        .rposition(|c| c.is_named() && c.kind() != "comment")
+    else {
+        let open = children.first().filter(|c| c.kind() == "(")?;
+        return Some(vec![Edit::insertion(open.end_byte(), argument)]);
+    };
+    let last = children[last_index];
+    let comma = children[last_index + 1..]
+        .iter()
+        .take_while(|c| c.kind() == "," || c.kind() == "comment")
+        .find(|c| c.kind() == ",");
+    let own_line = close.start_position().row > last.end_position().row
+        && cx.text[line_start(cx.text, last.start_byte())..last.start_byte()]
+            .chars()
+            .all(|c| matches!(c, ' ' | '\t'));
+    if !own_line {
+        return Some(vec![match comma {
+            Some(comma) => Edit::insertion(comma.end_byte(), format!(" {argument},")),
+            None => Edit::insertion(last.end_byte(), format!(", {argument}")),
+        }]);
+    }
+    let indent = line_indent(cx.text, last.start_byte());
+    let anchor = comma.map_or(last.end_byte(), |c| c.end_byte());
+    let trailing = if comma.is_some() { "," } else { "" };
+    let mut edits = vec![Edit::insertion(
+        next_line_start(cx.text, anchor),
+        format!("{indent}{argument}{trailing}{}", cx.stylist.eol()),
+    )];
+    if comma.is_none() {
+        edits.push(Edit::insertion(last.end_byte(), ","));
+    }
+    Some(edits)
+}
+
+/// Edits removing one argument of a call with its comma, leaving the list
+/// as a person would: a line of its own disappears with the line (and the
+/// comma before it when it was the last argument without a trailing
+/// comma); inline, `f(a, x=1, b)` → `f(a, b)`, `f(a, x=1)` → `f(a)`.
+/// `None` when a comment would be deleted with it, or `argument` is not an
+/// argument of an argument list.
+pub fn remove_argument(cx: &Checker, argument: Node) -> Option<Vec<Edit>> {
+    let list = argument.parent().filter(|l| l.kind() == "argument_list")?;
+    let children: Vec<Node> = {
+        let mut cursor = list.walk();
+        list.children(&mut cursor).collect()
+    };
+    let index = children.iter().position(|c| c.id() == argument.id())?;
+    let is_item = |c: &Node| c.is_named() && c.kind() != "comment";
+    let previous = children[..index].iter().rfind(|c| is_item(c)).copied();
+    let next = children[index + 1..].iter().find(|c| is_item(c)).copied();
+    let comma_after = children[index + 1..]
+        .iter()
+        .take_while(|c| !is_item(c))
+        .find(|c| c.kind() == ",")
+        .copied();
+    let comma_before = previous.and_then(|p| {
+        children
+            .iter()
+            .find(|c| {
+                c.kind() == ","
+                    && c.start_byte() >= p.end_byte()
+                    && c.end_byte() <= argument.start_byte()
+            })
+            .copied()
+    });
+    let text = cx.text;
+    let has_comment = |start: usize, end: usize| {
+        children
+            .iter()
+            .any(|c| c.kind() == "comment" && c.start_byte() < end && start < c.end_byte())
+    };
+    let line_begin = line_start(text, argument.start_byte());
+    let after = comma_after.map_or(argument.end_byte(), |c| c.end_byte());
+    let line_end = next_line_start(text, after);
+    let alone = text[line_begin..argument.start_byte()]
+        .chars()
+        .all(|c| matches!(c, ' ' | '\t'))
+        && text[after..line_end].trim().is_empty();
+    if alone && line_end > after {
+        let mut edits = vec![Edit::deletion(TextRange::new(line_begin, line_end))];
+        if comma_after.is_none() {
+            if let Some(comma) = comma_before {
+                edits.push(Edit::deletion(comma.byte_range().into()));
+            }
+        }
+        return Some(edits);
+    }
+    let range = match (previous, next) {
+        (Some(previous), _) => TextRange::new(previous.end_byte(), argument.end_byte()),
+        (None, Some(next)) => TextRange::new(argument.start_byte(), next.start_byte()),
+        (None, None) => TextRange::new(argument.start_byte(), after),
+    };
+    (!has_comment(range.start, range.end)).then(|| vec![Edit::deletion(range)])
+}
+
+/// The text of `range` with its continuation lines moved from indentation
+/// `from` to `to` (as [`reindent`](crate::source::reindent) does), except
+/// lines that begin inside a multi-line string literal: their text is data
+/// and stays as it is.
+pub fn reindent_range(cx: &Checker, range: TextRange, from: &str, to: &str) -> String {
+    let mut strings = Vec::new();
+    if let Some(cover) = cx.root.descendant_for_byte_range(range.start, range.end) {
+        let scope = ast::ancestors(cover)
+            .find(|n| n.start_byte() <= range.start && range.end <= n.end_byte())
+            .unwrap_or(cx.root);
+        ast::walk_descendants(scope, |node| {
+            if node.end_byte() <= range.start || node.start_byte() >= range.end {
+                return false;
+            }
+            if node.kind() == "string" && node.start_position().row != node.end_position().row {
+                strings.push(TextRange::from(node.byte_range()));
+                return false;
+            }
+            true
+        });
+    }
+    let fragment = &cx.text[range.as_range()];
+    let mut out = String::with_capacity(fragment.len());
+    let mut offset = range.start;
+    for (i, line) in fragment.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+            let in_string = strings.iter().any(|s| s.start < offset && offset < s.end);
+            match line.strip_prefix(from) {
+                Some(rest) if !in_string => {
+                    out.push_str(to);
+                    out.push_str(rest);
+                }
+                _ => out.push_str(line),
+            }
+        } else {
+            out.push_str(line);
+        }
+        offset += line.len() + 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod argument_tests {
+    use super::*;
+    use crate::edit::{apply_fixes, Fix};
+    use crate::parse::parse;
+    use crate::source::{LineIndex, Stylist};
+
+    /// Apply `change` to the first call of `text` named `f`.
+    fn on_call(text: &str, change: impl Fn(&Checker, Node) -> Option<Vec<Edit>>) -> Option<String> {
+        let tree = parse(text);
+        let stylist = Stylist::detect(text, &tree);
+        let lines = LineIndex::new(text);
+        let cx = Checker::new(text, &tree, &stylist, &lines);
+        let mut call = None;
+        ast::walk_descendants(tree.root_node(), |n| {
+            if call.is_none()
+                && n.kind() == "call"
+                && n.child_by_field_name("function")
+                    .is_some_and(|f| ast::text(text, f) == "f")
+            {
+                call = Some(n);
+            }
+            true
+        });
+        let edits = change(&cx, call.expect("a call of f"))?;
+        Some(apply_fixes(text, [&Fix::safe(edits)]).text)
+    }
+
+    fn append(text: &str) -> String {
+        on_call(text, |cx, call| append_argument(cx, call, "timeout=30")).expect("appended")
+    }
+
+    fn remove(text: &str) -> Option<String> {
+        on_call(text, |cx, call| {
+            let args = ast::Arguments::of(cx.text, call);
+            remove_argument(cx, args.keyword_node("shell")?)
+        })
+    }
+
+    #[test]
+    fn append_argument_follows_the_layout() {
+        assert_eq!(append("f()\n"), "f(timeout=30)\n");
+        assert_eq!(append("f(a, b=1)\n"), "f(a, b=1, timeout=30)\n");
+        assert_eq!(append("f(a, b=1,)\n"), "f(a, b=1, timeout=30,)\n");
+        assert_eq!(
+            append("f(a, json={\n    'k': 1,\n})\n"),
+            "f(a, json={\n    'k': 1,\n}, timeout=30)\n"
+        );
+        assert_eq!(
+            append("x = f(\n    a,\n    b=1,  # note\n)\n"),
+            "x = f(\n    a,\n    b=1,  # note\n    timeout=30,\n)\n"
+        );
+        assert_eq!(
+            append("x = f(\r\n\ta,\r\n\tb=1  # note\r\n)\r\n"),
+            "x = f(\r\n\ta,\r\n\tb=1,  # note\r\n\ttimeout=30\r\n)\r\n"
+        );
+        assert_eq!(append("f(a, b,\n)\n"), "f(a, b, timeout=30,\n)\n");
+        assert!(on_call("f(x for x in y)\n", |cx, c| append_argument(cx, c, "t=1")).is_none());
+    }
+
+    #[test]
+    fn remove_argument_takes_its_comma() {
+        assert_eq!(remove("f(a, shell=True)\n").unwrap(), "f(a)\n");
+        assert_eq!(remove("f(a, shell=True, b=1)\n").unwrap(), "f(a, b=1)\n");
+        assert_eq!(remove("f(a, shell=True,)\n").unwrap(), "f(a,)\n");
+        assert_eq!(remove("f(shell=True, b=1)\n").unwrap(), "f(b=1)\n");
+        assert_eq!(remove("f(shell=True)\n").unwrap(), "f()\n");
+        assert_eq!(
+            remove("f(\n    a,\n    shell=True,\n    b=1,\n)\n").unwrap(),
+            "f(\n    a,\n    b=1,\n)\n"
+        );
+        assert_eq!(
+            remove("f(\n    a,\n    shell=True\n)\n").unwrap(),
+            "f(\n    a\n)\n"
+        );
+        assert_eq!(
+            remove("f(\n    a, shell=True,\n    b=1)\n").unwrap(),
+            "f(\n    a,\n    b=1)\n"
+        );
+        assert!(remove("f(a,  # why\n  shell=True)\n").is_none());
+    }
+
+    #[test]
+    fn reindent_range_keeps_string_lines() {
+        let text = "def f():\n    x = g(\n        '''a\n    b''',\n        c,\n    )  # end\n";
+        let tree = parse(text);
+        let stylist = Stylist::detect(text, &tree);
+        let lines = LineIndex::new(text);
+        let cx = Checker::new(text, &tree, &stylist, &lines);
+        let start = text.find("x = g").unwrap();
+        let range = TextRange::new(start, text.len() - 1);
+        assert_eq!(
+            reindent_range(&cx, range, "    ", "        "),
+            "x = g(\n            '''a\n    b''',\n            c,\n        )  # end"
+        );
     }
 }

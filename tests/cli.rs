@@ -16,6 +16,8 @@ const FETCHONE: &str = "fetchone-null-guard";
 const BACKUP: &str = "backup-failure-raises";
 const CORS: &str = "cors-restrict-headers";
 const CONVERSION: &str = "unsafe-conversion";
+const JSON_GUARD: &str = "json-loads-guard";
+const SHELL: &str = "subprocess-shell";
 
 // ---------------------------------------------------------------------------
 // helpers
@@ -455,8 +457,9 @@ fn write_with_unsafe_fixes_compiles_and_is_idempotent() {
     let safe = workspace();
     auditfix(safe.path(), &["fix", "--write"]).expect(1, "safe write");
 
-    // 1: report-only findings remain: the CORS one (any origin with
-    // credentials) and the unsafe conversions.
+    // 1: report-only findings remain (CORS: any origin with credentials;
+    // unsafe conversions; JSON parsed in a `for` header; shell commands
+    // that need a shell).
     auditfix(root, &["fix", "--write", "--unsafe-fixes"]).expect(1, "unsafe write");
     let after = snapshot(root);
     let beyond_safe = changed_paths(&snapshot(safe.path()), &after);
@@ -482,7 +485,12 @@ fn write_with_unsafe_fixes_compiles_and_is_idempotent() {
         .lines()
         .filter_map(parse_finding_line)
         .collect();
-    assert_eq!(ids, BTreeSet::from([CORS, CONVERSION]), "{}", check.stdout);
+    assert_eq!(
+        ids,
+        BTreeSet::from([CORS, CONVERSION, JSON_GUARD, SHELL]),
+        "{}",
+        check.stdout
+    );
     assert_same_tree(&after, &snapshot(root), "preview/check must not write");
 }
 
@@ -813,7 +821,10 @@ fn branch_needs_force_to_replace_and_accepts_a_base() {
     assert_eq!(
         git(
             root,
-            &["rev-parse", &format!("auditfix/fixes~{}", commits + 2)]
+            &[
+                "rev-parse",
+                &format!("auditfix/fixes~{}", commits + added.len())
+            ]
         ),
         head
     );

@@ -1,0 +1,488 @@
+//! # json-loads-guard
+//!
+//! ## What it does
+//! Finds `json.loads(...)` and `json.load(...)` calls (also `from json
+//! import loads` and `import json as j`) whose failure nothing in the
+//! function handles: no surrounding `try` with a handler for
+//! `JSONDecodeError`, `ValueError`, `Exception` or `BaseException` (or a
+//! bare `except:`), and no `with contextlib.suppress(...)` of one of them.
+//!
+//! Left alone:
+//!
+//! - constant input: a string literal, `json.dumps(...)` parsed back, or a
+//!   data file shipped in the package (`pkgutil.get_data(...)`,
+//!   `importlib.resources`);
+//! - test code (functions named `test*`, classes named `Test*`, `*Test`,
+//!   `*Tests` or `*TestCase`), where an exception is the right way to fail;
+//! - parsing APIs, whose callers expect `JSONDecodeError`: a function that
+//!   returns the parse result directly and is named like a parser (`json`
+//!   anywhere in its name, or a name ending in `load`, `loads`, `decode`,
+//!   `parse`, `deserialize` or `unmarshal`), or whose docstring mentions
+//!   `JSONDecodeError`.
+//!
+//! ## Why
+//! JSON comes from outside — a request body, an API response, a file, a
+//! queue message — and outside data is sometimes not JSON. The bare
+//! `JSONDecodeError` says `Expecting value: line 1 column 1 (char 0)` and
+//! nothing about which input was bad or what the code was doing, so the
+//! error is hard to trace back from a log.
+//!
+//! ## Example
+//! ```python
+//! import json
+//!
+//!
+//! def parse_order(body):
+//!     order = json.loads(body)
+//!     return order["id"]
+//! ```
+//! becomes
+//! ```python
+//! import json
+//!
+//!
+//! def parse_order(body):
+//!     try:
+//!         order = json.loads(body)
+//!     except json.JSONDecodeError as exc:
+//!         raise ValueError(f"parse_order: invalid JSON in body: {exc}") from exc
+//!     return order["id"]
+//! ```
+//! The message names the function (`Class.method` in a class) and, when it
+//! is a short name or attribute chain, the parsed expression. The whole
+//! statement is wrapped, continuation lines re-indented (lines inside
+//! multi-line strings are kept as they are). With only `from json import
+//! loads` in the module, `import json` is added for the exception class.
+//!
+//! Report-only, with the reason, when the call cannot be wrapped on its
+//! own: in the header of a compound statement (`if`, `for`, `with`, a
+//! default value…), inside a lambda or a generator expression (they run
+//! later), in a statement that contains `yield` (the handler would also
+//! catch errors thrown into the generator), in an `assert` or another
+//! statement kind, or on a line shared with other code.
+//!
+//! ## Fix safety
+//! Unsafe (applied with `--unsafe-fixes`): invalid JSON now raises
+//! `ValueError` instead of `json.JSONDecodeError`. Callers that catch
+//! `ValueError` or `Exception` behave as before; a caller that catches
+//! `JSONDecodeError` specifically no longer does, and the message changes.
+//! Any other call in the wrapped statement that raises `JSONDecodeError`
+//! (`response.json()`) is reported under this parse's name.
+
+use tree_sitter::Node;
+
+use crate::ast::{self, Arguments};
+use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
+use crate::edit::{Applicability, Edit, Fix, TextRange};
+use crate::fix;
+use crate::source::next_line_start;
+
+pub struct JsonLoadsGuard;
+
+pub static META: Meta = Meta {
+    id: "json-loads-guard",
+    category: "reliability",
+    priority: Priority::P2,
+    fix: Applicability::Unsafe,
+    summary: "json.loads / json.load of outside data with no handler for invalid JSON",
+};
+
+/// Handlers that already deal with invalid JSON.
+const HANDLED_BY: [&str; 4] = [
+    "JSONDecodeError",
+    "ValueError",
+    "Exception",
+    "BaseException",
+];
+
+/// Statements with a header and a body.
+const COMPOUND: [&str; 6] = [
+    "if_statement",
+    "for_statement",
+    "while_statement",
+    "with_statement",
+    "try_statement",
+    "match_statement",
+];
+
+/// Readers of data files shipped inside a package.
+const PACKAGE_DATA: [&str; 6] = [
+    "pkgutil.get_data",
+    "importlib.resources.read_text",
+    "importlib.resources.read_binary",
+    "importlib.resources.files",
+    "importlib_resources.files",
+    "pkg_resources.resource_string",
+];
+
+/// Name endings of functions whose job is to parse (see [`is_parser_api`]).
+const PARSER_NAMES: [&str; 7] = [
+    "load",
+    "loads",
+    "json",
+    "decode",
+    "deserialize",
+    "parse",
+    "unmarshal",
+];
+
+/// Parsed expressions longer than this are left out of the message.
+const MAX_SHOWN: usize = 40;
+
+impl JsonLoadsGuard {
+    pub fn from_options(_options: &mut Options) -> Result<Self, OptionError> {
+        Ok(Self)
+    }
+}
+
+impl Codemod for JsonLoadsGuard {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+
+    fn kinds(&self) -> &'static [&'static str] {
+        &["call"]
+    }
+
+    fn triggers(&self) -> Vec<String> {
+        vec!["json".into()]
+    }
+
+    fn check(&self, call: Node<'_>, cx: &mut Checker<'_>) {
+        // Test modules parse fixtures they wrote themselves.
+        if cx.is_test_file() {
+            return;
+        }
+        let Some(function) = call.child_by_field_name("function") else {
+            return;
+        };
+        if !is_json_parse(cx, call) {
+            return;
+        }
+        let args = Arguments::of(cx.text, call);
+        let Some(input) = args
+            .positional
+            .first()
+            .copied()
+            .or_else(|| args.keyword("s"))
+            .or_else(|| args.keyword("fp"))
+        else {
+            return;
+        };
+        if is_constant(cx, input)
+            || ast::handled_in_function(cx.text, call, &HANDLED_BY)
+            || in_test_code(cx, call)
+            || is_parser_api(cx, call)
+        {
+            return;
+        }
+        let shown = shown_input(cx, input);
+        let mut message = format!(
+            "`{}({})` has no handler for invalid JSON: the bare `JSONDecodeError` does not say \
+             what was being parsed",
+            ast::text(cx.text, function),
+            shown.unwrap_or("…")
+        );
+        let fix = match wrap(cx, call, function, shown) {
+            Ok(edits) => Fix::unsafe_(edits),
+            Err(reason) => {
+                message.push_str(&format!(" (no automatic fix: {reason})"));
+                Fix::new(Vec::new(), Applicability::ReportOnly)
+            }
+        };
+        cx.report(call.byte_range(), message, Some(fix));
+    }
+}
+
+/// Whether `call` is `json.loads(...)` / `json.load(...)`.
+fn is_json_parse(cx: &Checker<'_>, call: Node<'_>) -> bool {
+    call.child_by_field_name("function")
+        .and_then(|f| ast::qualified_name(cx.text, cx.root, f))
+        .is_some_and(|name| name == "json.loads" || name == "json.load")
+}
+
+/// Input that parses the same on every run: a string literal without
+/// interpolation, `json.dumps(...)` parsed back, or a data file shipped in
+/// the package (`pkgutil.get_data(...)`, `importlib.resources`).
+fn is_constant(cx: &Checker<'_>, input: Node<'_>) -> bool {
+    let input = ast::unparenthesize(input);
+    let mut packaged = false;
+    ast::walk_descendants(input, |n| {
+        if n.kind() == "call" {
+            packaged |= n
+                .child_by_field_name("function")
+                .and_then(|f| ast::qualified_name(cx.text, cx.root, f))
+                .is_some_and(|name| PACKAGE_DATA.contains(&name.as_str()));
+        }
+        !packaged
+    });
+    if packaged {
+        return true;
+    }
+    match input.kind() {
+        "string" | "concatenated_string" => {
+            let mut interpolated = false;
+            ast::walk_descendants(input, |n| {
+                interpolated |= n.kind() == "interpolation";
+                !interpolated
+            });
+            !interpolated
+        }
+        "call" => input
+            .child_by_field_name("function")
+            .and_then(|f| ast::qualified_name(cx.text, cx.root, f))
+            .is_some_and(|name| name == "json.dumps"),
+        _ => false,
+    }
+}
+
+/// Inside a `test*` function or a test class.
+fn in_test_code(cx: &Checker<'_>, call: Node<'_>) -> bool {
+    ast::ancestors(call).any(|node| {
+        let name = || {
+            node.child_by_field_name("name")
+                .map_or("", |n| ast::text(cx.text, n))
+        };
+        match node.kind() {
+            "function_definition" => name().starts_with("test"),
+            "class_definition" => {
+                let name = name();
+                name.starts_with("Test")
+                    || name.ends_with("Test")
+                    || name.ends_with("Tests")
+                    || name.ends_with("TestCase")
+            }
+            _ => false,
+        }
+    })
+}
+
+/// Whether raising `JSONDecodeError` is the job of the function around
+/// `call`: it returns the parse result directly and is named like a parser
+/// (`loads`, `read_json`, `decode`, `parse`…), or its docstring names
+/// `JSONDecodeError`. Such functions are APIs whose callers handle (or
+/// document) invalid input; changing the exception type would break them.
+fn is_parser_api(cx: &Checker<'_>, call: Node<'_>) -> bool {
+    let Some(function) = ast::enclosing_function(call) else {
+        return false;
+    };
+    let documented = function
+        .child_by_field_name("body")
+        .and_then(|body| body.named_child(0))
+        .filter(|first| first.kind() == "expression_statement")
+        .and_then(|first| first.named_child(0))
+        .is_some_and(|doc| {
+            doc.kind() == "string" && ast::text(cx.text, doc).contains("JSONDecodeError")
+        });
+    if documented {
+        return true;
+    }
+    let mut value = call;
+    while let Some(parent) = value
+        .parent()
+        .filter(|p| matches!(p.kind(), "parenthesized_expression" | "await"))
+    {
+        value = parent;
+    }
+    let returned = value
+        .parent()
+        .is_some_and(|p| p.kind() == "return_statement");
+    let name = function
+        .child_by_field_name("name")
+        .map_or("", |n| ast::text(cx.text, n))
+        .trim_matches('_')
+        .to_ascii_lowercase();
+    returned && (name.contains("json") || PARSER_NAMES.iter().any(|suffix| name.ends_with(suffix)))
+}
+
+/// The parsed expression's text when it is short and plain enough to quote
+/// inside an f-string: names, attributes, calls without arguments.
+fn shown_input<'t>(cx: &Checker<'t>, input: Node<'_>) -> Option<&'t str> {
+    let text = ast::text(cx.text, input);
+    let plain = text
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '(' | ')'));
+    (text.len() <= MAX_SHOWN && plain && !text.is_empty()).then_some(text)
+}
+
+/// The edits wrapping the statement of `call` in `try` / `except
+/// JSONDecodeError`, or why that cannot be done.
+fn wrap(
+    cx: &Checker<'_>,
+    call: Node<'_>,
+    function: Node<'_>,
+    shown: Option<&str>,
+) -> Result<Vec<Edit>, String> {
+    let statement = ast::enclosing_statement(call).ok_or("no statement to wrap")?;
+    for ancestor in ast::ancestors(call).skip(1) {
+        if ancestor.id() == statement.id() {
+            break;
+        }
+        match ancestor.kind() {
+            "lambda" => return Err("it runs later, inside a lambda".into()),
+            "generator_expression" => {
+                return Err(
+                    "it runs when the generator expression is consumed, maybe after this \
+                     statement"
+                        .into(),
+                )
+            }
+            _ => {}
+        }
+    }
+    match statement.kind() {
+        "expression_statement" | "return_statement" => {}
+        "function_definition" | "decorated_definition" | "class_definition" => {
+            return Err("it is part of a definition's header (a default value or decorator)".into())
+        }
+        kind if COMPOUND.contains(&kind) => {
+            let keyword = kind.trim_end_matches("_statement");
+            return Err(format!(
+                "it is in the header of a compound `{keyword}` statement"
+            ));
+        }
+        kind => {
+            let keyword = kind.trim_end_matches("_statement");
+            return Err(format!(
+                "it is in {} `{keyword}` statement",
+                article(keyword)
+            ));
+        }
+    }
+    if contains_yield(statement) {
+        return Err(
+            "its statement yields, and a handler around a `yield` also catches errors thrown \
+             into the generator"
+                .into(),
+        );
+    }
+    let shared = "its statement shares a line with other code";
+    let (line_begin, indent) = fix::before_statement(cx, statement).ok_or(shared)?;
+    fix::after_statement(cx, statement).ok_or(shared)?;
+    let (exception, import) = decode_error_class(cx, call, function)?;
+
+    // The statement with any comment after it on its last line.
+    let mut end = next_line_start(cx.text, statement.end_byte());
+    let bytes = cx.text.as_bytes();
+    while end > statement.end_byte() && matches!(bytes[end - 1], b'\n' | b'\r' | b' ' | b'\t') {
+        end -= 1;
+    }
+    let inner = format!("{indent}{}", cx.stylist.indent);
+    let body = fix::reindent_range(
+        cx,
+        TextRange::new(statement.start_byte(), end),
+        indent,
+        &inner,
+    );
+
+    // Outside functions the handler's name cannot clash with anything that
+    // runs after it: it raises while the module or class is being built.
+    let scope = ast::enclosing_function(call).unwrap_or(statement);
+    let name = fix::fresh_name(cx, scope, "exc");
+    let several = count_json_parses(cx, statement) > 1;
+    let what = match shown {
+        Some(shown) if !several => format!("invalid JSON in {shown}"),
+        _ => "invalid JSON".to_owned(),
+    };
+    let message = cx
+        .stylist
+        .string_literal(&format!("{}: {what}: {{{name}}}", context(cx, call)));
+    let template = format!(
+        "try:\n    \u{0}\nexcept {exception} as {name}:\n    raise ValueError(f{message}) from {name}"
+    );
+    let block = cx.stylist.render_block(&template, indent);
+    let block = block
+        .strip_suffix(cx.stylist.eol())
+        .unwrap_or(&block)
+        .replacen('\u{0}', &body, 1);
+    let mut edits = vec![Edit::replacement(TextRange::new(line_begin, end), block)];
+    edits.extend(import);
+    Ok(edits)
+}
+
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+/// Whether the statement yields (outside nested functions and lambdas).
+fn contains_yield(statement: Node<'_>) -> bool {
+    let mut found = false;
+    ast::walk_descendants(statement, |n| {
+        found |= n.kind() == "yield";
+        !found
+            && !matches!(
+                n.kind(),
+                "lambda" | "function_definition" | "class_definition"
+            )
+    });
+    found
+}
+
+fn count_json_parses(cx: &Checker<'_>, statement: Node<'_>) -> usize {
+    let mut count = 0;
+    ast::walk_descendants(statement, |n| {
+        if n.kind() == "call" && is_json_parse(cx, n) {
+            count += 1;
+        }
+        true
+    });
+    count
+}
+
+/// How the handler names `JSONDecodeError`, and the import it needs.
+fn decode_error_class(
+    cx: &Checker<'_>,
+    call: Node<'_>,
+    function: Node<'_>,
+) -> Result<(String, Option<Edit>), String> {
+    if let Some(module) = function
+        .child_by_field_name("object")
+        .filter(|_| function.kind() == "attribute")
+    {
+        return Ok((
+            format!("{}.JSONDecodeError", ast::text(cx.text, module)),
+            None,
+        ));
+    }
+    let shadowed = ast::enclosing_function(call)
+        .is_some_and(|function| ast::binds_name(cx.text, function, "json"));
+    if ast::module_import_binding(cx.text, cx.root, "JSONDecodeError").as_deref()
+        == Some("json.JSONDecodeError")
+    {
+        return Ok(("JSONDecodeError".into(), None));
+    }
+    if shadowed {
+        return Err("the name `json` means something else here".into());
+    }
+    Ok((
+        "json.JSONDecodeError".into(),
+        fix::ensure_import(cx, "json"),
+    ))
+}
+
+/// `Class.method`, `function`, or `module level`.
+fn context(cx: &Checker<'_>, call: Node<'_>) -> String {
+    let Some(function) = ast::enclosing_function(call) else {
+        return "module level".into();
+    };
+    let name = function
+        .child_by_field_name("name")
+        .map_or("", |n| ast::text(cx.text, n));
+    let mut parent = function.parent();
+    if parent.is_some_and(|p| p.kind() == "decorated_definition") {
+        parent = parent.and_then(|p| p.parent());
+    }
+    let class = parent
+        .filter(|p| p.kind() == "block")
+        .and_then(|b| b.parent())
+        .filter(|c| c.kind() == "class_definition")
+        .and_then(|c| c.child_by_field_name("name"));
+    match class {
+        Some(class) => format!("{}.{name}", ast::text(cx.text, class)),
+        None => name.to_owned(),
+    }
+}

@@ -1,0 +1,1 @@
+"""Clients for the shop's outside providers: payments, shipping, tax rates."""
