@@ -12,8 +12,10 @@
 //! - constant input: a string literal, `json.dumps(...)` parsed back, or a
 //!   data file shipped in the package (`pkgutil.get_data(...)`,
 //!   `importlib.resources`);
-//! - test code (functions named `test*`, classes named `Test*`, `*Test`,
-//!   `*Tests` or `*TestCase`), where an exception is the right way to fail;
+//! - test code (test modules such as `test_*.py`, `conftest.py` or files
+//!   under `tests/`; functions named `test*`; classes named `Test*`,
+//!   `*Test`, `*Tests` or `*TestCase`), where an exception is the right way
+//!   to fail;
 //! - parsing APIs, whose callers expect `JSONDecodeError`: a function that
 //!   returns the parse result directly and is named like a parser (`json`
 //!   anywhere in its name, or a name ending in `load`, `loads`, `decode`,
