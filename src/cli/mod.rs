@@ -230,13 +230,13 @@ fn configure_threads(settings: &Settings) {
 
 fn list() {
     println!(
-        "{:<24} {:<4} {:<12} {:<12} summary",
+        "{:<24} {:<4} {:<14} {:<12} summary",
         "id", "prio", "category", "fix"
     );
     for entry in CATALOGUE {
         let m = entry.meta;
         println!(
-            "{:<24} {:<4} {:<12} {:<12} {}",
+            "{:<24} {:<4} {:<14} {:<12} {}",
             m.id,
             m.priority.to_string(),
             m.category,
