@@ -9,6 +9,8 @@ use crate::codemod::{Codemod, Meta, OptionError, Options};
 mod backup_failure_raises;
 mod cors_restrict_headers;
 mod fetchone_null_guard;
+mod insecure_default_secret;
+mod sql_fstring_parameterize;
 
 /// One row of the catalogue.
 pub struct Entry {
@@ -55,6 +57,8 @@ macro_rules! entry {
 pub static CATALOGUE: &[Entry] = &[
     entry!(backup_failure_raises, BackupFailureRaises),
     entry!(fetchone_null_guard, FetchoneNullGuard),
+    entry!(insecure_default_secret, InsecureDefaultSecret),
+    entry!(sql_fstring_parameterize, SqlFstringParameterize),
     entry!(cors_restrict_headers, CorsRestrictHeaders),
 ];
 

@@ -11,6 +11,7 @@
 //! files, git or stdout.
 
 use std::fmt;
+use std::path::Path;
 use std::sync::Arc;
 
 use aho_corasick::AhoCorasick;
@@ -101,6 +102,8 @@ pub struct Checker<'a> {
     findings: Vec<Finding>,
     /// Comment ranges of the file, collected on first need.
     comments: std::cell::OnceCell<Vec<TextRange>>,
+    /// The file's path as given to the driver, when known (see [`Checker::path`]).
+    path: Option<&'a Path>,
 }
 
 impl<'a> Checker<'a> {
@@ -113,7 +116,22 @@ impl<'a> Checker<'a> {
             meta: &PLACEHOLDER_META,
             findings: Vec::new(),
             comments: std::cell::OnceCell::new(),
+            path: None,
         }
+    }
+
+    /// The same checker, told which file it looks at.
+    pub fn with_path(mut self, path: &'a Path) -> Self {
+        self.path = Some(path);
+        self
+    }
+
+    /// The path of the file being checked (relative or absolute, as the
+    /// driver got it), `None` for text without a file. Codemods use it
+    /// only for decisions the path really decides — e.g. leaving test
+    /// files alone ([`is_test_path`]) — never to read the file.
+    pub fn path(&self) -> Option<&'a Path> {
+        self.path
     }
 
     /// The source text of a node.
@@ -176,6 +194,28 @@ impl<'a> Checker<'a> {
     pub fn into_findings(self) -> Vec<Finding> {
         self.findings
     }
+}
+
+/// Whether `path` is a test module by the usual conventions: a file named
+/// `test_*.py`, `*_test.py`, `tests.py` or `conftest.py`, or any file under
+/// a directory named `tests` or `test`.
+pub fn is_test_path(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    let stem = name
+        .strip_suffix(".py")
+        .or_else(|| name.strip_suffix(".pyi"))
+        .unwrap_or(name);
+    if stem.starts_with("test_") || stem.ends_with("_test") || stem == "tests" || stem == "conftest"
+    {
+        return true;
+    }
+    path.parent().is_some_and(|dir| {
+        dir.components()
+            .any(|c| matches!(c.as_os_str().to_str(), Some("tests" | "test")))
+    })
 }
 
 static PLACEHOLDER_META: Meta = Meta {
@@ -362,6 +402,18 @@ impl<'t> Options<'t> {
             .map(Some)
     }
 
+    pub fn bool(&mut self, key: &'static str) -> Result<Option<bool>, OptionError> {
+        self.used.push(key);
+        match self.table.get(key) {
+            None => Ok(None),
+            Some(toml::Value::Boolean(b)) => Ok(Some(*b)),
+            Some(other) => Err(self.error(
+                key,
+                format!("expected true or false, found {}", other.type_str()),
+            )),
+        }
+    }
+
     /// Call last: rejects keys nobody asked for.
     pub fn finish(self) -> Result<(), OptionError> {
         match self.table.keys().find(|k| !self.used.contains(&k.as_str())) {
@@ -385,6 +437,57 @@ impl<'t> Options<'t> {
 mod tests {
     use super::*;
     use crate::edit::Edit;
+
+    #[test]
+    fn bool_options() {
+        let table: toml::Table = "a = true\nb = \"yes\"\n".parse().unwrap();
+        let mut options = Options::new("x", &table);
+        assert_eq!(options.bool("a").unwrap(), Some(true));
+        assert!(options
+            .bool("b")
+            .unwrap_err()
+            .to_string()
+            .contains("true or false"));
+        assert_eq!(options.bool("c").unwrap(), None);
+        assert!(options.finish().is_ok());
+    }
+
+    #[test]
+    fn test_paths_are_recognised() {
+        for path in [
+            "tests/settings.py",
+            "pkg/test/util.py",
+            "test_app.py",
+            "app/settings_test.py",
+            "conftest.py",
+            "app/tests.py",
+        ] {
+            assert!(is_test_path(Path::new(path)), "{path}");
+        }
+        for path in [
+            "settings.py",
+            "testing.py",
+            "contest.py",
+            "latest_news.py",
+            "pytest_plugin/app.py",
+            "attest/app.py",
+        ] {
+            assert!(!is_test_path(Path::new(path)), "{path}");
+        }
+    }
+
+    #[test]
+    fn the_checker_knows_its_path() {
+        let text = "x = 1\n";
+        let tree = crate::parse::parse(text);
+        let stylist = Stylist::detect(text, &tree);
+        let lines = LineIndex::new(text);
+        let cx = Checker::new(text, &tree, &stylist, &lines);
+        assert_eq!(cx.path(), None);
+        let path = Path::new("pkg/settings.py");
+        let cx = cx.with_path(path);
+        assert_eq!(cx.path(), Some(path));
+    }
 
     #[test]
     fn a_safe_fix_that_drops_a_comment_becomes_unsafe() {
