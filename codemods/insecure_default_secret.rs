@@ -7,8 +7,8 @@
 //!   `os.environ.get(NAME, "…")`, `os.environ.setdefault(NAME, "…")` (also
 //!   through `from os import getenv, environ` and `import os as …`, and with
 //!   `default=`), and `os.environ.get(NAME) or "…"`;
-//! - literal assignments: `SECRET_KEY = "…"` at module level or in a
-//!   configuration class (`class Config:`, `class ProductionSettings:` …),
+//! - literal assignments: `SECRET_KEY = "…"` at module level (also in an
+//!   `if` or `try` there) or in a configuration class (`class Config:`, `class ProductionSettings:` …),
 //!   `app.secret_key = "…"`, `app.config["SECRET_KEY"] = "…"` (anywhere,
 //!   also in an application factory).
 //!
@@ -19,7 +19,8 @@
 //! `MASTER_KEY`) — `DB_PASSWORD`, `GITHUB_TOKEN`, `JWT_SECRET`, `apiKey` —
 //! unless its last word says it is not the secret itself (`exclude-suffixes`:
 //! `TOKEN_URL`, `SECRET_KEY_FILE`, `PASSWORD_MIN_LENGTH`, `AUTH_TOKEN_HEADER`,
-//! `PASSWORD_RESET_TIMEOUT` …). A number assigned to a constant counts only
+//! `PASSWORD_RESET_TIMEOUT` …), or another word says it is not real
+//! (`FAKE`, `DUMMY`, `MOCK`, `EXAMPLE`, `SAMPLE`, `TEST`, `TESTING`). A number assigned to a constant counts only
 //! when a secret word ends the name (`ADMIN_PIN_PASSWORD = 1234`, not
 //! `ACCESS_TOKEN_EXPIRE_MINUTES = 30`); and since `TOKEN` names many things
 //! besides credentials, a constant named only by it must have a value that
@@ -344,7 +345,9 @@ impl InsecureDefaultSecret {
     fn secret_match(&self, name: &str) -> Option<NameMatch> {
         let parts = name_parts(name);
         let last = parts.last()?;
-        if self.exclude_suffixes.contains(last) {
+        if self.exclude_suffixes.contains(last)
+            || parts.iter().any(|p| FAKE_WORDS.contains(&p.as_str()))
+        {
             return None;
         }
         let mut found: Option<NameMatch> = None;
@@ -437,6 +440,11 @@ impl Codemod for InsecureDefaultSecret {
         }
     }
 }
+
+/// Words that say a name holds no real secret (`FAKE_SECRET_TOKEN`).
+const FAKE_WORDS: [&str; 7] = [
+    "FAKE", "DUMMY", "MOCK", "EXAMPLE", "SAMPLE", "TEST", "TESTING",
+];
 
 /// Words that name many things besides credentials (lexer tokens, sentinel
 /// tokens, session keys): as Python constants, their values must look like
@@ -757,14 +765,13 @@ impl InsecureDefaultSecret {
         match left.kind() {
             "identifier" => {
                 let name = ast::text(cx.text, left);
-                let container = statement.parent()?;
-                let level_ok = match container.kind() {
-                    "module" => true,
-                    "block" => {
-                        let owner = container.parent()?;
-                        owner.kind() == "class_definition" && is_config_class(cx.text, owner)
-                    }
-                    _ => false,
+                // Module level (also inside `if` / `try` blocks there), or
+                // the body of a configuration class.
+                let level_ok = match enclosing_class(statement) {
+                    Some(class) => is_config_class(cx.text, class),
+                    None => ast::ancestors(statement)
+                        .skip(1)
+                        .all(|a| !matches!(a.kind(), "function_definition" | "class_definition")),
                 };
                 let matched = self.secret_match(name)?;
                 (level_ok && plausible_constant(cx.text, literal, &matched)).then(|| env_name(name))

@@ -16,9 +16,12 @@
 //!
 //! Values that cannot carry an injection are left alone, and a statement
 //! made only of them is not reported: literals, UPPER_CASE constants,
-//! `int(...)`, `float(...)`, `len(...)`, calls of quoting functions
-//! (`quote_name(...)`, `qn(...)`, anything named `*quote*`), and placeholder
-//! lists (`", ".join("?" * len(ids))`, a variable named `*placeholder*`).
+//! `int(...)`, `float(...)`, `len(...)`, `%d` fields, calls of quoting
+//! functions (`quote_name(...)`, `qn(...)`, anything named `*quote*`),
+//! quotes escaped by doubling (`name.replace('"', '""')`), joins and
+//! conditional expressions of such values, a local name assigned once from
+//! one, and placeholder lists (`", ".join("?" * len(ids))`, a variable
+//! named `*placeholder*`).
 //!
 //! ## Why
 //! A value formatted into SQL is SQL: `name = "x' OR '1'='1"` turns
@@ -70,9 +73,11 @@
 //!   inside `IN (…)` / `VALUES (…)`, or in single quotes). Parameters carry
 //!   only values: check such names against an allow-list instead;
 //! - a list formatted after `IN` without parentheses (`IN {tuple(ids)}`);
-//! - conversions and format specs (`{x!r}`, `{x:>5}`, `%5s`, `%r`), values
-//!   in SQL comments, typed literals (`INTERVAL '{n} days'`), dollar
-//!   quotes;
+//! - conversions and format specs (`{x!r}`, `{x:>5}`, `%5s`, `%r`),
+//!   `repr(x)` / `json.dumps(x)` used as quoting, values in SQL comments,
+//!   typed literals (`INTERVAL '{n} days'`), dollar quotes;
+//! - statements that take no bound parameters: DDL (`CREATE`, `ALTER`,
+//!   `DROP` …), `PRAGMA`, `GRANT` …;
 //! - `%` with a mapping that is not a dict literal, `.format(*args)`, a
 //!   value used twice or dropped when it has side effects;
 //! - the driver cannot be told from the imports (none, or several with
@@ -1253,27 +1258,45 @@ fn is_placeholder_list(text: &str, expr: Node<'_>) -> bool {
                 .to_ascii_lowercase()
                 .contains("placeholder")
     };
-    if expr.kind() == "identifier" {
-        let name = ast::text(text, expr).to_ascii_lowercase();
-        return named_so(expr) || name == "qmarks" || name == "marks";
-    }
-    if !matches!(expr.kind(), "call" | "binary_operator") {
-        return false;
+    match expr.kind() {
+        "identifier" => {
+            let name = ast::text(text, expr).to_ascii_lowercase();
+            return named_so(expr) || name == "qmarks" || name == "marks";
+        }
+        "call" if ast::call_target(text, expr).is_some_and(|(_, name)| name == "join") => {}
+        "binary_operator" => {}
+        _ => return false,
     }
     let mut found = false;
     ast::walk_descendants(expr, |n| {
         if n.kind() == "string" {
-            found |= ast::string_value(text, n).is_some_and(|v| {
-                v.contains('?')
-                    || v.contains("%s")
-                    || v.strip_prefix('$')
-                        .is_some_and(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()))
-            });
+            found |= ast::string_value(text, n).is_some_and(is_placeholder_text);
         }
         found |= named_so(n);
         !found
     });
     found
+}
+
+/// `"?"`, `"%s, "`, `"$1"`, `"QUOTE(?)"`: placeholders, separators and
+/// upper-case SQL function names, nothing else.
+fn is_placeholder_text(value: &str) -> bool {
+    let marks = value.matches('?').count() + value.matches("%s").count();
+    let numbered = value
+        .split('$')
+        .skip(1)
+        .filter(|d| d.starts_with(|c: char| c.is_ascii_digit()))
+        .count();
+    let rest: String = value
+        .replace("%s", "")
+        .chars()
+        .filter(|c| {
+            !(matches!(c, '?' | ',' | ' ' | '(' | ')' | '$')
+                || c.is_ascii_digit()
+                || c.is_ascii_uppercase())
+        })
+        .collect();
+    marks + numbered > 0 && rest.is_empty()
 }
 
 /// What the code says about a value's type.
@@ -1325,10 +1348,15 @@ fn annotated_parameter(text: &str, name: Node<'_>) -> Known {
         if own_name.is_none_or(|n| ast::text(text, n) != wanted) {
             continue;
         }
+        // `name: str = None` may be None after all.
+        let none_default = parameter
+            .child_by_field_name("value")
+            .is_some_and(|v| v.kind() == "none");
         known = match parameter
             .child_by_field_name("type")
             .map(|t| ast::text(text, t))
         {
+            _ if none_default => Known::Unknown,
             Some("str") => Known::Str,
             Some("int" | "float") => Known::Number,
             _ => Known::Unknown,
@@ -2554,10 +2582,7 @@ fn value_token(toks: &[Tok], index: usize) -> usize {
 /// needs it.
 fn param_text(text: &str, param: Node<'_>) -> String {
     let source = ast::text(text, param);
-    if matches!(
-        param.kind(),
-        "named_expression" | "conditional_expression" | "lambda"
-    ) {
+    if param.kind() == "named_expression" {
         format!("({source})")
     } else {
         source.to_owned()
@@ -2582,21 +2607,14 @@ fn receiver_looks_like_a_database(text: &str, receiver: Node<'_>) -> bool {
         "await" => return false,
         _ => ast::text(text, receiver).rsplit('.').next().unwrap_or(""),
     };
-    let name = name.to_ascii_lowercase();
-    name == "c"
-        || [
-            "cur",
-            "conn",
-            "con",
-            "db",
-            "database",
-            "pool",
-            "tx",
-            "transaction",
-            "session",
-        ]
-        .iter()
-        .any(|w| name.contains(w))
+    name.to_ascii_lowercase().split('_').any(|part| {
+        matches!(
+            part,
+            "c" | "cur" | "con" | "cnx" | "db" | "dbh" | "pool" | "tx" | "session" | "transaction"
+        ) || ["cursor", "conn", "database"]
+            .iter()
+            .any(|w| part.starts_with(w))
+    })
 }
 
 /// Short, one-line excerpt of source text for messages.
@@ -2607,5 +2625,75 @@ fn short(source: &str) -> String {
         format!("{cut}…")
     } else {
         line.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholder_texts() {
+        for text in ["?", ", ?", "%s, ", "QUOTE(?)", "$1", "(?, ?)"] {
+            assert!(is_placeholder_text(text), "{text}");
+        }
+        for text in ["", ", ", "name = '%s'", "what?", "$x"] {
+            assert!(!is_placeholder_text(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn sql_statements_are_recognised() {
+        for sql in [
+            "SELECT a FROM t WHERE b = \u{1}",
+            "  -- note\n  select * from t",
+            "(SELECT 1 FROM t) UNION (SELECT 2 FROM u)",
+            "UPDATE t SET a = \u{1}",
+            "delete from t where id = \u{1}",
+            "INSERT INTO t VALUES (\u{1})",
+        ] {
+            assert!(starts_like_sql(sql), "{sql}");
+        }
+        for sql in [
+            "Selected \u{1} for review",
+            "update \u{1}",
+            "Delete this?",
+            "\u{1} SELECT",
+            "select",
+        ] {
+            assert!(!starts_like_sql(sql), "{sql}");
+        }
+    }
+
+    #[test]
+    fn value_positions() {
+        let position = |sql: &str| {
+            let chars: Vec<char> = sql.chars().collect();
+            let at = chars.iter().position(|c| *c == '\u{1}').unwrap();
+            value_position(&chars, at)
+        };
+        for sql in [
+            "a = \u{1}",
+            "a >= \u{1} AND b",
+            "LIMIT \u{1}",
+            "x BETWEEN 1 AND \u{1}",
+            "a IN (1, \u{1})",
+            "VALUES (1, 2), (\u{1}, 3)",
+            "a = ANY(\u{1})",
+        ] {
+            assert!(position(sql).is_ok(), "{sql}");
+        }
+        for sql in [
+            "FROM \u{1}",
+            "ORDER BY \u{1}",
+            "SELECT \u{1} FROM t",
+            "a IN \u{1}",
+            "WHERE \u{1}",
+            "INSERT INTO t (\u{1}) VALUES (1)",
+            "a = t_\u{1}",
+            "COUNT(\u{1})",
+        ] {
+            assert!(position(sql).is_err(), "{sql}");
+        }
     }
 }
