@@ -11,12 +11,14 @@ mod bare_except;
 mod cors_restrict_headers;
 mod fetchone_null_guard;
 mod fstring_no_placeholder;
+mod insecure_default_secret;
 mod json_loads_guard;
 mod log_exception_context;
 mod loop_failures_aggregate;
 mod print_to_logger;
 mod request_timeout;
 mod silent_except;
+mod sql_fstring_parameterize;
 mod subprocess_shell;
 mod trailing_whitespace;
 mod unsafe_conversion;
@@ -67,7 +69,9 @@ macro_rules! entry {
 pub static CATALOGUE: &[Entry] = &[
     entry!(backup_failure_raises, BackupFailureRaises),
     entry!(fetchone_null_guard, FetchoneNullGuard),
+    entry!(insecure_default_secret, InsecureDefaultSecret),
     entry!(loop_failures_aggregate, LoopFailuresAggregate),
+    entry!(sql_fstring_parameterize, SqlFstringParameterize),
     entry!(bare_except, BareExcept),
     entry!(cors_restrict_headers, CorsRestrictHeaders),
     entry!(json_loads_guard, JsonLoadsGuard),

@@ -100,6 +100,284 @@ pub fn call_target<'n, 't>(text: &'t str, call: Node<'n>) -> Option<(Option<Node
     }
 }
 
+/// One piece of a string literal's value: a character with the source
+/// bytes that spell it (`\n` → newline from two bytes, `{{` in an f-string
+/// → `{`), or an f-string interpolation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StringPiece<'n> {
+    /// `ch` is `None` for an escape this function does not decode
+    /// (`\N{...}`).
+    Char {
+        ch: Option<char>,
+        range: crate::edit::TextRange,
+    },
+    Interpolation(Node<'n>),
+}
+
+/// A string literal taken apart: see [`string_pieces`].
+#[derive(Clone, Debug)]
+pub struct StringParts<'n> {
+    pub node: Node<'n>,
+    /// The prefix as written (`f`, `Rb`, …; empty for none).
+    pub prefix: String,
+    /// The delimiters: one or three quote characters.
+    pub quote: String,
+    /// The `string_start` node (prefix and opening quote).
+    pub start: Node<'n>,
+    /// The `string_end` node (closing quote).
+    pub end: Node<'n>,
+    pub pieces: Vec<StringPiece<'n>>,
+}
+
+impl StringParts<'_> {
+    pub fn is_fstring(&self) -> bool {
+        self.prefix.contains(['f', 'F'])
+    }
+    pub fn is_raw(&self) -> bool {
+        self.prefix.contains(['r', 'R'])
+    }
+    pub fn is_bytes(&self) -> bool {
+        self.prefix.contains(['b', 'B'])
+    }
+}
+
+/// The value of one `string` node (not a `concatenated_string`) as pieces
+/// that keep their source ranges, so a codemod can reason about the
+/// runtime text and still edit the source precisely. Escapes are decoded
+/// as Python does (raw strings keep backslashes; a backslash at the end of
+/// a line continues it and yields no character); an f-string's `{{` / `}}`
+/// are one brace each. `None` for anything but a well-formed `string` node.
+pub fn string_pieces<'n>(text: &str, node: Node<'n>) -> Option<StringParts<'n>> {
+    use crate::edit::TextRange;
+    if node.kind() != "string" {
+        return None;
+    }
+    let children = named_children(node);
+    let start = *children.first().filter(|c| c.kind() == "string_start")?;
+    let end = *children.last().filter(|c| c.kind() == "string_end")?;
+    if children.len() < 2 {
+        return None;
+    }
+    let opening = &text[start.byte_range()];
+    let quote_at = opening.find(['"', '\''])?;
+    let mut parts = StringParts {
+        node,
+        prefix: opening[..quote_at].to_owned(),
+        quote: opening[quote_at..].to_owned(),
+        start,
+        end,
+        pieces: Vec::new(),
+    };
+    let (raw, fstring, bytes) = (parts.is_raw(), parts.is_fstring(), parts.is_bytes());
+    for child in &children[1..children.len() - 1] {
+        match child.kind() {
+            "string_content" => {
+                let base = child.start_byte();
+                let content = &text[child.byte_range()];
+                decode_content(content, base, raw, fstring, bytes, &mut |ch, at, len| {
+                    parts.pieces.push(StringPiece::Char {
+                        ch,
+                        range: TextRange::new(at, at + len),
+                    });
+                });
+            }
+            "interpolation" => parts.pieces.push(StringPiece::Interpolation(*child)),
+            _ => return None,
+        }
+    }
+    Some(parts)
+}
+
+/// Decode one `string_content`: calls `push(char, offset, source length)`.
+fn decode_content(
+    content: &str,
+    base: usize,
+    raw: bool,
+    fstring: bool,
+    bytes: bool,
+    push: &mut dyn FnMut(Option<char>, usize, usize),
+) {
+    let mut at = 0;
+    while let Some(c) = content[at..].chars().next() {
+        let rest = &content[at..];
+        let next = rest[c.len_utf8()..].chars().next();
+        let (ch, len) = match c {
+            '{' | '}' if fstring && next == Some(c) => (Some(c), 2),
+            '\\' if !raw => match next {
+                None => (Some('\\'), 1),
+                Some('\n') => (None, 2),
+                Some('\r') => (None, if rest[2..].starts_with('\n') { 3 } else { 2 }),
+                Some(n @ ('\\' | '\'' | '"')) => (Some(n), 2),
+                Some('a') => (Some('\x07'), 2),
+                Some('b') => (Some('\x08'), 2),
+                Some('f') => (Some('\x0c'), 2),
+                Some('n') => (Some('\n'), 2),
+                Some('r') => (Some('\r'), 2),
+                Some('t') => (Some('\t'), 2),
+                Some('v') => (Some('\x0b'), 2),
+                Some('0'..='7') => {
+                    let digits = rest[1..].chars().take_while(|d| d.is_digit(8)).take(3);
+                    let digits: String = digits.collect();
+                    let ch = u32::from_str_radix(&digits, 8)
+                        .ok()
+                        .and_then(char::from_u32);
+                    (ch, 1 + digits.len())
+                }
+                Some(kind @ ('x' | 'u' | 'U')) if kind == 'x' || !bytes => {
+                    let width = match kind {
+                        'x' => 2,
+                        'u' => 4,
+                        _ => 8,
+                    };
+                    let ch = rest
+                        .get(2..2 + width)
+                        .filter(|d| d.chars().all(|h| h.is_ascii_hexdigit()))
+                        .and_then(|d| u32::from_str_radix(d, 16).ok())
+                        .and_then(char::from_u32);
+                    match ch {
+                        Some(ch) => (Some(ch), 2 + width),
+                        None => (Some('\\'), 1),
+                    }
+                }
+                Some('N') if !bytes => (None, rest.find('}').map_or(2, |p| p + 1)),
+                // An unknown escape keeps its backslash.
+                Some(_) => (Some('\\'), 1),
+            },
+            _ => (Some(c), c.len_utf8()),
+        };
+        let continuation = c == '\\' && !raw && matches!(next, Some('\n' | '\r'));
+        if !continuation {
+            push(ch, base + at, len);
+        }
+        at += len.max(1);
+    }
+}
+
+/// One name bound by an import statement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Import {
+    /// The module imported (`a.b` for `import a.b` and `from a.b import c`;
+    /// relative imports keep their dots: `.models`).
+    pub module: String,
+    /// The member imported by `from … import name` (`*` for a star import).
+    pub name: Option<String>,
+    /// The name bound in the module: `a` for `import a.b`, the alias for
+    /// `as`, the member otherwise.
+    pub alias: String,
+}
+
+/// The imports of a module: module-level import statements, also inside
+/// `if`, `try` and `with` blocks (`try: import ujson as json`), but not
+/// those inside functions or classes. In source order.
+pub fn module_imports(text: &str, root: Node<'_>) -> Vec<Import> {
+    let mut imports = Vec::new();
+    walk_descendants(root, |node| match node.kind() {
+        "module"
+        | "block"
+        | "if_statement"
+        | "elif_clause"
+        | "else_clause"
+        | "try_statement"
+        | "except_clause"
+        | "except_group_clause"
+        | "finally_clause"
+        | "with_statement" => true,
+        "import_statement" => {
+            for child in named_children(node) {
+                let (dotted, alias) = match child.kind() {
+                    "dotted_name" => (child, None),
+                    "aliased_import" => match (
+                        child.child_by_field_name("name"),
+                        child.child_by_field_name("alias"),
+                    ) {
+                        (Some(name), Some(alias)) => (name, Some(alias)),
+                        _ => continue,
+                    },
+                    _ => continue,
+                };
+                let module = self::text(text, dotted).to_owned();
+                let alias = match alias {
+                    Some(alias) => self::text(text, alias).to_owned(),
+                    None => module.split('.').next().unwrap_or("").to_owned(),
+                };
+                imports.push(Import {
+                    module,
+                    name: None,
+                    alias,
+                });
+            }
+            false
+        }
+        "import_from_statement" => {
+            let Some(module) = node.child_by_field_name("module_name") else {
+                return false;
+            };
+            let module = self::text(text, module).to_owned();
+            let mut cursor = node.walk();
+            let names: Vec<Node> = node.children_by_field_name("name", &mut cursor).collect();
+            for child in names {
+                let (name, alias) = match child.kind() {
+                    "aliased_import" => match (
+                        child.child_by_field_name("name"),
+                        child.child_by_field_name("alias"),
+                    ) {
+                        (Some(name), Some(alias)) => (name, alias),
+                        _ => continue,
+                    },
+                    _ => (child, child),
+                };
+                imports.push(Import {
+                    module: module.clone(),
+                    name: Some(self::text(text, name).to_owned()),
+                    alias: self::text(text, alias).to_owned(),
+                });
+            }
+            if named_children(node)
+                .iter()
+                .any(|c| c.kind() == "wildcard_import")
+            {
+                imports.push(Import {
+                    module,
+                    name: Some("*".to_owned()),
+                    alias: "*".to_owned(),
+                });
+            }
+            false
+        }
+        _ => false,
+    });
+    imports
+}
+
+/// Whether a line overlapping `range` carries a bandit `# nosec` marker
+/// that covers one of `codes` (test ids such as `B608`, or test names): a
+/// bare `# nosec` covers every test. For codemods that mirror a bandit
+/// check, so that code already reviewed for bandit is not flagged again.
+pub fn has_nosec(text: &str, range: crate::edit::TextRange, codes: &[&str]) -> bool {
+    let from = range.start.min(text.len());
+    let to = range.end.clamp(from, text.len());
+    let start = text[..from].rfind('\n').map_or(0, |p| p + 1);
+    let end = text[to..].find('\n').map_or(text.len(), |p| to + p);
+    text[start..end].lines().any(|line| {
+        line.match_indices('#').any(|(at, _)| {
+            let comment = line[at + 1..].trim_start();
+            let Some(rest) = comment.strip_prefix("nosec") else {
+                return false;
+            };
+            if rest.starts_with(|c: char| c.is_alphanumeric() || c == '_') {
+                return false;
+            }
+            let listed: Vec<&str> = rest
+                .trim_start_matches([':', ' '])
+                .split(|c: char| c == ',' || c.is_whitespace())
+                .filter(|w| !w.is_empty())
+                .take_while(|w| w.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+                .collect();
+            listed.is_empty() || listed.iter().any(|w| codes.contains(w))
+        })
+    })
+}
+
 /// `a.b.c` as a string when the expression is a chain of plain names.
 pub fn dotted_name(text: &str, node: Node<'_>) -> Option<String> {
     let mut parts = Vec::new();
@@ -450,6 +728,87 @@ mod tests {
             string_value(text, find(&tree, text, "string", "'a\\n'")),
             None
         );
+    }
+
+    fn chars(text: &str, snippet: &str) -> (String, Vec<String>) {
+        let tree = parse(text);
+        let node = find(&tree, text, "string", snippet);
+        let parts = string_pieces(text, node).unwrap();
+        let mut value = String::new();
+        let mut sources = Vec::new();
+        for piece in parts.pieces {
+            match piece {
+                StringPiece::Char { ch, range } => {
+                    value.push(ch.unwrap_or('?'));
+                    sources.push(text[range.as_range()].to_owned());
+                }
+                StringPiece::Interpolation(node) => {
+                    value.push('@');
+                    sources.push(text[node.byte_range()].to_owned());
+                }
+            }
+        }
+        (value, sources)
+    }
+
+    #[test]
+    fn string_pieces_decode_escapes_and_keep_sources() {
+        let text = "a = 'x\\'y\\n\\x41\\\nz'\n";
+        let (value, sources) = chars(text, "'x\\'y\\n\\x41\\\nz'");
+        assert_eq!(value, "x'y\nAz");
+        assert_eq!(sources, ["x", "\\'", "y", "\\n", "\\x41", "z"]);
+
+        let text = "a = rf\"\\d{{{b}}}%\"\n";
+        let (value, sources) = chars(text, "rf\"\\d{{{b}}}%\"");
+        assert_eq!(value, "\\d{@}%");
+        assert_eq!(sources, ["\\", "d", "{{", "{b}", "}}", "%"]);
+
+        let text = "a = '{{x}} \\N{DASH} \\q'\n";
+        let (value, _) = chars(text, "'{{x}} \\N{DASH} \\q'");
+        assert_eq!(value, "{{x}} ? \\q");
+    }
+
+    #[test]
+    fn module_imports_lists_bindings() {
+        let text = "import os, mysql.connector as mc\nfrom os import getenv as ge, environ\ntry:\n    import psycopg2\nexcept ImportError:\n    from . import fallback\ndef f():\n    import sqlite3\n";
+        let imports = module_imports(text, parse(text).root_node());
+        let listed: Vec<(String, Option<String>, String)> = imports
+            .into_iter()
+            .map(|i| (i.module, i.name, i.alias))
+            .collect();
+        let own =
+            |m: &str, n: Option<&str>, a: &str| (m.to_owned(), n.map(str::to_owned), a.to_owned());
+        assert_eq!(
+            listed,
+            vec![
+                own("os", None, "os"),
+                own("mysql.connector", None, "mc"),
+                own("os", Some("getenv"), "ge"),
+                own("os", Some("environ"), "environ"),
+                own("psycopg2", None, "psycopg2"),
+                own(".", Some("fallback"), "fallback"),
+            ]
+        );
+    }
+
+    #[test]
+    fn nosec_markers() {
+        let text = "a = 1  # nosec\nb = 2  # nosec B608\nc = 3  # nosec: B105, B106\nd = 4  # nosecurity\ne = 5\n";
+        let line = |n: usize| {
+            let start: usize = text.split_inclusive('\n').take(n - 1).map(str::len).sum();
+            crate::edit::TextRange::new(start, start + 1)
+        };
+        assert!(has_nosec(text, line(1), &["B608"]));
+        assert!(has_nosec(text, line(2), &["B608"]));
+        assert!(!has_nosec(text, line(2), &["B105"]));
+        assert!(has_nosec(text, line(3), &["B106"]));
+        assert!(!has_nosec(text, line(4), &["B608"]));
+        assert!(!has_nosec(text, line(5), &["B608"]));
+        assert!(!has_nosec(
+            text,
+            crate::edit::TextRange::new(line(4).start, line(5).end),
+            &["B608"]
+        ));
     }
 
     #[test]

@@ -408,6 +408,19 @@ impl<'t> Options<'t> {
         }
     }
 
+    /// A boolean.
+    pub fn bool(&mut self, key: &'static str) -> Result<Option<bool>, OptionError> {
+        self.used.push(key);
+        match self.table.get(key) {
+            None => Ok(None),
+            Some(toml::Value::Boolean(b)) => Ok(Some(*b)),
+            Some(other) => Err(self.error(
+                key,
+                format!("expected true or false, found {}", other.type_str()),
+            )),
+        }
+    }
+
     /// Call last: rejects keys nobody asked for.
     pub fn finish(self) -> Result<(), OptionError> {
         match self.table.keys().find(|k| !self.used.contains(&k.as_str())) {
@@ -480,6 +493,44 @@ fn test_file_globs() -> &'static PathGlobs {
 mod tests {
     use super::*;
     use crate::edit::Edit;
+
+    #[test]
+    fn bool_options() {
+        let table: toml::Table = "a = true\nb = \"yes\"\n".parse().unwrap();
+        let mut options = Options::new("x", &table);
+        assert_eq!(options.bool("a").unwrap(), Some(true));
+        assert!(options
+            .bool("b")
+            .unwrap_err()
+            .to_string()
+            .contains("true or false"));
+        assert_eq!(options.bool("c").unwrap(), None);
+        assert!(options.finish().is_ok());
+    }
+
+    #[test]
+    fn test_paths_are_recognised() {
+        for path in [
+            "tests/settings.py",
+            "pkg/test/util.py",
+            "test_app.py",
+            "app/settings_test.py",
+            "conftest.py",
+            "app/tests.py",
+        ] {
+            assert!(test_file_globs().matches(Path::new(path)), "{path}");
+        }
+        for path in [
+            "settings.py",
+            "testing.py",
+            "contest.py",
+            "latest_news.py",
+            "pytest_plugin/app.py",
+            "attest/app.py",
+        ] {
+            assert!(!test_file_globs().matches(Path::new(path)), "{path}");
+        }
+    }
 
     #[test]
     fn a_safe_fix_that_drops_a_comment_becomes_unsafe() {

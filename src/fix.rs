@@ -172,6 +172,87 @@ pub fn ensure_module_logger(cx: &Checker) -> (String, Vec<Edit>) {
     ("logger".to_owned(), edits)
 }
 
+/// An edit adding `arguments` (source text of each) to a call right after
+/// its argument `after`, in the layout of the argument list: inline
+/// (`f(a, new)`) — or, when `after` stands on a line of its own and is
+/// followed by a comma (`f(\n    a,\n)`), one new line per argument with
+/// the same indentation and a trailing comma each, after any comment on
+/// `after`'s line.
+pub fn insert_arguments_after(cx: &Checker, after: Node, arguments: &[String]) -> Edit {
+    let end = after.end_byte();
+    let line_end = next_line_start(cx.text, end);
+    let rest = cx.text[end..line_end].trim_end_matches(['\n', '\r']);
+    let own_line = before_statement(cx, after).is_some()
+        && rest.trim_start().starts_with(',')
+        && rest.trim_start()[1..]
+            .trim_start()
+            .chars()
+            .next()
+            .is_none_or(|c| c == '#');
+    if !own_line || line_end == cx.text.len() && !cx.text.ends_with('\n') {
+        return Edit::insertion(end, format!(", {}", arguments.join(", ")));
+    }
+    let indent = line_indent(cx.text, after.start_byte());
+    let at = end + rest.len();
+    let lines: String = arguments
+        .iter()
+        .map(|a| format!("{}{indent}{a},", cx.stylist.eol()))
+        .collect();
+    Edit::insertion(at, lines)
+}
+
+/// Where `value` can be moved to a statement of its own, just before the
+/// statement that contains it, without changing when or whether it runs:
+/// that statement, the insertion offset and its indentation. `Err` says why
+/// not: the value runs inside a lambda, comprehension or nested definition,
+/// on one side of a conditional expression or of `and` / `or`, in a default
+/// argument or decorator, an `elif` or `while` condition, an `assert`, or a
+/// statement that shares its line.
+pub fn hoist_point<'n>(
+    cx: &Checker<'n>,
+    value: Node<'n>,
+) -> Result<(Node<'n>, usize, &'n str), &'static str> {
+    let statement = ast::enclosing_statement(value).ok_or("no statement to move it before")?;
+    match statement.kind() {
+        "while_statement" => return Err("a `while` condition runs on every iteration"),
+        "assert_statement" => return Err("asserts are removed under `python -O`"),
+        _ => {}
+    }
+    let mut child = value;
+    for parent in ast::ancestors(value).skip(1) {
+        if parent.id() == statement.id() {
+            break;
+        }
+        let kind = parent.kind();
+        if ast::is_scope_boundary(kind) {
+            return Err("it runs inside a lambda, comprehension or nested definition");
+        }
+        match kind {
+            "conditional_expression" => {
+                return Err("it runs only on one side of a conditional expression")
+            }
+            "elif_clause" => {
+                return Err("an `elif` condition runs only when the branches above fail")
+            }
+            "block" => return Err("it is not in the statement's header"),
+            "default_parameter" | "typed_default_parameter" => {
+                return Err("it is a default argument, computed when the function is defined")
+            }
+            "decorator" => return Err("it is part of a decorator"),
+            "boolean_operator"
+                if parent.child_by_field_name("left").map(|l| l.id()) != Some(child.id()) =>
+            {
+                return Err("it runs only when the other side of `and`/`or` allows");
+            }
+            _ => {}
+        }
+        child = parent;
+    }
+    let (at, indent) =
+        before_statement(cx, statement).ok_or("its statement shares a line with other code")?;
+    Ok((statement, at, indent))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -255,6 +336,52 @@ mod tests {
             Some(26)
         );
         assert_eq!(after_statement(&cx, statements[2]), Some((31, "", "\n")));
+    }
+
+    #[test]
+    fn arguments_follow_the_layout_of_the_call() {
+        let cases = [
+            ("f(a, b=1)\n", "f(a, x, y, b=1)\n"),
+            (
+                "f(\n    a,  # first\n    b=1,\n)\n",
+                "f(\n    a,  # first\n    x,\n    y,\n    b=1,\n)\n",
+            ),
+            ("f(\r\n\ta,\r\n)\r\n", "f(\r\n\ta,\r\n\tx,\r\n\ty,\r\n)\r\n"),
+            ("f(\n    a\n)\n", "f(\n    a, x, y\n)\n"),
+        ];
+        for (text, expected) in cases {
+            let edit = with_checker(text, |cx| {
+                let call = ast::module_statements(cx.root)[0].named_child(0).unwrap();
+                let first = ast::Arguments::of(cx.text, call).positional[0];
+                insert_arguments_after(cx, first, &["x".to_owned(), "y".to_owned()])
+            });
+            assert_eq!(apply(text, vec![edit]), expected);
+        }
+    }
+
+    #[test]
+    fn hoist_points() {
+        let text = "def f(a=g(1)):\n    x = h(g(2)) if c else 0\n    y = [g(3) for _ in a]\n    z = k(g(4))\n";
+        let tree = parse(text);
+        let stylist = Stylist::detect(text, &tree);
+        let lines = LineIndex::new(text);
+        let cx = Checker::new(text, &tree, &stylist, &lines);
+        let mut calls = Vec::new();
+        ast::walk_descendants(tree.root_node(), |n| {
+            if n.kind() == "call" && ast::text(text, n).starts_with("g(") {
+                calls.push(n);
+            }
+            true
+        });
+        let results: Vec<_> = calls
+            .iter()
+            .map(|c| hoist_point(&cx, *c).map(|(_, at, indent)| (at, indent)))
+            .collect();
+        assert!(results[0].is_err());
+        assert!(results[1].is_err());
+        assert!(results[2].is_err());
+        let z = text.find("    z").unwrap();
+        assert_eq!(results[3], Ok((z, "    ")));
     }
 }
 
