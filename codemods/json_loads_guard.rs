@@ -199,7 +199,7 @@ impl Codemod for JsonLoadsGuard {
 /// Whether `call` is `json.loads(...)` / `json.load(...)`.
 fn is_json_parse(cx: &Checker<'_>, call: Node<'_>) -> bool {
     call.child_by_field_name("function")
-        .and_then(|f| ast::qualified_name(cx.text, cx.root, f))
+        .and_then(|f| cx.qualified_name(f))
         .is_some_and(|name| name == "json.loads" || name == "json.load")
 }
 
@@ -213,7 +213,7 @@ fn is_constant(cx: &Checker<'_>, input: Node<'_>) -> bool {
         if n.kind() == "call" {
             packaged |= n
                 .child_by_field_name("function")
-                .and_then(|f| ast::qualified_name(cx.text, cx.root, f))
+                .and_then(|f| cx.qualified_name(f))
                 .is_some_and(|name| PACKAGE_DATA.contains(&name.as_str()));
         }
         !packaged
@@ -232,7 +232,7 @@ fn is_constant(cx: &Checker<'_>, input: Node<'_>) -> bool {
         }
         "call" => input
             .child_by_field_name("function")
-            .and_then(|f| ast::qualified_name(cx.text, cx.root, f))
+            .and_then(|f| cx.qualified_name(f))
             .is_some_and(|name| name == "json.dumps"),
         _ => false,
     }
@@ -452,9 +452,7 @@ fn decode_error_class(
     }
     let shadowed = ast::enclosing_function(call)
         .is_some_and(|function| ast::binds_name(cx.text, function, "json"));
-    if ast::module_import_binding(cx.text, cx.root, "JSONDecodeError").as_deref()
-        == Some("json.JSONDecodeError")
-    {
+    if cx.import_binding("JSONDecodeError") == Some("json.JSONDecodeError") {
         return Ok(("JSONDecodeError".into(), None));
     }
     if shadowed {

@@ -213,11 +213,11 @@ fn client(
     let Some(receiver) = receiver else {
         // `from requests import get`
         let function = call.child_by_field_name("function")?;
-        let name = ast::qualified_name(cx.text, cx.root, function)?;
+        let name = cx.qualified_name(function)?;
         return (name == format!("requests.{method}")).then_some(Client::Module);
     };
     let receiver = ast::unparenthesize(receiver);
-    if let Some(name) = ast::qualified_name(cx.text, cx.root, receiver) {
+    if let Some(name) = cx.qualified_name(receiver) {
         if name == "requests" || name == "requests.api" {
             return Some(Client::Module);
         }
@@ -235,7 +235,7 @@ fn is_session_constructor(cx: &Checker<'_>, node: Node<'_>) -> bool {
     node.kind() == "call"
         && node
             .child_by_field_name("function")
-            .and_then(|f| ast::qualified_name(cx.text, cx.root, f))
+            .and_then(|f| cx.qualified_name(f))
             .is_some_and(|name| SESSION_CONSTRUCTORS.contains(&name.as_str()))
 }
 

@@ -184,7 +184,7 @@ impl Codemod for SubprocessShell {
         let Some(function) = call.child_by_field_name("function") else {
             return;
         };
-        let Some(name) = ast::qualified_name(cx.text, cx.root, function) else {
+        let Some(name) = cx.qualified_name(function) else {
             return;
         };
         let is_subprocess = name

@@ -3,6 +3,8 @@
 //! Everything here is read-only and iterative (no recursion on the tree
 //! depth), so deeply nested input cannot overflow the stack.
 
+use std::collections::HashMap;
+
 use tree_sitter::Node;
 
 /// `node`, its parent, its grandparent, … up to the module.
@@ -1275,60 +1277,60 @@ fn decode_escapes(content: &str) -> Option<String> {
     Some(out)
 }
 
-/// The qualified name a module-level import binds `name` to: `import a.b`
-/// binds `a` to `a`; `import a.b as x` binds `x` to `a.b`; `from a import b
-/// as c` binds `c` to `a.b` (relative imports keep their dots: `.m.b`).
-/// Imports nested in module-level `if` / `try` blocks count; imports inside
-/// functions and classes do not. The last binding in the file wins.
-pub fn module_import_binding(text: &str, root: Node<'_>, name: &str) -> Option<String> {
-    let mut found = None;
+/// Every name the module-level imports bind, with the qualified name it is
+/// bound to: `import a.b` binds `a` to `a`; `import a.b as x` binds `x` to
+/// `a.b`; `from a import b as c` binds `c` to `a.b` (relative imports keep
+/// their dots: `.m.b`). Imports nested in module-level `if` / `try` blocks
+/// count; imports inside functions and classes do not. The last binding in
+/// the file wins. Built once per file (see [`Checker::qualified_name`](crate::codemod::Checker::qualified_name)).
+pub fn module_import_bindings(text: &str, root: Node<'_>) -> HashMap<String, String> {
+    let mut found: HashMap<String, (usize, String)> = HashMap::new();
+    let mut keep = |at: usize, (bound, target): (String, String)| {
+        let later = found
+            .get(&bound)
+            .is_none_or(|(previous, _)| *previous <= at);
+        if later {
+            found.insert(bound, (at, target));
+        }
+    };
     let mut blocks = vec![root];
     while let Some(block) = blocks.pop() {
         for statement in named_children(block) {
-            match statement.kind() {
-                "import_statement" => {
-                    let mut cursor = statement.walk();
-                    for imported in statement.children_by_field_name("name", &mut cursor) {
-                        if let Some(binding) = import_binding(text, imported, None, name) {
-                            keep_last(&mut found, statement.start_byte(), binding);
-                        }
-                    }
-                }
-                "import_from_statement" => {
-                    let Some(module) = statement.child_by_field_name("module_name") else {
-                        continue;
-                    };
-                    let module = self::text(text, module);
-                    let mut cursor = statement.walk();
-                    for imported in statement.children_by_field_name("name", &mut cursor) {
-                        if let Some(binding) = import_binding(text, imported, Some(module), name) {
-                            keep_last(&mut found, statement.start_byte(), binding);
-                        }
-                    }
-                }
+            let from = match statement.kind() {
+                "import_statement" => None,
+                "import_from_statement" => match statement.child_by_field_name("module_name") {
+                    Some(module) => Some(self::text(text, module)),
+                    None => continue,
+                },
                 "if_statement" | "try_statement" | "elif_clause" | "else_clause"
-                | "except_clause" | "finally_clause" | "block" => blocks.push(statement),
-                _ => {}
+                | "except_clause" | "finally_clause" | "block" => {
+                    blocks.push(statement);
+                    continue;
+                }
+                _ => continue,
+            };
+            let mut cursor = statement.walk();
+            for imported in statement.children_by_field_name("name", &mut cursor) {
+                if let Some(binding) = import_binding(text, imported, from) {
+                    keep(statement.start_byte(), binding);
+                }
             }
         }
     }
-    // Blocks are visited out of order: keep the binding that comes last.
-    found.map(|(_, binding)| binding)
+    found
+        .into_iter()
+        .map(|(name, (_, target))| (name, target))
+        .collect()
 }
 
-fn keep_last(found: &mut Option<(usize, String)>, at: usize, binding: String) {
-    if found.as_ref().is_none_or(|(previous, _)| *previous <= at) {
-        *found = Some((at, binding));
-    }
+/// The qualified name a module-level import binds `name` to (see
+/// [`module_import_bindings`]).
+pub fn module_import_binding(text: &str, root: Node<'_>, name: &str) -> Option<String> {
+    module_import_bindings(text, root).remove(name)
 }
 
-/// What one `import` / `from … import` item binds `name` to, if it binds it.
-fn import_binding(
-    text: &str,
-    imported: Node<'_>,
-    from: Option<&str>,
-    name: &str,
-) -> Option<String> {
+/// The name one imported item binds, and what it binds it to.
+fn import_binding(text: &str, imported: Node<'_>, from: Option<&str>) -> Option<(String, String)> {
     let (dotted, alias) = match imported.kind() {
         "aliased_import" => (
             self::text(text, imported.child_by_field_name("name")?),
@@ -1337,40 +1339,50 @@ fn import_binding(
         "dotted_name" => (self::text(text, imported), None),
         _ => return None,
     };
-    match (from, alias) {
-        (None, Some(alias)) => (alias == name).then(|| dotted.to_owned()),
+    Some(match (from, alias) {
+        (None, Some(alias)) => (alias.to_owned(), dotted.to_owned()),
         (None, None) => {
             let head = dotted.split('.').next()?;
-            (head == name).then(|| head.to_owned())
+            (head.to_owned(), head.to_owned())
         }
         (Some(module), alias) => {
-            let bound = alias.unwrap_or(dotted);
             let joined = if module.ends_with('.') {
                 format!("{module}{dotted}")
             } else {
                 format!("{module}.{dotted}")
             };
-            (bound == name).then_some(joined)
+            (alias.unwrap_or(dotted).to_owned(), joined)
         }
-    }
+    })
 }
 
-/// `a.b.c` with its first name resolved through the module-level imports
-/// (see [`module_import_binding`]): `sp.run` → `subprocess.run` after
-/// `import subprocess as sp`, `loads` → `json.loads` after `from json
-/// import loads`. A first name no module-level import binds is kept as
-/// written (it may be imported inside the function).
-pub fn qualified_name(text: &str, root: Node<'_>, expr: Node<'_>) -> Option<String> {
+/// `a.b.c` with its first name resolved through `bindings` (see
+/// [`module_import_bindings`]): `sp.run` → `subprocess.run` after `import
+/// subprocess as sp`, `loads` → `json.loads` after `from json import
+/// loads`. A first name no module-level import binds is kept as written
+/// (it may be imported inside the function).
+pub fn qualified_name_with(
+    bindings: &HashMap<String, String>,
+    text: &str,
+    expr: Node<'_>,
+) -> Option<String> {
     let dotted = dotted_name(text, expr)?;
     let (head, rest) = match dotted.split_once('.') {
         Some((head, rest)) => (head, Some(rest)),
         None => (dotted.as_str(), None),
     };
-    let head = module_import_binding(text, root, head).unwrap_or_else(|| head.to_owned());
+    let head = bindings.get(head).map_or(head, String::as_str);
     Some(match rest {
         Some(rest) => format!("{head}.{rest}"),
-        None => head,
+        None => head.to_owned(),
     })
+}
+
+/// [`qualified_name_with`] the module's bindings, computed for this one
+/// call: codemods use [`Checker::qualified_name`](crate::codemod::Checker::qualified_name),
+/// which computes them once per file.
+pub fn qualified_name(text: &str, root: Node<'_>, expr: Node<'_>) -> Option<String> {
+    qualified_name_with(&module_import_bindings(text, root), text, expr)
 }
 
 /// Whether an exception named in `names` (by last dotted component; see

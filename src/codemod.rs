@@ -102,6 +102,10 @@ pub struct Checker<'a> {
     findings: Vec<Finding>,
     /// Comment ranges of the file, collected on first need.
     comments: std::cell::OnceCell<Vec<TextRange>>,
+    /// Whether the path is a test module, decided on first need.
+    test_file: std::cell::OnceCell<bool>,
+    /// Module-level import bindings, collected on first need.
+    imports: std::cell::OnceCell<std::collections::HashMap<String, String>>,
     /// The file's path as the driver got it (see [`Checker::path`]).
     path: Option<&'a Path>,
 }
@@ -116,6 +120,8 @@ impl<'a> Checker<'a> {
             meta: &PLACEHOLDER_META,
             findings: Vec::new(),
             comments: std::cell::OnceCell::new(),
+            imports: std::cell::OnceCell::new(),
+            test_file: std::cell::OnceCell::new(),
             path: None,
         }
     }
@@ -145,7 +151,28 @@ impl<'a> Checker<'a> {
     /// conventions: `test_*.py`, `*_test.py`, `tests.py`, `conftest.py`, or
     /// any file under a `tests`, `test` or `testing` (test support) directory.
     pub fn is_test_file(&self) -> bool {
-        self.path_matches(test_file_globs())
+        *self
+            .test_file
+            .get_or_init(|| self.path_matches(test_file_globs()))
+    }
+
+    /// The module-level import bindings of the file (see
+    /// [`ast::module_import_bindings`](crate::ast::module_import_bindings)),
+    /// computed once per file.
+    pub fn import_bindings(&self) -> &std::collections::HashMap<String, String> {
+        self.imports
+            .get_or_init(|| crate::ast::module_import_bindings(self.text, self.root))
+    }
+
+    /// What the module-level import bound `name` to.
+    pub fn import_binding(&self, name: &str) -> Option<&str> {
+        self.import_bindings().get(name).map(String::as_str)
+    }
+
+    /// `sp.run` → `subprocess.run` through the module's imports (see
+    /// [`ast::qualified_name_with`](crate::ast::qualified_name_with)).
+    pub fn qualified_name(&self, expr: Node) -> Option<String> {
+        crate::ast::qualified_name_with(self.import_bindings(), self.text, expr)
     }
 
     /// The source text of a node.
