@@ -232,10 +232,7 @@ impl FetchoneNullGuard {
         method: &str,
         value: Node<'_>,
     ) -> Result<Fix, &'static str> {
-        let statement = ast::enclosing_statement(value).ok_or("no statement to hoist it before")?;
-        can_hoist(value, statement)?;
-        let (at, indent) = fix::before_statement(cx, statement)
-            .ok_or("its statement shares a line with other code")?;
+        let (statement, at, indent) = fix::hoist_point(cx, value)?;
         // Replace the parentheses around the value too: `(await f())[0]` → `row[0]`.
         let mut replaced = value;
         while let Some(parent) = replaced
@@ -540,44 +537,6 @@ fn direct_use(text: &str, user: Node<'_>, value: Node<'_>) -> Option<&'static st
         "list_splat" | "dictionary_splat" => Some("unpacking it"),
         _ => None,
     }
-}
-
-/// Whether `value` can move to its own statement before `statement` without
-/// changing when (or whether) it runs.
-fn can_hoist(value: Node<'_>, statement: Node<'_>) -> Result<(), &'static str> {
-    match statement.kind() {
-        "while_statement" => return Err("a `while` condition runs on every iteration"),
-        "assert_statement" => return Err("asserts are removed under `python -O`"),
-        "decorated_definition" => return Err("it is part of a decorator"),
-        _ => {}
-    }
-    let mut child = value;
-    for parent in ast::ancestors(value).skip(1) {
-        if parent.id() == statement.id() {
-            return Ok(());
-        }
-        let kind = parent.kind();
-        if ast::is_scope_boundary(kind) {
-            return Err("it runs inside a lambda, comprehension or nested definition");
-        }
-        match kind {
-            "conditional_expression" => {
-                return Err("it runs only on one side of a conditional expression")
-            }
-            "elif_clause" => {
-                return Err("an `elif` condition runs only when the branches above fail")
-            }
-            "block" => return Err("it is not in the statement's header"),
-            "boolean_operator"
-                if parent.child_by_field_name("left").map(|l| l.id()) != Some(child.id()) =>
-            {
-                return Err("it runs only when the other side of `and`/`or` allows");
-            }
-            _ => {}
-        }
-        child = parent;
-    }
-    Err("no statement to hoist it before")
 }
 
 /// Whether some call or await of `statement` runs before `value` (so that

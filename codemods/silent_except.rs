@@ -629,19 +629,7 @@ fn is_marker(comment: &str) -> bool {
     if suppresses_lint(comment) {
         return true;
     }
-    let Some(pos) = comment.find("auditfix: ignore") else {
-        return false;
-    };
-    let rest = &comment[pos + "auditfix: ignore".len()..];
-    match rest.strip_prefix('[') {
-        Some(list) => list
-            .split(']')
-            .next()
-            .unwrap_or("")
-            .split(',')
-            .any(|id| id.trim() == META.id),
-        None => true,
-    }
+    crate::codemod::ignore_comment_covers(comment, META.id)
 }
 
 /// Linter codes for a broad, bare or silent `except`: flake8-bandit /

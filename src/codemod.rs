@@ -467,6 +467,23 @@ impl<'t> Options<'t> {
     }
 }
 
+/// Whether `text` (a comment or a line) holds `auditfix: ignore` for all
+/// codemods or `auditfix: ignore[id, …]` naming `id`.
+pub fn ignore_comment_covers(text: &str, id: &str) -> bool {
+    let Some(pos) = text.find("auditfix: ignore") else {
+        return false;
+    };
+    match text[pos + "auditfix: ignore".len()..].strip_prefix('[') {
+        Some(list) => list
+            .split(']')
+            .next()
+            .unwrap_or("")
+            .split(',')
+            .any(|listed| listed.trim() == id),
+        None => true,
+    }
+}
+
 /// Path globs, compiled once (globset; gitignore-like syntax: `*` and `?`
 /// stay within a path component, `**` spans components). A pattern is
 /// matched against the *end* of a path, so it needs no leading `**/`:

@@ -242,19 +242,7 @@ pub fn process(path: &Path, bytes: &[u8], engine: &Engine, policy: FixPolicy) ->
 /// first line.
 fn is_suppressed(lines: &LineIndex, text: &str, finding: &Finding) -> bool {
     let line = lines.line_text(text, finding.location.line);
-    let Some(pos) = line.find("# auditfix: ignore") else {
-        return false;
-    };
-    let rest = &line[pos + "# auditfix: ignore".len()..];
-    match rest.strip_prefix('[') {
-        Some(list) => list
-            .split(']')
-            .next()
-            .unwrap_or("")
-            .split(',')
-            .any(|id| id.trim() == finding.codemod),
-        None => true,
-    }
+    crate::codemod::ignore_comment_covers(line, finding.codemod)
 }
 
 #[cfg(test)]
