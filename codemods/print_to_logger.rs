@@ -4,7 +4,8 @@
 //! Finds `print()` calls in library modules and turns them into calls of
 //! the module logger:
 //!
-//! - `logger.error(...)` inside an `except` block;
+//! - `logger.error(...)` inside an `except` block, or right before a
+//!   `raise` in the same block (it reports the failure being raised);
 //! - `logger.warning(...)` for `print(..., file=sys.stderr)`;
 //! - `logger.info(...)` otherwise.
 //!
@@ -202,7 +203,7 @@ impl Codemod for PrintToLogger {
         let Some(stream) = console_stream(cx.text, &args) else {
             return;
         };
-        let level = if in_except_block(call) {
+        let level = if in_except_block(call) || before_raise(call) {
             "error"
         } else if stream == Stream::Stderr {
             "warning"
@@ -1161,4 +1162,15 @@ mod tests {
         let mut options = crate::codemod::Options::new("print-to-logger", &table);
         assert!(super::PrintToLogger::from_options(&mut options).is_err());
     }
+}
+
+/// Whether the statement after the print's statement, in the same block,
+/// is a `raise`: the print announces the failure.
+fn before_raise(call: Node<'_>) -> bool {
+    let Some(statement) = ast::enclosing_statement(call) else {
+        return false;
+    };
+    std::iter::successors(statement.next_named_sibling(), |n| n.next_named_sibling())
+        .find(|n| n.kind() != "comment")
+        .is_some_and(|next| next.kind() == "raise_statement")
 }
