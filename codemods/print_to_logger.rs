@@ -1069,6 +1069,17 @@ fn is_binding(identifier: Node<'_>) -> bool {
     }
 }
 
+/// Whether the statement after the print's statement, in the same block,
+/// is a `raise`: the print announces the failure.
+fn before_raise(call: Node<'_>) -> bool {
+    let Some(statement) = ast::enclosing_statement(call) else {
+        return false;
+    };
+    std::iter::successors(statement.next_named_sibling(), |n| n.next_named_sibling())
+        .find(|n| n.kind() != "comment")
+        .is_some_and(|next| next.kind() == "raise_statement")
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::Path;
@@ -1162,15 +1173,4 @@ mod tests {
         let mut options = crate::codemod::Options::new("print-to-logger", &table);
         assert!(super::PrintToLogger::from_options(&mut options).is_err());
     }
-}
-
-/// Whether the statement after the print's statement, in the same block,
-/// is a `raise`: the print announces the failure.
-fn before_raise(call: Node<'_>) -> bool {
-    let Some(statement) = ast::enclosing_statement(call) else {
-        return false;
-    };
-    std::iter::successors(statement.next_named_sibling(), |n| n.next_named_sibling())
-        .find(|n| n.kind() != "comment")
-        .is_some_and(|next| next.kind() == "raise_statement")
 }
