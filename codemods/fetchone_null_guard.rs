@@ -348,23 +348,28 @@ fn first_argument_sql(text: &str, call: Node<'_>) -> Option<String> {
 /// concatenated or an f-string), the literal left of `%` / `+` /
 /// `.format(...)`, or a variable assigned one of those.
 fn sql_text(text: &str, node: Node<'_>) -> Option<String> {
-    let node = ast::unparenthesize(node);
-    match node.kind() {
-        "string" | "concatenated_string" => Some(ast::text(text, node).to_owned()),
-        "binary_operator" => sql_text(text, node.child_by_field_name("left")?),
-        "call" => {
-            let (Some(object), "format") = ast::call_target(text, node)? else {
-                return None;
-            };
-            sql_text(text, object)
-        }
-        "identifier" => {
-            let value = ast::assigned_before(text, node)?;
-            (value.kind() != "identifier")
-                .then(|| sql_text(text, value))
-                .flatten()
-        }
-        _ => None,
+    // A loop, not recursion: `"a" + b + c + …` nests as deep as it is long.
+    let mut node = ast::unparenthesize(node);
+    loop {
+        node = match node.kind() {
+            "string" | "concatenated_string" => return Some(ast::text(text, node).to_owned()),
+            "binary_operator" => node.child_by_field_name("left")?,
+            "call" => {
+                let (Some(object), "format") = ast::call_target(text, node)? else {
+                    return None;
+                };
+                object
+            }
+            "identifier" => {
+                let value = ast::assigned_before(text, node)?;
+                if value.kind() == "identifier" {
+                    return None;
+                }
+                value
+            }
+            _ => return None,
+        };
+        node = ast::unparenthesize(node);
     }
 }
 

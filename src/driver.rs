@@ -22,6 +22,12 @@ use crate::source::{DecodeError, LineIndex, SourceFile, Stylist};
 /// Upper bound of apply/re-parse rounds per file.
 pub const MAX_ROUNDS: usize = 10;
 
+/// Syntax trees deeper than this are not analysed. Real code stays far
+/// below (CPython itself refuses 200 nested parentheses); beyond it, the
+/// cost of walking up from a node (tree-sitter finds a parent by descending
+/// from the root) would grow with the cube of the nesting.
+pub const MAX_DEPTH: usize = 500;
+
 /// Why a file was left untouched.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum FileError {
@@ -31,6 +37,8 @@ pub enum FileError {
     Decode(#[from] DecodeError),
     #[error("syntax error at line {line}, column {column}; file left untouched")]
     Syntax { line: usize, column: usize },
+    #[error("nested more than {MAX_DEPTH} levels deep; file left untouched")]
+    TooDeep,
     #[error("fixes did not converge after {MAX_ROUNDS} rounds; file left untouched")]
     NoConvergence,
     #[error("changed on disk while auditfix ran; not written")]
@@ -152,6 +160,10 @@ pub fn process(path: &Path, bytes: &[u8], engine: &Engine, policy: FixPolicy) ->
     for round in 0..MAX_ROUNDS {
         let tree = parsed.take().unwrap_or_else(|| parse(&text));
         if round == 0 {
+            if crate::ast::deeper_than(tree.root_node(), MAX_DEPTH) {
+                outcome.error = Some(FileError::TooDeep);
+                return outcome;
+            }
             if let Some(error) = first_error(&tree) {
                 let position = error.start_position();
                 let location = LineIndex::new(&text).location(&text, error.start_byte());
@@ -387,6 +399,28 @@ mod tests {
             outcome.fixed.as_deref(),
             Some("a = 7  # auditfix: ignore\nb = 7  # auditfix: ignore[test-good]\nc = 8  # auditfix: ignore[other]\n")
         );
+    }
+
+    #[test]
+    fn deeply_nested_files_are_skipped_with_a_reason() {
+        let engine = engine(vec![Replace {
+            with: "8",
+            meta: &GOOD,
+        }]);
+        let deep = format!(
+            "a = {}7{}\n",
+            "(".repeat(MAX_DEPTH + 10),
+            ")".repeat(MAX_DEPTH + 10)
+        );
+        let outcome = run(&engine, &deep);
+        assert!(
+            matches!(outcome.error, Some(FileError::TooDeep)),
+            "{:?}",
+            outcome.error
+        );
+        assert!(outcome.fixed.is_none());
+        let shallow = format!("a = {}7{}\n", "(".repeat(50), ")".repeat(50));
+        assert!(run(&engine, &shallow).fixed.is_some());
     }
 
     #[test]

@@ -177,3 +177,36 @@ fn documented_examples_are_what_the_codemods_do() {
         );
     }
 }
+
+/// Long expression chains nest as deep as they are long: every codemod
+/// must get through one just under the engine's depth limit (no recursion
+/// that overflows, no blow-up), and one past it is skipped with a reason.
+#[test]
+fn long_chains_neither_crash_nor_hang_any_codemod() {
+    let engine = Engine::new(
+        CATALOGUE
+            .iter()
+            .map(|e| e.build(&toml::Table::new()).unwrap())
+            .collect(),
+    );
+    let policy = FixPolicy::new(true);
+    let file = |terms: usize| {
+        let chain = vec!["\"SELECT a FROM t WHERE x = \" + v"; terms].join(" + ");
+        format!(
+            "import os, json, yaml, subprocess, requests\n\
+             def f(cur, v):\n    q = {chain}\n    cur.execute(q)\n    row = cur.fetchone()[0]\n\
+             \x20   print(json.loads(q), yaml.load(q), os.getenv(\"SECRET_KEY\", \"x\"))\n\
+             \x20   subprocess.run(\"ls -l\", shell=True)\n    requests.get(q)\n    return row\n"
+        )
+    };
+    let start = std::time::Instant::now();
+    let near = process(Path::new("near.py"), file(200).as_bytes(), &engine, policy);
+    assert!(near.error.is_none(), "{:?}", near.error);
+    assert!(near.findings.len() >= 5, "{:?}", near.findings);
+    assert!(start.elapsed().as_secs() < 20, "took {:?}", start.elapsed());
+    let past = process(Path::new("past.py"), file(2000).as_bytes(), &engine, policy);
+    assert!(matches!(
+        past.error,
+        Some(auditfix::driver::FileError::TooDeep)
+    ));
+}
