@@ -42,6 +42,14 @@ pub fn discover(
             }
             continue;
         }
+        if metadata.file_type().is_symlink() {
+            // Never followed: it may lead out of the given roots.
+            errors.push(WalkError {
+                path: root.clone(),
+                reason: "is a symlink; not followed".into(),
+            });
+            continue;
+        }
         let excluded = Excluder::new(root, exclude)?;
         let walker = WalkBuilder::new(root)
             .follow_links(false)
@@ -144,6 +152,29 @@ mod tests {
             vec![PathBuf::from("pkg/a.py"), PathBuf::from("pkg/b.pyi")]
         );
         assert!(errors.is_empty());
+    }
+
+    #[test]
+    fn symlinks_are_never_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret.py"), "x = 1\n").unwrap();
+        std::fs::create_dir(dir.path().join("pkg")).unwrap();
+        std::fs::write(dir.path().join("pkg/a.py"), "x = 1\n").unwrap();
+        std::os::unix::fs::symlink(outside.path(), dir.path().join("pkg/out")).unwrap();
+        std::os::unix::fs::symlink(
+            outside.path().join("secret.py"),
+            dir.path().join("pkg/s.py"),
+        )
+        .unwrap();
+        let (files, errors) = discover(&[dir.path().to_owned()], &[]).unwrap();
+        assert_eq!(files, vec![dir.path().join("pkg/a.py")]);
+        assert!(errors.is_empty());
+        let named = dir.path().join("pkg/s.py");
+        let (files, errors) = discover(std::slice::from_ref(&named), &[]).unwrap();
+        assert!(files.is_empty());
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].reason.contains("symlink"));
     }
 
     #[test]

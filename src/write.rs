@@ -12,7 +12,19 @@ pub fn replace_file(path: &Path, expected: &[u8], new: &[u8]) -> Result<(), File
     if current != expected {
         return Err(FileError::ChangedOnDisk);
     }
-    let metadata = std::fs::metadata(path).map_err(|e| FileError::Write(e.to_string()))?;
+    let metadata = std::fs::symlink_metadata(path).map_err(|e| FileError::Write(e.to_string()))?;
+    // A rename would replace the link, or bypass the read-only bit: neither
+    // is what the user asked for.
+    if !metadata.is_file() {
+        return Err(FileError::Write(
+            "not a regular file (a symlink?); not written".into(),
+        ));
+    }
+    if metadata.permissions().readonly() {
+        return Err(FileError::Write(
+            "the file is read-only; not written".into(),
+        ));
+    }
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -50,6 +62,30 @@ mod tests {
         );
         let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "temp file left behind");
+    }
+
+    #[test]
+    fn refuses_read_only_files_and_symlinks() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.py");
+        std::fs::write(&path, "old\n").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+        let err = replace_file(&path, b"old\n", b"new\n").unwrap_err();
+        assert!(err.to_string().contains("read-only"), "{err}");
+        assert_eq!(std::fs::read(&path).unwrap(), b"old\n");
+
+        let target = dir.path().join("b.py");
+        std::fs::write(&target, "old\n").unwrap();
+        let link = dir.path().join("link.py");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let err = replace_file(&link, b"old\n", b"new\n").unwrap_err();
+        assert!(err.to_string().contains("symlink"), "{err}");
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(std::fs::read(&target).unwrap(), b"old\n");
     }
 
     #[test]
