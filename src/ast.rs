@@ -692,6 +692,24 @@ pub fn handled_by_try(text: &str, node: Node<'_>, names: &[&str]) -> bool {
     false
 }
 
+/// Helpers shared by this file's test modules.
+#[cfg(test)]
+mod test_support {
+    use super::*;
+
+    /// The first node of `kind` in source order.
+    pub fn first<'t>(tree: &'t tree_sitter::Tree, kind: &str) -> Node<'t> {
+        let mut found = None;
+        walk_descendants(tree.root_node(), |n| {
+            if found.is_none() && n.kind() == kind {
+                found = Some(n);
+            }
+            found.is_none()
+        });
+        found.unwrap_or_else(|| panic!("no {kind}"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1027,16 +1045,7 @@ mod handler_tests {
     use super::*;
     use crate::parse::parse;
 
-    fn first<'t>(tree: &'t tree_sitter::Tree, kind: &str) -> Node<'t> {
-        let mut found = None;
-        walk_descendants(tree.root_node(), |n| {
-            if found.is_none() && n.kind() == kind {
-                found = Some(n);
-            }
-            found.is_none()
-        });
-        found.unwrap_or_else(|| panic!("no {kind}"))
-    }
+    use super::test_support::first;
 
     #[test]
     fn handler_parts() {
@@ -1526,16 +1535,7 @@ mod string_and_import_tests {
     use super::*;
     use crate::parse::parse;
 
-    fn first<'t>(tree: &'t tree_sitter::Tree, kind: &str) -> Node<'t> {
-        let mut found = None;
-        walk_descendants(tree.root_node(), |n| {
-            if found.is_none() && n.kind() == kind {
-                found = Some(n);
-            }
-            found.is_none()
-        });
-        found.unwrap_or_else(|| panic!("no {kind}"))
-    }
+    use super::test_support::first;
 
     fn value(source: &str) -> Option<String> {
         let text = format!("x = {source}\n");

@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
+mod common;
+
 fn e2e(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/e2e")
@@ -18,23 +20,7 @@ fn e2e(name: &str) -> PathBuf {
 }
 
 fn drive(dir: &Path) -> BTreeMap<String, String> {
-    let output = std::process::Command::new("python3")
-        .arg(e2e("drive_wipe.py"))
-        .arg(dir)
-        .env("PYTHONDONTWRITEBYTECODE", "1")
-        .output()
-        .expect("python3 must be installed");
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(
-        output.status.success(),
-        "driver failed:\n{stdout}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    stdout
-        .lines()
-        .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect()
+    common::drive_python(&e2e("drive_wipe.py"), dir)
 }
 
 #[test]

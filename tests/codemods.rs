@@ -11,11 +11,11 @@
 //! the codemod's options.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
+mod common;
 
 use auditfix::codemod::Engine;
 use auditfix::codemods::CATALOGUE;
-use auditfix::diff::{file_diff, Style};
 use auditfix::driver::{process, FixPolicy};
 
 fn fixtures() -> Vec<PathBuf> {
@@ -57,23 +57,6 @@ fn marked(text: &str, marker: &str) -> Vec<usize> {
         .collect()
 }
 
-fn py_compile(text: &str, name: &str) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(name);
-    std::fs::write(&path, text).unwrap();
-    let out = Command::new("python3")
-        .args(["-m", "py_compile"])
-        .arg(&path)
-        .env("PYTHONPYCACHEPREFIX", dir.path().join("pycache"))
-        .output()
-        .expect("python3 must be installed");
-    assert!(
-        out.status.success(),
-        "{name}: fixed output does not compile:\n{}\n---\n{text}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 #[test]
 fn fixtures_find_marked_lines_fix_compile_and_converge() {
     let policy = FixPolicy::new(true);
@@ -108,26 +91,14 @@ fn fixtures_find_marked_lines_fix_compile_and_converge() {
             !tree.root_node().has_error(),
             "{name}: fixed output does not parse:\n{fixed}"
         );
-        py_compile(&fixed, &name);
+        common::assert_compiles(&fixed, &name);
         let again = process(Path::new(&name), fixed.as_bytes(), &engine, policy);
         assert!(
             again.fixed.is_none(),
             "{name}: second run changed the file again"
         );
 
-        let mut report = String::new();
-        for f in &outcome.findings {
-            report.push_str(&format!(
-                "{}:{} {} [{}] {}\n",
-                f.location.line,
-                f.location.column,
-                f.codemod,
-                f.applicability(),
-                f.message
-            ));
-        }
-        report.push_str("---\n");
-        report.push_str(&file_diff(&name, &text, &fixed, Style::Plain));
+        let report = common::snapshot_report(&outcome.findings, &name, &text, &fixed);
         insta::with_settings!({
             snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"),
             prepend_module_to_snapshot => false,

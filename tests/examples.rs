@@ -4,11 +4,11 @@
 //! checks that the fixed file re-parses, compiles and is a fixpoint.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
+mod common;
 
 use auditfix::codemod::Engine;
 use auditfix::codemods::CATALOGUE;
-use auditfix::diff::{file_diff, Style};
 use auditfix::driver::{process, FixPolicy};
 
 fn example_files() -> Vec<PathBuf> {
@@ -29,7 +29,6 @@ fn every_example_file_is_snapshotted_compiles_and_converges() {
     );
     let policy = FixPolicy::new(true);
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let pycache = tempfile::tempdir().unwrap();
     for path in example_files() {
         let relative = path
             .strip_prefix(root)
@@ -48,33 +47,9 @@ fn every_example_file_is_snapshotted_compiles_and_converges() {
             "{relative}: a second run changes it again"
         );
 
-        let out = pycache.path().join("check.py");
-        std::fs::write(&out, &fixed).unwrap();
-        let compiled = Command::new("python3")
-            .args(["-m", "py_compile"])
-            .arg(&out)
-            .env("PYTHONPYCACHEPREFIX", pycache.path())
-            .output()
-            .expect("python3 must be installed");
-        assert!(
-            compiled.status.success(),
-            "{relative}: fixed file does not compile: {}",
-            String::from_utf8_lossy(&compiled.stderr)
-        );
+        common::assert_compiles(&fixed, &relative);
 
-        let mut report = String::new();
-        for f in &outcome.findings {
-            report.push_str(&format!(
-                "{}:{} {} [{}] {}\n",
-                f.location.line,
-                f.location.column,
-                f.codemod,
-                f.applicability(),
-                f.message
-            ));
-        }
-        report.push_str("---\n");
-        report.push_str(&file_diff(&relative, &original, &fixed, Style::Plain));
+        let report = common::snapshot_report(&outcome.findings, &relative, &original, &fixed);
         let name = format!(
             "example__{}",
             relative.trim_start_matches("examples/").replace('/', "__")

@@ -13,29 +13,18 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
+mod common;
+
 fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// Run the driver; case → outcome.
 fn drive(module_dir: &Path) -> BTreeMap<String, String> {
-    let output = std::process::Command::new("python3")
-        .arg(manifest_dir().join("tests/e2e/drive_notes_search.py"))
-        .arg(module_dir)
-        .env("PYTHONDONTWRITEBYTECODE", "1")
-        .output()
-        .expect("python3 must be installed");
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(
-        output.status.success(),
-        "driver crashed:\n{stdout}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    stdout
-        .lines()
-        .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect()
+    common::drive_python(
+        &manifest_dir().join("tests/e2e/drive_notes_search.py"),
+        module_dir,
+    )
 }
 
 #[test]
