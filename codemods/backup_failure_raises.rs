@@ -141,12 +141,7 @@ impl Codemod for BackupFailureRaises {
             return;
         }
         let args = Arguments::of(cx.text, call);
-        let Some(command) = args
-            .positional
-            .first()
-            .copied()
-            .or_else(|| args.keyword("args"))
-        else {
+        let Some(command) = args.positional_or_keyword(0, "args") else {
             return;
         };
         let Some(command) = Command::resolve(cx.text, command, &self.tools) else {

@@ -209,12 +209,7 @@ impl Codemod for SubprocessShell {
             return;
         }
         let label = format!("`{}(..., shell=True)`", ast::text(cx.text, function));
-        let Some(command) = args
-            .positional
-            .first()
-            .copied()
-            .or_else(|| args.keyword("args"))
-        else {
+        let Some(command) = args.positional_or_keyword(0, "args") else {
             return;
         };
         let (message, fix) = match classify(cx, command) {

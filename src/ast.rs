@@ -440,6 +440,16 @@ impl<'n> Arguments<'n> {
         args
     }
 
+    /// The `index`-th positional argument, or else keyword `name` (a
+    /// parameter that may be passed either way, like `subprocess.run`'s
+    /// `args`).
+    pub fn positional_or_keyword(&self, index: usize, name: &str) -> Option<Node<'n>> {
+        self.positional
+            .get(index)
+            .copied()
+            .or_else(|| self.keyword(name))
+    }
+
     /// The value of keyword argument `name`.
     pub fn keyword(&self, name: &str) -> Option<Node<'n>> {
         self.keywords
@@ -589,63 +599,37 @@ pub fn module_statements(root: Node<'_>) -> Vec<Node<'_>> {
 /// Every identifier text inside `scope` (iterative walk).
 pub fn identifiers_in<'t>(text: &'t str, scope: Node<'_>) -> Vec<&'t str> {
     let mut names = Vec::new();
-    let mut cursor = scope.walk();
-    let mut depth = 0usize;
-    loop {
-        let node = cursor.node();
+    walk_descendants(scope, |node| {
         if node.kind() == "identifier" {
             names.push(&text[node.byte_range()]);
         }
-        if cursor.goto_first_child() {
-            depth += 1;
-            continue;
-        }
-        loop {
-            if depth == 0 {
-                return names;
-            }
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            cursor.goto_parent();
-            depth -= 1;
-        }
-    }
+        true
+    });
+    names
 }
 
-/// Whether the tree under `root` nests deeper than `limit` levels
-/// (iterative; stops at the first node past the limit).
+/// Whether the tree under `root` nests deeper than `limit` levels.
 pub fn deeper_than(root: Node<'_>, limit: usize) -> bool {
-    let mut cursor = root.walk();
-    let mut depth = 0usize;
-    loop {
-        if depth > limit {
-            return true;
-        }
-        if cursor.goto_first_child() {
-            depth += 1;
-            continue;
-        }
-        loop {
-            if depth == 0 {
-                return false;
-            }
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            cursor.goto_parent();
-            depth -= 1;
-        }
-    }
+    let mut deep = false;
+    walk_with_depth(root, |_, depth| {
+        deep |= depth > limit;
+        !deep
+    });
+    deep
 }
 
 /// Visit every node under `node` (including itself) in source order,
 /// without recursion. `visit` returns false to skip a node's children.
 pub fn walk_descendants<'n>(node: Node<'n>, mut visit: impl FnMut(Node<'n>) -> bool) {
+    walk_with_depth(node, |n, _| visit(n));
+}
+
+/// [`walk_descendants`], also telling each node's depth below `node`.
+pub fn walk_with_depth<'n>(node: Node<'n>, mut visit: impl FnMut(Node<'n>, usize) -> bool) {
     let mut cursor = node.walk();
     let mut depth = 0usize;
     loop {
-        let descend = visit(cursor.node());
+        let descend = visit(cursor.node(), depth);
         if descend && cursor.goto_first_child() {
             depth += 1;
             continue;
