@@ -10,6 +10,7 @@
 //!   `notes`; the other fixes still apply.
 
 use std::collections::{BTreeMap, HashSet};
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -112,17 +113,48 @@ impl FixPolicy {
     }
 }
 
-/// Read and process many files in parallel; results sorted by path.
-pub fn process_paths(paths: &[PathBuf], engine: &Engine, policy: FixPolicy) -> Vec<FileOutcome> {
-    let mut outcomes: Vec<FileOutcome> = paths
-        .par_iter()
-        .map(|path| match std::fs::read(path) {
-            Ok(bytes) => process(path, &bytes, engine, policy),
-            Err(err) => FileOutcome::failed(path, FileError::Read(err.to_string())),
-        })
-        .collect();
-    outcomes.sort_by(|a, b| a.path.cmp(&b.path));
-    outcomes
+/// Files per worker thread processed together before their outcomes are
+/// handed on: memory holds one batch, never the whole tree.
+const BATCH_PER_THREAD: usize = 8;
+
+/// Read and process `paths` in parallel, handing each outcome to `sink` in
+/// the order of `paths` (callers pass them sorted) and dropping it after.
+///
+/// Memory is bounded by one batch of files in flight, not by the size of
+/// the tree. `stop` is polled before each file and each batch: once it
+/// returns true, no further outcome reaches `sink` and the result is
+/// `Break` (an interrupted run). `sink` may also `Break` to end early.
+pub fn for_each_outcome(
+    paths: &[PathBuf],
+    engine: &Engine,
+    policy: FixPolicy,
+    stop: &(dyn Fn() -> bool + Sync),
+    mut sink: impl FnMut(FileOutcome) -> ControlFlow<()>,
+) -> ControlFlow<()> {
+    let batch = rayon::current_num_threads().max(1) * BATCH_PER_THREAD;
+    for chunk in paths.chunks(batch) {
+        if stop() {
+            return ControlFlow::Break(());
+        }
+        let outcomes: Vec<Option<FileOutcome>> = chunk
+            .par_iter()
+            .map(|path| (!stop()).then(|| read_and_process(path, engine, policy)))
+            .collect();
+        if stop() {
+            return ControlFlow::Break(());
+        }
+        for outcome in outcomes.into_iter().flatten() {
+            sink(outcome)?;
+        }
+    }
+    ControlFlow::Continue(())
+}
+
+fn read_and_process(path: &Path, engine: &Engine, policy: FixPolicy) -> FileOutcome {
+    match std::fs::read(path) {
+        Ok(bytes) => process(path, &bytes, engine, policy),
+        Err(err) => FileOutcome::failed(path, FileError::Read(err.to_string())),
+    }
 }
 
 /// Process in-memory files (branch mode reads them from a commit).

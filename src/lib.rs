@@ -16,6 +16,7 @@ pub mod driver;
 pub mod edit;
 pub mod fix;
 pub mod git;
+pub mod interrupt;
 pub mod parse;
 pub mod report;
 pub mod settings;

@@ -56,30 +56,39 @@ pub struct Tally {
     /// Findings without an automatic fix.
     pub manual: usize,
     pub errors: usize,
+    /// Applied fixes per codemod id.
+    pub applied: BTreeMap<&'static str, usize>,
 }
 
 impl Tally {
     pub fn of(outcomes: &[FileOutcome], policy: FixPolicy) -> Self {
         let mut tally = Tally::default();
         for outcome in outcomes {
-            tally.findings += outcome.findings.len();
-            tally.files_changed += usize::from(outcome.fixed.is_some());
-            tally.fixes_applied += outcome.applied_count();
-            tally.errors += usize::from(outcome.error.is_some());
-            for finding in &outcome.findings {
-                match &finding.fix {
-                    Some(fix) if policy.applies(fix) => {}
-                    Some(fix)
-                        if fix.applicability == Applicability::Unsafe
-                            && !fix.edits().is_empty() =>
-                    {
-                        tally.unsafe_pending += 1
-                    }
-                    _ => tally.manual += 1,
-                }
-            }
+            tally.add(outcome, policy);
         }
         tally
+    }
+
+    /// Count one more file.
+    pub fn add(&mut self, outcome: &FileOutcome, policy: FixPolicy) {
+        self.findings += outcome.findings.len();
+        self.files_changed += usize::from(outcome.fixed.is_some());
+        self.fixes_applied += outcome.applied_count();
+        self.errors += usize::from(outcome.error.is_some());
+        for (id, n) in &outcome.applied {
+            *self.applied.entry(*id).or_default() += n;
+        }
+        for finding in &outcome.findings {
+            match &finding.fix {
+                Some(fix) if policy.applies(fix) => {}
+                Some(fix)
+                    if fix.applicability == Applicability::Unsafe && !fix.edits().is_empty() =>
+                {
+                    self.unsafe_pending += 1
+                }
+                _ => self.manual += 1,
+            }
+        }
     }
 
     /// Whether every finding was (or would be) fixed.
@@ -127,17 +136,6 @@ fn plural(n: usize) -> &'static str {
     } else {
         "s"
     }
-}
-
-/// Applied fixes per codemod over a run, for headers.
-pub fn applied_by_codemod(outcomes: &[FileOutcome]) -> BTreeMap<&'static str, usize> {
-    let mut counts = BTreeMap::new();
-    for outcome in outcomes {
-        for (id, n) in &outcome.applied {
-            *counts.entry(*id).or_default() += n;
-        }
-    }
-    counts
 }
 
 /// The commit message for one codemod's commit on the fix branch.

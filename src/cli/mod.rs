@@ -3,6 +3,7 @@
 //! code in one place ([`ExitStatus`]).
 
 use std::io::{IsTerminal, Write as _};
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -16,7 +17,7 @@ use crate::driver::{self, FileOutcome, FixPolicy};
 use crate::git::{CommitStep, FixRepo};
 use crate::report::{self, Tally};
 use crate::settings::{Config, ConfigError, Output, Settings};
-use crate::walk;
+use crate::{interrupt, walk};
 
 /// How a run ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,6 +28,8 @@ pub enum ExitStatus {
     ChangesOrFindings = 1,
     /// Usage or configuration error, or a file that could not be processed.
     Error = 2,
+    /// Stopped by Ctrl-C, SIGTERM or SIGHUP (128 + SIGINT, as shells do).
+    Interrupted = 130,
 }
 
 #[derive(Parser)]
@@ -114,6 +117,9 @@ enum ColorChoice {
 /// Parse the command line, run, and return the exit status.
 pub fn main() -> ExitStatus {
     let cli = Cli::parse();
+    if let Err(err) = interrupt::install() {
+        eprintln!("warning: cannot handle interrupts ({err}); Ctrl-C will stop auditfix at once");
+    }
     match run(cli) {
         Ok(status) => status,
         Err(err) => {
@@ -246,60 +252,97 @@ fn list() {
     }
 }
 
-/// Discover and process the files on disk.
-fn process_disk(settings: &Settings) -> Result<(Vec<FileOutcome>, bool)> {
+/// How a streamed run over the files on disk ended.
+struct DiskRun {
+    tally: Tally,
+    /// A file or path could not be processed (exit 2).
+    failed: bool,
+    /// Stopped by a signal before every file was seen.
+    interrupted: bool,
+}
+
+/// Discover the files on disk and hand each one's outcome to `sink`, in
+/// path order, as soon as its batch is done; per-file problems are printed
+/// on the way. Only one batch of files is held in memory.
+fn for_each_disk_outcome(
+    settings: &Settings,
+    mut sink: impl FnMut(&FileOutcome) -> Result<()>,
+) -> Result<DiskRun> {
     let (files, walk_errors) =
         walk::discover(&settings.paths, &settings.exclude).map_err(anyhow::Error::msg)?;
     for err in &walk_errors {
         eprintln!("error: {}: {}", err.path.display(), err.reason);
     }
     let engine = Engine::new(settings.codemods.clone());
-    let outcomes = driver::process_paths(&files, &engine, FixPolicy::new(settings.unsafe_fixes));
-    for line in report::problems(&outcomes) {
-        eprintln!("{line}");
+    let policy = FixPolicy::new(settings.unsafe_fixes);
+    let mut run = DiskRun {
+        tally: Tally::default(),
+        failed: !walk_errors.is_empty(),
+        interrupted: false,
+    };
+    let mut sink_error = None;
+    let flow =
+        driver::for_each_outcome(&files, &engine, policy, &interrupt::requested, |outcome| {
+            for line in report::problems(std::slice::from_ref(&outcome)) {
+                eprintln!("{line}");
+            }
+            run.failed |= outcome.error.is_some();
+            run.tally.add(&outcome, policy);
+            match sink(&outcome) {
+                Ok(()) => ControlFlow::Continue(()),
+                Err(err) => {
+                    sink_error = Some(err);
+                    ControlFlow::Break(())
+                }
+            }
+        });
+    if let Some(err) = sink_error {
+        return Err(err);
     }
-    let failed = !walk_errors.is_empty() || outcomes.iter().any(|o| o.error.is_some());
-    Ok((outcomes, failed))
+    run.interrupted = flow.is_break();
+    if run.interrupted {
+        eprintln!("Interrupted: stopped between files; every file is either untouched or completely processed.");
+    }
+    Ok(run)
 }
 
 fn check(settings: &Settings) -> Result<ExitStatus> {
-    let (outcomes, failed) = process_disk(settings)?;
     let mut stdout = std::io::stdout().lock();
-    let mut count = 0;
-    for outcome in &outcomes {
+    let run = for_each_disk_outcome(settings, |outcome| {
         for finding in &outcome.findings {
             writeln!(stdout, "{}", report::finding_line(&outcome.path, finding))?;
-            count += 1;
         }
-    }
-    let tally = Tally::of(&outcomes, FixPolicy::new(settings.unsafe_fixes));
-    eprintln!("{}", tally.sentence("`auditfix fix --write` would fix"));
-    Ok(if failed {
+        Ok(())
+    })?;
+    stdout.flush()?;
+    eprintln!("{}", run.tally.sentence("`auditfix fix --write` would fix"));
+    Ok(if run.interrupted {
+        ExitStatus::Interrupted
+    } else if run.failed {
         ExitStatus::Error
-    } else if count > 0 {
+    } else if run.tally.findings > 0 {
         ExitStatus::ChangesOrFindings
     } else {
         ExitStatus::Clean
     })
 }
 
-fn fix(settings: &Settings, output: &Output) -> Result<ExitStatus> {
-    if let Output::Branch { name, base, force } = output {
-        return branch(settings, name, base.as_deref(), *force);
-    }
-    let policy = FixPolicy::new(settings.unsafe_fixes);
-    let (outcomes, mut failed) = process_disk(settings)?;
-    let tally = Tally::of(&outcomes, policy);
-    let changed: Vec<&FileOutcome> = outcomes.iter().filter(|o| o.fixed.is_some()).collect();
-    // Findings this run leaves for a human (or for --unsafe-fixes).
-    for outcome in &outcomes {
-        for finding in &outcome.findings {
-            if !finding.fix.as_ref().is_some_and(|fix| policy.applies(fix)) {
-                eprintln!("{}", report::finding_line_with_fix(&outcome.path, finding));
-            }
+/// Print the findings this run leaves for a human (or for --unsafe-fixes).
+fn report_unfixed(outcome: &FileOutcome, policy: FixPolicy) {
+    for finding in &outcome.findings {
+        if !finding.fix.as_ref().is_some_and(|fix| policy.applies(fix)) {
+            eprintln!("{}", report::finding_line_with_fix(&outcome.path, finding));
         }
     }
-    match output {
+}
+
+fn fix(settings: &Settings, output: &Output) -> Result<ExitStatus> {
+    let policy = FixPolicy::new(settings.unsafe_fixes);
+    let mut write_failed = false;
+    let run = match output {
+        Output::Branch { name, base, force } => {
+            return branch(settings, name, base.as_deref(), *force);
+        }
         Output::Preview => {
             let style = if settings.color {
                 Style::Color
@@ -307,94 +350,125 @@ fn fix(settings: &Settings, output: &Output) -> Result<ExitStatus> {
                 Style::Plain
             };
             let mut stdout = std::io::stdout().lock();
-            for outcome in &changed {
-                let (Some(old), Some(new)) = (&outcome.original, &outcome.fixed) else {
-                    continue;
-                };
-                stdout.write_all(
-                    diff::file_diff(&slash_path(&outcome.path), old, new, style).as_bytes(),
-                )?;
-            }
+            let run = for_each_disk_outcome(settings, |outcome| {
+                report_unfixed(outcome, policy);
+                if let (Some(old), Some(new)) = (&outcome.original, &outcome.fixed) {
+                    stdout.write_all(
+                        diff::file_diff(&slash_path(&outcome.path), old, new, style).as_bytes(),
+                    )?;
+                }
+                Ok(())
+            })?;
             stdout.flush()?;
-            eprintln!("{}", tally.sentence("would fix"));
-            if !changed.is_empty() {
+            eprintln!("{}", run.tally.sentence("would fix"));
+            if run.tally.files_changed > 0 {
                 eprintln!("Nothing was written: use --write to apply, --patch FILE to export, --branch NAME to commit.");
             }
+            run
         }
         Output::Write => {
             let mut written = 0;
-            for outcome in &changed {
-                let (Some(old), Some(new)) = (&outcome.original, &outcome.fixed) else {
-                    continue;
-                };
-                match crate::write::replace_file(&outcome.path, old.as_bytes(), new.as_bytes()) {
-                    Ok(()) => written += 1,
-                    Err(err) => {
-                        failed = true;
-                        eprintln!("error: {}: {err}", outcome.path.display());
+            let run = for_each_disk_outcome(settings, |outcome| {
+                report_unfixed(outcome, policy);
+                if let (Some(old), Some(new)) = (&outcome.original, &outcome.fixed) {
+                    match crate::write::replace_file(&outcome.path, old.as_bytes(), new.as_bytes())
+                    {
+                        Ok(()) => written += 1,
+                        Err(err) => {
+                            write_failed = true;
+                            eprintln!("error: {}: {err}", outcome.path.display());
+                        }
                     }
                 }
-            }
+                Ok(())
+            })?;
             eprintln!(
                 "{} Wrote {written} file{}.",
-                tally.sentence("fixed"),
+                run.tally.sentence("fixed"),
                 if written == 1 { "" } else { "s" }
             );
+            run
         }
         Output::Patch(path) => {
-            if changed.is_empty() {
+            let root = repo_root()?;
+            // The diffs go to a scratch file as they come; the patch file
+            // appears, whole and at once, only when the run completes.
+            let mut body = tempfile::tempfile().context("cannot create a scratch file")?;
+            let run = for_each_disk_outcome(settings, |outcome| {
+                report_unfixed(outcome, policy);
+                if let (Some(old), Some(new)) = (&outcome.original, &outcome.fixed) {
+                    let relative = relative_to(&root, &outcome.path)?;
+                    body.write_all(diff::file_diff(&relative, old, new, Style::Plain).as_bytes())?;
+                }
+                Ok(())
+            })?;
+            if run.interrupted {
+                eprintln!("No patch written.");
+            } else if run.tally.files_changed == 0 {
                 eprintln!(
                     "{} No changes: no patch written.",
-                    tally.sentence("would fix")
+                    run.tally.sentence("would fix")
                 );
             } else {
-                let root = repo_root()?;
-                let mut patch = patch_header(&outcomes, &tally);
-                for outcome in &changed {
-                    let (Some(old), Some(new)) = (&outcome.original, &outcome.fixed) else {
-                        continue;
-                    };
-                    let relative = relative_to(&root, &outcome.path)?;
-                    patch.push_str(&diff::file_diff(&relative, old, new, Style::Plain));
-                }
-                std::fs::write(path, patch)
+                write_patch(path, &patch_header(&run.tally), &mut body)
                     .with_context(|| format!("cannot write patch file {}", path.display()))?;
                 eprintln!(
                     "{} Patch written to {}: apply it from {} with `git apply {}`.",
-                    tally.sentence("would fix"),
+                    run.tally.sentence("would fix"),
                     path.display(),
                     root.display(),
                     path.display()
                 );
             }
+            run
         }
-        Output::Branch { .. } => unreachable!("handled above"),
-    }
-    Ok(if failed {
+    };
+    Ok(if run.interrupted {
+        ExitStatus::Interrupted
+    } else if run.failed || write_failed {
         ExitStatus::Error
     } else if matches!(output, Output::Write) {
-        if tally.all_fixed() {
+        if run.tally.all_fixed() {
             ExitStatus::Clean
         } else {
             ExitStatus::ChangesOrFindings
         }
-    } else if changed.is_empty() {
+    } else if run.tally.files_changed == 0 {
         ExitStatus::Clean
     } else {
         ExitStatus::ChangesOrFindings
     })
 }
 
+/// Write `header` then the scratch `body` to `path`, atomically: a temp
+/// file beside it, renamed into place.
+fn write_patch(path: &Path, header: &str, body: &mut std::fs::File) -> Result<()> {
+    use std::io::Seek as _;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut temp = tempfile::Builder::new()
+        .prefix(".auditfix-patch-")
+        .tempfile_in(dir)?;
+    temp.write_all(header.as_bytes())?;
+    body.rewind()?;
+    std::io::copy(body, &mut temp)?;
+    temp.as_file().sync_all()?;
+    temp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
 /// The summary at the top of a patch file. `git apply` and `patch` skip
 /// text before the first `diff --git` line; none of these lines starts
 /// with `---`, `+++` or `diff`.
-fn patch_header(outcomes: &[FileOutcome], tally: &Tally) -> String {
+fn patch_header(tally: &Tally) -> String {
     let mut header = format!(
         "auditfix {}: {}\n",
         env!("CARGO_PKG_VERSION"),
         tally.sentence("fixes")
     );
-    for (id, n) in report::applied_by_codemod(outcomes) {
+    for (id, n) in &tally.applied {
         header.push_str(&format!("  {id}: {n}\n"));
     }
     header.push_str("Apply from the repository root: git apply FILE (or patch -p1 < FILE)\n\n");
@@ -506,6 +580,10 @@ fn branch(settings: &Settings, name: &str, base: Option<&str>, force: bool) -> R
         eprintln!("{line}");
     }
     let failed = !problems.is_empty();
+    if interrupt::requested() {
+        eprintln!("Interrupted: no branch created.");
+        return Ok(ExitStatus::Interrupted);
+    }
     let commits = repo.commit_steps(name, force, &steps)?;
     if commits.is_empty() {
         eprintln!(
