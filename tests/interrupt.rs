@@ -1,0 +1,131 @@
+//! An interrupted `--write` stops between files: every file is either as it
+//! was or completely fixed, no temp file is left, and the exit code says so.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use assert_cmd::cargo::cargo_bin;
+
+/// A module with many fixable findings, so each file takes a while.
+fn module() -> String {
+    let mut text = String::from("import json\n\n");
+    for i in 0..40 {
+        text.push_str(&format!(
+            "def handler_{i}(raw):\n    try:\n        return json.loads(raw)\n    except Exception:\n        pass\n\n\n"
+        ));
+    }
+    text
+}
+
+fn temp_leftovers(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(".auditfix"))
+        .collect()
+}
+
+#[test]
+fn interrupted_write_leaves_whole_files_and_no_temp_files() {
+    let original = module();
+    // The fully fixed text, from an uninterrupted run on one file.
+    let reference = tempfile::tempdir().unwrap();
+    std::fs::write(reference.path().join("one.py"), &original).unwrap();
+    let status = Command::new(cargo_bin("auditfix"))
+        .args(["fix", "--write", "."])
+        .current_dir(reference.path())
+        .output()
+        .unwrap();
+    assert_eq!(status.status.code(), Some(0), "{status:?}");
+    let fixed = std::fs::read_to_string(reference.path().join("one.py")).unwrap();
+    assert_ne!(fixed, original);
+
+    let dir = tempfile::tempdir().unwrap();
+    let count = 300;
+    for i in 0..count {
+        std::fs::write(dir.path().join(format!("m{i:03}.py")), &original).unwrap();
+    }
+    let child = Command::new(cargo_bin("auditfix"))
+        .args(["fix", "--write", "-j", "1", "."])
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Interrupt as soon as the first file has been written.
+    let first = dir.path().join("m000.py");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::fs::read_to_string(&first).unwrap() == original {
+        assert!(Instant::now() < deadline, "no file written within 60 s");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("Interrupted"), "{stderr}");
+
+    let (mut done, mut untouched) = (0, 0);
+    for i in 0..count {
+        let text = std::fs::read_to_string(dir.path().join(format!("m{i:03}.py"))).unwrap();
+        if text == fixed {
+            done += 1;
+        } else {
+            assert_eq!(text, original, "m{i:03}.py is neither original nor fixed");
+            untouched += 1;
+        }
+    }
+    assert!(
+        done >= 1 && untouched >= 1,
+        "done {done}, untouched {untouched}"
+    );
+    assert_eq!(temp_leftovers(dir.path()), Vec::<String>::new());
+    // A rerun finishes the job.
+    let rerun = Command::new(cargo_bin("auditfix"))
+        .args(["fix", "--write", "."])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(rerun.status.code(), Some(0), "{rerun:?}");
+    for i in 0..count {
+        let text = std::fs::read_to_string(dir.path().join(format!("m{i:03}.py"))).unwrap();
+        assert_eq!(text, fixed);
+    }
+}
+
+#[test]
+fn interrupted_patch_run_writes_no_patch() {
+    let dir = tempfile::tempdir().unwrap();
+    // Far more work than the 300 ms before the signal.
+    for i in 0..1000 {
+        std::fs::write(dir.path().join(format!("m{i:04}.py")), module()).unwrap();
+    }
+    let mut child = Command::new(cargo_bin("auditfix"))
+        .args(["fix", "--patch", "out.patch", "-j", "1", "."])
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    if child.try_wait().unwrap().is_none() {
+        Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+    }
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        output.status.code(),
+        Some(130),
+        "finished before the signal? {stderr}"
+    );
+    assert!(!dir.path().join("out.patch").exists());
+    assert_eq!(temp_leftovers(dir.path()), Vec::<String>::new());
+}
