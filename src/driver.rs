@@ -157,18 +157,36 @@ fn read_and_process(path: &Path, engine: &Engine, policy: FixPolicy) -> FileOutc
     }
 }
 
-/// Process in-memory files (branch mode reads them from a commit).
-pub fn process_contents(
-    files: &[(PathBuf, Vec<u8>)],
-    engine: &Engine,
+/// Branch mode's pipeline for one file: `engines[0]`, then `engines[1]`
+/// on its output, and so on (one engine per commit). Returns, by engine
+/// index, the steps that changed the file and the first that failed
+/// (a failed step leaves the text as it was for the next one); `fixed` of
+/// each is the text after that step, and `original` is dropped to save
+/// memory.
+pub fn process_in_steps(
+    path: &Path,
+    bytes: &[u8],
+    engines: &[Engine],
     policy: FixPolicy,
-) -> Vec<FileOutcome> {
-    let mut outcomes: Vec<FileOutcome> = files
-        .par_iter()
-        .map(|(path, bytes)| process(path, bytes, engine, policy))
-        .collect();
-    outcomes.sort_by(|a, b| a.path.cmp(&b.path));
-    outcomes
+) -> Vec<(usize, FileOutcome)> {
+    let mut current: Option<String> = None;
+    let mut failed = false;
+    let mut steps = Vec::new();
+    for (index, engine) in engines.iter().enumerate() {
+        let input = current.as_deref().map_or(bytes, str::as_bytes);
+        let mut outcome = process(path, input, engine, policy);
+        outcome.original = None;
+        if outcome.error.is_some() {
+            if !failed {
+                failed = true;
+                steps.push((index, outcome));
+            }
+        } else if let Some(fixed) = &outcome.fixed {
+            current = Some(fixed.clone());
+            steps.push((index, outcome));
+        }
+    }
+    steps
 }
 
 /// The whole pipeline for one file.

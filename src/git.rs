@@ -56,12 +56,15 @@ pub enum GitError {
     Git(#[from] git2::Error),
 }
 
-/// A file of the base commit.
+/// A file of the base commit. Its contents stay in the object database
+/// until [`FixRepo::read`] asks for them, so listing a large tree costs
+/// little memory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BaseFile {
     /// Repo-relative, '/'-separated.
     pub path: String,
-    pub bytes: Vec<u8>,
+    /// The blob's id.
+    pub id: Oid,
     /// Git filemode: 0o100644 or 0o100755.
     pub mode: i32,
 }
@@ -168,7 +171,7 @@ impl FixRepo {
                         if keep(&path, blob.content()) {
                             out.push(BaseFile {
                                 path,
-                                bytes: blob.content().to_vec(),
+                                id: entry.id(),
                                 mode,
                             });
                         }
@@ -179,6 +182,11 @@ impl FixRepo {
         }
         out.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(out)
+    }
+
+    /// The contents of a file listed by [`FixRepo::base_files`].
+    pub fn read(&self, file: &BaseFile) -> Result<Vec<u8>, GitError> {
+        Ok(self.repo.find_blob(file.id)?.content().to_vec())
     }
 
     /// Fail early if `name` is not a valid branch name, if
@@ -1041,7 +1049,7 @@ mod tests {
 
         // Bytes are the committed ones, not the dirty working-tree ones.
         let files = fx.base_files(&["app/util.py".into()], |_, _| true).unwrap();
-        assert_eq!(files[0].bytes, FILES[2].1);
+        assert_eq!(fx.read(&files[0]).unwrap(), FILES[2].1);
         assert_eq!(files[0].mode, MODE_BLOB);
         let run = fx.base_files(&["run.sh".into()], |_, _| true).unwrap();
         assert_eq!(run[0].mode, MODE_EXEC);

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use rayon::prelude::*;
 
 use crate::codemod::{Codemod, Engine};
 use crate::codemods::{self, CATALOGUE};
@@ -539,40 +540,53 @@ fn branch(settings: &Settings, name: &str, base: Option<&str>, force: bool) -> R
             || (path.extension().is_none() && walk::has_python_shebang(bytes))
     })?;
     let policy = FixPolicy::new(settings.unsafe_fixes);
-    let mut current: Vec<(PathBuf, Vec<u8>)> = files
-        .into_iter()
-        .map(|f| (PathBuf::from(f.path), f.bytes))
+    // One engine per commit. Each file goes through them in turn, so only
+    // a batch of files and the changed ones are ever held in memory.
+    let engines: Vec<Engine> = settings
+        .codemods
+        .iter()
+        .map(|codemod| Engine::new(vec![Arc::clone(codemod) as Arc<dyn Codemod>]))
         .collect();
-    let mut steps = Vec::new();
+    let mut fixed: Vec<Vec<(String, FileOutcome)>> = vec![Vec::new(); engines.len()];
     let mut problems: Vec<FileOutcome> = Vec::new();
-    for codemod in &settings.codemods {
-        let engine = Engine::new(vec![Arc::clone(codemod) as Arc<dyn Codemod>]);
-        let outcomes = driver::process_contents(&current, &engine, policy);
-        // A file is parsed only by the passes whose triggers it contains:
-        // keep each file's first error over all passes.
-        for outcome in &outcomes {
-            if outcome.error.is_some() && !problems.iter().any(|p| p.path == outcome.path) {
-                problems.push(outcome.clone());
+    let batch = rayon::current_num_threads().max(1) * 8;
+    for chunk in files.chunks(batch) {
+        if interrupt::requested() {
+            eprintln!("Interrupted: no branch created.");
+            return Ok(ExitStatus::Interrupted);
+        }
+        let loaded = chunk
+            .iter()
+            .map(|file| Ok((PathBuf::from(&file.path), repo.read(file)?)))
+            .collect::<Result<Vec<_>>>()?;
+        let results: Vec<Vec<(usize, FileOutcome)>> = loaded
+            .par_iter()
+            .map(|(path, bytes)| driver::process_in_steps(path, bytes, &engines, policy))
+            .collect();
+        for (index, outcome) in results.into_iter().flatten() {
+            if outcome.error.is_some() {
+                problems.push(outcome);
+            } else {
+                fixed[index].push((slash_path(&outcome.path), outcome));
             }
         }
-        let changed: Vec<(String, &FileOutcome)> = outcomes
-            .iter()
-            .filter(|o| o.fixed.is_some())
-            .map(|o| (slash_path(&o.path), o))
-            .collect();
+    }
+    let mut steps = Vec::new();
+    for (codemod, changed) in settings.codemods.iter().zip(&mut fixed) {
         if changed.is_empty() {
             continue;
         }
         let meta = codemod.meta();
-        let message = report::commit_message(meta.id, meta.summary, &changed, policy);
-        let mut changes = Vec::new();
-        for (path, outcome) in &changed {
-            let fixed = outcome.fixed.clone().unwrap_or_default().into_bytes();
-            if let Some(entry) = current.iter_mut().find(|(p, _)| p == &outcome.path) {
-                entry.1 = fixed.clone();
-            }
-            changes.push((path.clone(), fixed));
-        }
+        let listed: Vec<(String, &FileOutcome)> =
+            changed.iter().map(|(path, o)| (path.clone(), o)).collect();
+        let message = report::commit_message(meta.id, meta.summary, &listed, policy);
+        let changes = changed
+            .iter_mut()
+            .map(|(path, outcome)| {
+                let text = outcome.fixed.take().unwrap_or_default();
+                (path.clone(), text.into_bytes())
+            })
+            .collect();
         steps.push(CommitStep { message, changes });
     }
     problems.sort_by(|a, b| a.path.cmp(&b.path));
