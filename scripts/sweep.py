@@ -84,6 +84,13 @@ def extract(archive, dest):
                     tf.extract(member, dest, filter="data")
 
 
+def commit_tree(tree):
+    """Make `tree` a git repository with everything in one commit."""
+    git = ["git", "-c", "user.name=sweep", "-c", "user.email=sweep@example.invalid"]
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "sweep"]):
+        subprocess.run(git + args, cwd=tree, check=True)
+
+
 def digest(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -143,10 +150,20 @@ def main():
     preview = [str(binary), "fix", "--unsafe-fixes", "."]
     code, err, rss_preview, t_preview = run(preview, src)
     code_s, err_s, rss_scaled, t_scaled = run(preview, scaled)
-    shutil.rmtree(scaled)
     for c, e in ((code, err), (code_s, err_s)):
         if crashed(c, e):
             failures.append(f"preview crashed (exit {c}): {e[-2000:]}")
+    # Branch mode reads the files from a commit: the same two trees.
+    branch = [str(binary), "fix", "--unsafe-fixes", "--branch", "auditfix/sweep"]
+    branch_rss = []
+    for tree in (src, scaled):
+        commit_tree(tree)
+        c, e, rss, _ = run(branch, tree)
+        if c != 0 or "Created branch" not in e:
+            failures.append(f"branch mode failed (exit {c}): {e[-2000:]}")
+        branch_rss.append(rss)
+        shutil.rmtree(tree / ".git")
+    shutil.rmtree(scaled)
 
     findings_path = work / "findings.txt"
     code, err, _, _ = run([str(binary), "check", "."], src, findings_path)
@@ -202,12 +219,16 @@ def main():
         f"- preview run: {t_preview:.2f} s, peak RSS {rss_preview / 1024:.0f} MiB;"
         f" the same tree {SCALE} times ({SCALE * len(files)} files): {t_scaled:.2f} s,"
         f" peak RSS {rss_scaled / 1024:.0f} MiB",
+        f"- `fix --branch`: peak RSS {branch_rss[0] / 1024:.0f} MiB;"
+        f" the same tree {SCALE} times: {branch_rss[1] / 1024:.0f} MiB",
     ]
     # Memory must not grow with the tree: allow noise, not proportion.
-    if rss_scaled > 1.5 * rss_preview + 16 * 1024:
-        failures.append(
-            f"peak RSS grew with the tree: {rss_preview} KiB -> {rss_scaled} KiB"
-        )
+    for mode, small, large in (
+        ("preview", rss_preview, rss_scaled),
+        ("branch", branch_rss[0], branch_rss[1]),
+    ):
+        if large > 1.5 * small + 16 * 1024:
+            failures.append(f"{mode}: peak RSS grew with the tree: {small} KiB -> {large} KiB")
     report = "\n".join(lines) + "\n"
     print(report)
     if args.results:

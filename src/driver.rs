@@ -163,16 +163,40 @@ fn read_and_process(path: &Path, engine: &Engine, policy: FixPolicy) -> FileOutc
 /// (a failed step leaves the text as it was for the next one); `fixed` of
 /// each is the text after that step, and `original` is dropped to save
 /// memory.
+///
+/// `all` holds every codemod of `engines`: one run of it tells which of
+/// them change the file, and only those run again one at a time, so a file
+/// that nothing changes (most of them) is parsed once, not once per engine.
 pub fn process_in_steps(
     path: &Path,
     bytes: &[u8],
+    all: &Engine,
     engines: &[Engine],
     policy: FixPolicy,
 ) -> Vec<(usize, FileOutcome)> {
+    let mut whole = process(path, bytes, all, policy);
+    match whole.error {
+        // Every step would stop at the same input problem.
+        Some(FileError::Decode(_) | FileError::Syntax { .. } | FileError::TooDeep) => {
+            whole.original = None;
+            return vec![(0, whole)];
+        }
+        // All together they do not settle; one at a time they may.
+        Some(_) => {}
+        None if whole.fixed.is_none() => return Vec::new(),
+        None => {}
+    }
+    let wanted = |engine: &Engine| {
+        whole.error.is_some()
+            || engine
+                .codemods()
+                .iter()
+                .any(|c| whole.applied.contains_key(c.meta().id))
+    };
     let mut current: Option<String> = None;
     let mut failed = false;
     let mut steps = Vec::new();
-    for (index, engine) in engines.iter().enumerate() {
+    for (index, engine) in engines.iter().enumerate().filter(|(_, e)| wanted(e)) {
         let input = current.as_deref().map_or(bytes, str::as_bytes);
         let mut outcome = process(path, input, engine, policy);
         outcome.original = None;

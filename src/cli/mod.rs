@@ -547,6 +547,13 @@ fn branch(settings: &Settings, name: &str, base: Option<&str>, force: bool) -> R
         .iter()
         .map(|codemod| Engine::new(vec![Arc::clone(codemod) as Arc<dyn Codemod>]))
         .collect();
+    let all = Engine::new(
+        settings
+            .codemods
+            .iter()
+            .map(|c| Arc::clone(c) as Arc<dyn Codemod>)
+            .collect(),
+    );
     let mut fixed: Vec<Vec<(String, FileOutcome)>> = vec![Vec::new(); engines.len()];
     let mut problems: Vec<FileOutcome> = Vec::new();
     let batch = rayon::current_num_threads().max(1) * 8;
@@ -561,7 +568,7 @@ fn branch(settings: &Settings, name: &str, base: Option<&str>, force: bool) -> R
             .collect::<Result<Vec<_>>>()?;
         let results: Vec<Vec<(usize, FileOutcome)>> = loaded
             .par_iter()
-            .map(|(path, bytes)| driver::process_in_steps(path, bytes, &engines, policy))
+            .map(|(path, bytes)| driver::process_in_steps(path, bytes, &all, &engines, policy))
             .collect();
         for (index, outcome) in results.into_iter().flatten() {
             if outcome.error.is_some() {
