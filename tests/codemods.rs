@@ -174,7 +174,9 @@ fn long_chains_neither_crash_nor_hang_any_codemod() {
     let near = process(Path::new("near.py"), file(200).as_bytes(), &engine, policy);
     assert!(near.error.is_none(), "{:?}", near.error);
     assert!(near.findings.len() >= 5, "{:?}", near.findings);
-    assert!(start.elapsed().as_secs() < 20, "took {:?}", start.elapsed());
+    // A hang guard, not a benchmark: about 9 s in a debug build on a busy
+    // machine; before the depth guard such input took minutes.
+    assert!(start.elapsed().as_secs() < 120, "took {:?}", start.elapsed());
     let past = process(Path::new("past.py"), file(2000).as_bytes(), &engine, policy);
     assert!(matches!(
         past.error,
