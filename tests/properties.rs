@@ -6,8 +6,12 @@
 //! subset of the imports, and a few items, each some blocks nested at random
 //! depth inside `def`, `async def`, `class`, `if`/`else`, `try`/`except`/
 //! `finally`, `with`, `for` and `while`, with blank lines and comments in
-//! between. It is then restyled: indentation unit (two or four spaces, or a
-//! tab), LF or CRLF, an optional BOM, an optional missing final newline. Every
+//! between. One-line statements sometimes share a line (`a; b`), follow a
+//! compound header (`if x: a`, `except E: a`) or continue with a backslash
+//! after `=`; comments sometimes follow a header or sit dedented at column
+//! 0, blank lines sometimes hold whitespace. The module is then restyled:
+//! indentation unit (two or four spaces, or a tab), LF or CRLF, an optional
+//! BOM, an optional missing final newline. Every
 //! codemod runs with its default options; so the fixtures' `# OK` look-alikes
 //! sit next to the `# CHANGE` cases, in contexts the fixtures never show.
 //!
@@ -59,6 +63,8 @@ struct Block {
     /// A one-line simple statement without its trailing comment, which can
     /// share a line with others (`a; b`, `if x: a`).
     simple: Option<String>,
+    /// The same assignment with its value on a backslash-continued line.
+    continued: Option<String>,
     /// Only a comment: no statement for a wrapper's body.
     comment: bool,
     /// Indices into `Pool::imports`: the imports of the block's file.
@@ -131,6 +137,9 @@ fn build_pool() -> Pool {
                     file_imports.push(index);
                 }
                 kind => blocks.push(Block {
+                    continued: (first == last)
+                        .then(|| continued(&text, node, lines[first]))
+                        .flatten(),
                     comment: kind == "comment",
                     simple: (first == last && !COMPOUND.contains(&kind))
                         .then(|| text[node.byte_range()].to_owned()),
@@ -145,6 +154,19 @@ fn build_pool() -> Pool {
     }
     assert!(blocks.len() > 100, "only {} blocks", blocks.len());
     Pool { imports, blocks }
+}
+
+/// `x = value  # c` → `x = \` and `    value  # c`, for a one-line
+/// assignment statement.
+fn continued(text: &str, statement: tree_sitter::Node, line: &str) -> Option<String> {
+    let assignment = statement.named_child(0)?;
+    if statement.kind() != "expression_statement" || assignment.kind() != "assignment" {
+        return None;
+    }
+    let right = assignment.child_by_field_name("right")?;
+    let column = right.start_position().column;
+    let head = text[statement.start_byte()..right.start_byte()].trim_end();
+    Some(format!("{head} \\\n    {}", &line[column..]))
 }
 
 // ---------------------------------------------------------------------------
@@ -236,7 +258,22 @@ struct Item {
     blocks: Vec<usize>,
     layout: Layout,
     blank_lines: usize,
+    noise: Noise,
+}
+
+/// Things real files have that fixtures rarely show next to a finding.
+#[derive(Clone, Copy, Debug)]
+struct Noise {
+    /// A comment line before the blocks.
     comment: bool,
+    /// A comment after the wrappers' first header: `if x:  # why`.
+    header_comment: bool,
+    /// A comment at column 0 after the blocks, inside the wrappers.
+    dedented_comment: bool,
+    /// Blank lines inside blocks carry the indentation (whitespace only).
+    whitespace_lines: bool,
+    /// One-line assignments split after `=` with a backslash.
+    continued: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -297,15 +334,35 @@ fn item() -> impl Strategy<Value = Item> {
         prop::collection::vec(0..POOL.blocks.len(), 1..4),
         prop::sample::select(LAYOUTS),
         0..3usize,
-        prop::bool::weighted(0.2),
+        noise(),
     )
-        .prop_map(|(wrappers, blocks, layout, blank_lines, comment)| Item {
+        .prop_map(|(wrappers, blocks, layout, blank_lines, noise)| Item {
             wrappers,
             blocks,
             layout,
             blank_lines,
-            comment,
+            noise,
         })
+}
+
+fn noise() -> impl Strategy<Value = Noise> {
+    let sometimes = || prop::bool::weighted(0.15);
+    (
+        sometimes(),
+        sometimes(),
+        sometimes(),
+        sometimes(),
+        sometimes(),
+    )
+        .prop_map(
+            |(comment, header_comment, dedented_comment, whitespace_lines, continued)| Noise {
+                comment,
+                header_comment,
+                dedented_comment,
+                whitespace_lines,
+                continued,
+            },
+        )
 }
 
 fn restyle() -> impl Strategy<Value = Restyle> {
@@ -371,15 +428,21 @@ fn render(docstring: bool, imports: &[usize], items: &[Item], style: Restyle) ->
     }
     for item in items {
         lines.extend(std::iter::repeat_n(String::new(), item.blank_lines));
+        let noise = item.noise;
         let mut depth = 0;
-        for wrapper in &item.wrappers {
+        for (index, wrapper) in item.wrappers.iter().enumerate() {
             let (head, _) = wrapper.head_tail();
+            let start = lines.len();
             push_indented(&mut lines, head, depth);
+            if index == 0 && noise.header_comment {
+                lines[start].push_str("  # header comment");
+            }
             depth += 1;
         }
-        if item.comment {
+        if noise.comment {
             push_indented(&mut lines, &["# a comment between statements"], depth);
         }
+        let start = lines.len();
         let mut joined: Option<String> = None;
         for &block in &item.blocks {
             let block = &POOL.blocks[block];
@@ -403,7 +466,11 @@ fn render(docstring: bool, imports: &[usize], items: &[Item], style: Restyle) ->
                     if let Some(line) = joined.take() {
                         push_indented(&mut lines, &[&line], depth);
                     }
-                    let block: Vec<&str> = block.text.split('\n').collect();
+                    let text = match &block.continued {
+                        Some(continued) if noise.continued => continued,
+                        _ => &block.text,
+                    };
+                    let block: Vec<&str> = text.split('\n').collect();
                     push_indented(&mut lines, &block, depth);
                 }
             }
@@ -413,6 +480,16 @@ fn render(docstring: bool, imports: &[usize], items: &[Item], style: Restyle) ->
         }
         if item.blocks.iter().all(|&b| POOL.blocks[b].comment) {
             push_indented(&mut lines, &["pass"], depth);
+        }
+        if noise.whitespace_lines {
+            for line in &mut lines[start..] {
+                if line.is_empty() {
+                    *line = "    ".repeat(depth);
+                }
+            }
+        }
+        if noise.dedented_comment && depth > 0 {
+            lines.push("# a dedented comment".to_owned());
         }
         for wrapper in item.wrappers.iter().rev() {
             depth -= 1;
@@ -608,7 +685,7 @@ fn changed_only_inside(old: &str, new: &str, allowed: &[(usize, usize)]) -> Resu
 // ---------------------------------------------------------------------------
 
 proptest! {
-    #![proptest_config(config(48))]
+    #![proptest_config(config(96))]
 
     /// Generated modules are accepted whole: no syntax error, no fix
     /// dropped because it would break the file, convergence, and an output
