@@ -176,7 +176,11 @@ fn long_chains_neither_crash_nor_hang_any_codemod() {
     assert!(near.findings.len() >= 5, "{:?}", near.findings);
     // A hang guard, not a benchmark: about 9 s in a debug build on a busy
     // machine; before the depth guard such input took minutes.
-    assert!(start.elapsed().as_secs() < 120, "took {:?}", start.elapsed());
+    assert!(
+        start.elapsed().as_secs() < 120,
+        "took {:?}",
+        start.elapsed()
+    );
     let past = process(Path::new("past.py"), file(2000).as_bytes(), &engine, policy);
     assert!(matches!(
         past.error,
