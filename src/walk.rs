@@ -27,7 +27,10 @@ impl WalkError {
         let mut err = err;
         loop {
             match err {
-                ignore::Error::WithPath { path: p, err: inner } => {
+                ignore::Error::WithPath {
+                    path: p,
+                    err: inner,
+                } => {
                     path = p.strip_prefix(".").map(Path::to_owned).unwrap_or(p);
                     err = *inner;
                 }
