@@ -57,6 +57,19 @@ impl SourceFile {
         let text = match std::str::from_utf8(bytes) {
             Ok(text) => text,
             Err(err) => {
+                // A declared other encoding (`# coding: latin-1`) is the
+                // reason worth reporting, not the first byte it explains.
+                let body = bytes.strip_prefix(UTF8_BOM.as_bytes()).unwrap_or(bytes);
+                let head_len = body
+                    .iter()
+                    .enumerate()
+                    .filter(|&(_, &b)| b == b'\n')
+                    .nth(1)
+                    .map_or(body.len(), |(i, _)| i + 1);
+                let head = String::from_utf8_lossy(&body[..head_len]);
+                if let Some(encoding) = coding_cookie(&head).filter(|e| !is_utf8_name(e)) {
+                    return Err(DecodeError::OtherEncoding(encoding));
+                }
                 let offset = err.valid_up_to();
                 let line = bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
                 return Err(DecodeError::NotUtf8 { line, offset });
@@ -66,11 +79,8 @@ impl SourceFile {
             Some(rest) => (true, rest),
             None => (false, text),
         };
-        if let Some(encoding) = coding_cookie(text) {
-            let normal = encoding.to_ascii_lowercase().replace('_', "-");
-            if !matches!(normal.as_str(), "utf-8" | "utf8" | "ascii" | "us-ascii") {
-                return Err(DecodeError::OtherEncoding(encoding));
-            }
+        if let Some(encoding) = coding_cookie(text).filter(|e| !is_utf8_name(e)) {
+            return Err(DecodeError::OtherEncoding(encoding));
         }
         Ok(Self {
             text: text.to_owned(),
@@ -86,6 +96,12 @@ impl SourceFile {
             text.to_owned()
         }
     }
+}
+
+/// Whether an encoding name means UTF-8 (or its ASCII subset).
+fn is_utf8_name(encoding: &str) -> bool {
+    let normal = encoding.to_ascii_lowercase().replace('_', "-");
+    matches!(normal.as_str(), "utf-8" | "utf8" | "ascii" | "us-ascii")
 }
 
 /// The PEP 263 encoding declaration of the first two lines, if any.
@@ -291,12 +307,17 @@ pub fn reindent(fragment: &str, from: &str, to: &str) -> String {
     out
 }
 
-/// The leading whitespace of the line that contains `offset`.
+/// The indentation of the line that contains `offset`, as Python counts it:
+/// the spaces and tabs of its leading whitespace after the last form feed.
+/// CPython resets its column count at a form feed, so a form feed copied
+/// into the indentation of a new line would put that line at another level
+/// (`\f    if x:` followed by `\f    \f    raise` is an IndentationError).
 pub fn line_indent(text: &str, offset: usize) -> &str {
     let start = line_start(text, offset);
     let rest = &text[start..];
     let len = rest.len() - rest.trim_start_matches([' ', '\t', '\x0c']).len();
-    &rest[..len]
+    let leading = &rest[..len];
+    leading.rfind('\x0c').map_or(leading, |p| &leading[p + 1..])
 }
 
 /// Byte offset of the start of the line containing `offset`.
@@ -396,6 +417,17 @@ mod tests {
         assert_eq!(err, DecodeError::OtherEncoding("latin-1".into()));
         assert!(SourceFile::decode(b"#!/usr/bin/env python\n# coding=utf-8\n").is_ok());
         assert!(SourceFile::decode(b"x = 1\n# coding: latin-1\n").is_ok());
+        // Bytes that are not UTF-8 are explained by the declaration.
+        let err = SourceFile::decode(b"#!/usr/bin/python\n# coding: latin-1\nx = '\xe9'\n");
+        assert_eq!(
+            err.unwrap_err(),
+            DecodeError::OtherEncoding("latin-1".into())
+        );
+        let err = SourceFile::decode(b"# coding: utf-8\nx = '\xe9'\n").unwrap_err();
+        assert!(
+            matches!(err, DecodeError::NotUtf8 { line: 2, .. }),
+            "{err:?}"
+        );
     }
 
     #[test]
@@ -445,6 +477,15 @@ mod tests {
             ..Stylist::default()
         };
         assert_eq!(s.string_literal("it's\n"), "'it\\'s\\n'");
+    }
+
+    #[test]
+    fn line_indent_starts_after_a_form_feed() {
+        let text = "x = 1\n\x0c    y = 2\n  \x0c\tz = 3\n\tw = 4\n";
+        assert_eq!(line_indent(text, 0), "");
+        assert_eq!(line_indent(text, text.find('y').unwrap()), "    ");
+        assert_eq!(line_indent(text, text.find('z').unwrap()), "\t");
+        assert_eq!(line_indent(text, text.find('w').unwrap()), "\t");
     }
 
     #[test]

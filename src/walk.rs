@@ -18,6 +18,47 @@ pub struct WalkError {
     pub reason: String,
 }
 
+impl WalkError {
+    /// Name the entry that failed (not the root of the walk) and give the
+    /// reason once: `locked: Permission denied (os error 13)`, not
+    /// `.: ./locked: IO error for operation on ./locked: Permission denied`.
+    fn from_ignore(root: &Path, err: ignore::Error) -> Self {
+        let mut path = root.to_owned();
+        let mut err = err;
+        loop {
+            match err {
+                ignore::Error::WithPath {
+                    path: p,
+                    err: inner,
+                } => {
+                    path = p.strip_prefix(".").map(Path::to_owned).unwrap_or(p);
+                    err = *inner;
+                }
+                ignore::Error::WithDepth { err: inner, .. }
+                | ignore::Error::WithLineNumber { err: inner, .. } => err = *inner,
+                ignore::Error::Io(io) => {
+                    // walkdir wraps the OS error with its path again: keep
+                    // the innermost error only.
+                    let mut innermost: &dyn std::error::Error = &io;
+                    while let Some(source) = innermost.source() {
+                        innermost = source;
+                    }
+                    return Self {
+                        path,
+                        reason: innermost.to_string(),
+                    };
+                }
+                other => {
+                    return Self {
+                        path,
+                        reason: other.to_string(),
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Files to process and the paths that could not be walked.
 pub fn discover(
     paths: &[PathBuf],
@@ -69,10 +110,7 @@ pub fn discover(
                         files.push(path.strip_prefix(".").map(Path::to_owned).unwrap_or(path));
                     }
                 }
-                Err(err) => errors.push(WalkError {
-                    path: root.clone(),
-                    reason: err.to_string(),
-                }),
+                Err(err) => errors.push(WalkError::from_ignore(root, err)),
             }
         }
     }

@@ -7,10 +7,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
-use assert_cmd::Command;
 use tempfile::TempDir;
+
+mod common;
+use common::{
+    assert_python_compiles, assert_same_tree, auditfix, auditfix_cmd, changed_paths, copy_dir, git,
+    git_init_commit, manifest_dir, refs, repo_state, snapshot, Run,
+};
 
 const FETCHONE: &str = "fetchone-null-guard";
 const BACKUP: &str = "backup-failure-raises";
@@ -24,28 +28,6 @@ const SECRET: &str = "insecure-default-secret";
 // ---------------------------------------------------------------------------
 // helpers
 // ---------------------------------------------------------------------------
-
-fn manifest_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name();
-        if name == "__pycache__" {
-            continue;
-        }
-        let kind = entry.file_type().unwrap();
-        let target = to.join(&name);
-        if kind.is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else if kind.is_file() {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
 
 /// A temporary directory holding a copy of `examples/` (as `examples/`).
 fn workspace() -> TempDir {
@@ -79,152 +61,6 @@ fn add_edge_files(root: &Path) {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
     }
-}
-
-/// Every file under `root` (relative path → bytes), `.git` excluded.
-fn snapshot(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let entry = entry.unwrap();
-            let path = entry.path();
-            let kind = entry.file_type().unwrap();
-            if entry.file_name() == ".git" {
-                // A directory, or a file in a linked worktree.
-                continue;
-            }
-            if kind.is_dir() {
-                walk(root, &path, out);
-            } else {
-                let relative = path.strip_prefix(root).unwrap().to_owned();
-                out.insert(relative, std::fs::read(&path).unwrap());
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(root, root, &mut out);
-    out
-}
-
-fn py_files(snap: &BTreeMap<PathBuf, Vec<u8>>) -> Vec<&PathBuf> {
-    snap.keys()
-        .filter(|p| p.extension().is_some_and(|e| e == "py"))
-        .collect()
-}
-
-/// The paths whose contents differ between two snapshots (or exist in one only).
-fn changed_paths(
-    before: &BTreeMap<PathBuf, Vec<u8>>,
-    after: &BTreeMap<PathBuf, Vec<u8>>,
-) -> BTreeSet<PathBuf> {
-    before
-        .keys()
-        .chain(after.keys())
-        .filter(|p| before.get(*p) != after.get(*p))
-        .cloned()
-        .collect()
-}
-
-fn assert_same_tree(
-    left: &BTreeMap<PathBuf, Vec<u8>>,
-    right: &BTreeMap<PathBuf, Vec<u8>>,
-    what: &str,
-) {
-    let differing = changed_paths(left, right);
-    assert!(differing.is_empty(), "{what}: files differ: {differing:?}");
-}
-
-/// The result of one run of a program.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn from(output: Output) -> Self {
-        Run {
-            code: output.status.code().expect("terminated by a signal"),
-            stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-            stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-        }
-    }
-
-    fn expect(self, code: i32, what: &str) -> Self {
-        assert_eq!(
-            self.code, code,
-            "{what}: unexpected exit code\n--- stdout\n{}\n--- stderr\n{}",
-            self.stdout, self.stderr
-        );
-        self
-    }
-}
-
-fn auditfix_cmd(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("auditfix").unwrap();
-    cmd.current_dir(dir)
-        .env_remove("NO_COLOR")
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE");
-    cmd
-}
-
-fn auditfix(dir: &Path, args: &[&str]) -> Run {
-    Run::from(auditfix_cmd(dir).args(args).output().unwrap())
-}
-
-fn git_cmd(dir: &Path) -> std::process::Command {
-    let mut cmd = std::process::Command::new("git");
-    cmd.current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .env_remove("GIT_INDEX_FILE");
-    cmd
-}
-
-/// Run git, assert success, return stdout.
-fn git(dir: &Path, args: &[&str]) -> String {
-    let run = Run::from(git_cmd(dir).args(args).output().unwrap());
-    assert_eq!(run.code, 0, "git {args:?} failed: {}", run.stderr);
-    run.stdout
-}
-
-/// Make `dir` a repository on branch `main` with everything committed.
-fn git_init_commit(dir: &Path) {
-    git(dir, &["init", "-q", "-b", "main"]);
-    git(dir, &["config", "user.name", "Audit Test"]);
-    git(dir, &["config", "user.email", "audit@example.com"]);
-    git(dir, &["config", "core.autocrlf", "false"]);
-    git(dir, &["config", "commit.gpgsign", "false"]);
-    git(dir, &["add", "-A"]);
-    git(dir, &["commit", "-q", "-m", "initial"]);
-}
-
-/// `python3 -m compileall` over `dir`: every .py file must compile. The
-/// bytecode goes to a temporary prefix, so `dir` stays clean.
-fn assert_python_compiles(dir: &Path) {
-    let before = snapshot(dir);
-    assert!(!py_files(&before).is_empty(), "no Python files in {dir:?}");
-    let cache = tempfile::tempdir().unwrap();
-    let run = Run::from(
-        std::process::Command::new("python3")
-            .args(["-m", "compileall", "-q"])
-            .arg(dir)
-            .env("PYTHONPYCACHEPREFIX", cache.path())
-            .output()
-            .unwrap(),
-    );
-    assert_eq!(
-        run.code, 0,
-        "python3 -m compileall failed in {dir:?}:\n{}{}",
-        run.stdout, run.stderr
-    );
-    assert_same_tree(
-        &before,
-        &snapshot(dir),
-        "compileall must not write into the tree",
-    );
 }
 
 /// The codemod ids, from `auditfix list`.
@@ -554,31 +390,6 @@ fn write_keeps_crlf_tabs_and_bom() {
 // ---------------------------------------------------------------------------
 // 5. branch
 // ---------------------------------------------------------------------------
-
-/// What must not change when a fix branch is created.
-#[derive(Debug, PartialEq)]
-struct RepoState {
-    head: String,
-    symbolic_head: String,
-    index: Vec<u8>,
-    files: BTreeMap<PathBuf, Vec<u8>>,
-}
-
-fn repo_state(dir: &Path) -> RepoState {
-    RepoState {
-        head: git(dir, &["rev-parse", "HEAD"]),
-        symbolic_head: std::fs::read_to_string(dir.join(".git/HEAD")).unwrap(),
-        index: std::fs::read(dir.join(".git/index")).unwrap(),
-        files: snapshot(dir),
-    }
-}
-
-fn refs(dir: &Path) -> Vec<String> {
-    git(dir, &["for-each-ref", "--format=%(refname) %(objectname)"])
-        .lines()
-        .map(str::to_owned)
-        .collect()
-}
 
 fn subjects(dir: &Path, range: &str) -> Vec<String> {
     git(dir, &["log", "--reverse", "--format=%s", range])
