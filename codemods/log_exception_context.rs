@@ -220,9 +220,11 @@ fn line_content_end(text: &str, offset: usize) -> usize {
 
 /// Whether the module imports from loguru.
 fn uses_loguru(cx: &Checker<'_>) -> bool {
-    ast::module_statements(cx.root).into_iter().any(|s| {
-        s.kind() == "import_from_statement"
-            && s.child_by_field_name("module_name")
-                .is_some_and(|m| ast::text(cx.text, m) == "loguru")
+    cx.memo(("uses_loguru", ""), || {
+        ast::module_statements(cx.root).into_iter().any(|s| {
+            s.kind() == "import_from_statement"
+                && s.child_by_field_name("module_name")
+                    .is_some_and(|m| ast::text(cx.text, m) == "loguru")
+        })
     })
 }

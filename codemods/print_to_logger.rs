@@ -751,6 +751,10 @@ fn in_except_block(call: Node<'_>) -> bool {
 /// imports a command-line toolkit, or it rebinds `print`. Looks at the
 /// module-level code only (not into functions and classes).
 fn is_program_module(cx: &Checker<'_>) -> bool {
+    cx.memo(("is_program_module", ""), || scan_is_program_module(cx))
+}
+
+fn scan_is_program_module(cx: &Checker<'_>) -> bool {
     let mut program = false;
     for statement in ast::module_statements(cx.root) {
         if program {
@@ -989,6 +993,10 @@ fn check_logger_name(
 /// Start of the first module-level statement (not inside a function or
 /// class) that binds `name`, if any.
 fn module_binding(cx: &Checker<'_>, name: &str) -> Option<usize> {
+    cx.memo(("module_binding", name), || scan_module_binding(cx, name))
+}
+
+fn scan_module_binding(cx: &Checker<'_>, name: &str) -> Option<usize> {
     for statement in ast::module_statements(cx.root) {
         let definition = match statement.kind() {
             "decorated_definition" => statement.child_by_field_name("definition"),

@@ -352,6 +352,12 @@ fn source_of(cx: &Checker<'_>, value: Node<'_>) -> Option<Source> {
 /// Whether a module-level `from os import …` binds `name` to the `os`
 /// object of the same name.
 fn imported_from_os(cx: &Checker<'_>, name: &str) -> bool {
+    cx.memo(("imported_from_os", name), || {
+        scan_imported_from_os(cx, name)
+    })
+}
+
+fn scan_imported_from_os(cx: &Checker<'_>, name: &str) -> bool {
     ast::module_statements(cx.root).into_iter().any(|s| {
         s.kind() == "import_from_statement"
             && s.child_by_field_name("module_name")
@@ -491,6 +497,10 @@ fn split_call<'n>(cx: &Checker<'_>, call: Node<'n>) -> Option<(Node<'n>, &'stati
 /// Whether a module-level import binds `name` to a module (`import numpy
 /// as np`, `import os.path as osp`, `from os import path`).
 fn imported_module(cx: &Checker<'_>, name: &str) -> bool {
+    cx.memo(("imported_module", name), || scan_imported_module(cx, name))
+}
+
+fn scan_imported_module(cx: &Checker<'_>, name: &str) -> bool {
     ast::module_statements(cx.root)
         .into_iter()
         .any(|s| match s.kind() {

@@ -10,6 +10,8 @@
 //! Codemods return [`Finding`]s through the [`Checker`]; they never touch
 //! files, git or stdout.
 
+use std::any::Any;
+use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
@@ -92,6 +94,9 @@ impl Finding {
     }
 }
 
+/// File-wide facts by name and argument (see [`Checker::memo`]).
+type Memo = HashMap<(&'static str, String), Box<dyn Any>>;
+
 /// The per-file context handed to codemods.
 pub struct Checker<'a> {
     pub text: &'a str,
@@ -108,6 +113,8 @@ pub struct Checker<'a> {
     imports: std::cell::OnceCell<std::collections::HashMap<String, String>>,
     /// The file's path as the driver got it (see [`Checker::path`]).
     path: Option<&'a Path>,
+    /// File-wide facts computed once (see [`Checker::memo`]).
+    memo: std::cell::RefCell<Memo>,
 }
 
 impl<'a> Checker<'a> {
@@ -123,6 +130,7 @@ impl<'a> Checker<'a> {
             imports: std::cell::OnceCell::new(),
             test_file: std::cell::OnceCell::new(),
             path: None,
+            memo: std::cell::RefCell::new(HashMap::new()),
         }
     }
 
@@ -154,6 +162,33 @@ impl<'a> Checker<'a> {
         *self
             .test_file
             .get_or_init(|| self.path_matches(test_file_globs()))
+    }
+
+    /// A file-wide fact, computed by `compute` on first need and kept for
+    /// the rest of this check of the file. `key` names the fact (and its
+    /// argument, if any). Anything that scans the whole module on behalf
+    /// of one finding goes through here: done per finding, a file with
+    /// many findings would cost time quadratic in its size.
+    pub fn memo<T: Clone + 'static>(
+        &self,
+        key: (&'static str, &str),
+        compute: impl FnOnce() -> T,
+    ) -> T {
+        let found = self
+            .memo
+            .borrow()
+            .get(&(key.0, key.1.to_owned()))
+            .and_then(|value| value.downcast_ref::<T>())
+            .cloned();
+        if let Some(value) = found {
+            return value;
+        }
+        // Not borrowed while computing: `compute` may use other facts.
+        let value = compute();
+        self.memo
+            .borrow_mut()
+            .insert((key.0, key.1.to_owned()), Box::new(value.clone()));
+        value
     }
 
     /// The module-level import bindings of the file (see

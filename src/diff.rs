@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use similar::{ChangeTag, TextDiff};
+use similar::{Algorithm, ChangeTag, TextDiff};
 
 /// Plain text, or ANSI colours for a terminal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,7 +37,12 @@ pub fn file_diff(path: &str, old: &str, new: &str, style: Style) -> String {
     let end = if path.contains(' ') { "\t" } else { "" };
     let header = format!("diff --git a/{path} b/{path}\n--- a/{path}{end}\n+++ b/{path}{end}\n");
     style.paint("1", &header, &mut out);
-    let diff = TextDiff::from_lines(old, new);
+    // Patience: unique lines (a `def` line, say) anchor the comparison, so
+    // a big file with thousands of fixes diffs in near-linear time, where
+    // Myers grows with the product of the file size and the changes.
+    let diff = TextDiff::configure()
+        .algorithm(Algorithm::Patience)
+        .diff_lines(old, new);
     for hunk in diff.unified_diff().context_radius(3).iter_hunks() {
         style.paint("36", &format!("{}\n", hunk.header()), &mut out);
         for change in hunk.iter_changes() {

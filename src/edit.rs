@@ -16,6 +16,7 @@
 //!   not a conflict: it is applied once (two fixes may both "ensure
 //!   `import os`" at the same place).
 
+use std::collections::BTreeSet;
 use std::fmt;
 use std::ops::Range;
 
@@ -90,6 +91,13 @@ impl Edit {
 
     fn is_insertion(&self) -> bool {
         self.range.is_empty()
+    }
+
+    /// Whether the edits replace some of the same text, or one inserts
+    /// strictly inside the other's range.
+    fn overlaps(&self, other: &Edit) -> bool {
+        let (a, b) = (self.range, other.range);
+        self != other && a.start < b.end && b.start < a.end
     }
 
     /// Whether applying both edits would be ambiguous or overlapping.
@@ -171,10 +179,32 @@ impl Fix {
         self.edits.first().map_or(usize::MAX, |e| e.range.start)
     }
 
-    fn conflicts_with_any(&self, taken: &[Edit]) -> bool {
+    /// Whether two of the fix's own edits overlap (a codemod bug: such a
+    /// fix has no well-defined result, so it is never applied). Touching
+    /// edits of one fix are fine: the fix means them in order.
+    fn conflicts_with_itself(&self) -> bool {
         self.edits
             .iter()
-            .any(|e| taken.iter().any(|t| e.conflicts_with(t)))
+            .enumerate()
+            .any(|(i, a)| self.edits[i + 1..].iter().any(|b| a.overlaps(b)))
+    }
+
+    /// Whether any edit conflicts with one already taken. The taken edits
+    /// never overlap, so ordered by start their ends are ordered too: only
+    /// the last one starting before an edit, and those starting inside it,
+    /// can touch it.
+    fn conflicts_with_any(&self, taken: &BTreeSet<Edit>) -> bool {
+        self.edits.iter().any(|e| {
+            let from = Edit::insertion(e.range.start, "");
+            let before = taken.range(..&from).next_back();
+            let inside = taken
+                .range(&from..)
+                .take_while(|t| t.range.start <= e.range.end);
+            before
+                .into_iter()
+                .chain(inside)
+                .any(|t| e.conflicts_with(t))
+        })
     }
 }
 
@@ -194,23 +224,24 @@ pub struct Applied {
 /// edits whose range lies outside `text` or splits a UTF-8 character, are
 /// skipped (a codemod bug must never corrupt a file).
 pub fn apply_fixes<'a>(text: &str, fixes: impl IntoIterator<Item = &'a Fix>) -> Applied {
-    let mut taken: Vec<Edit> = Vec::new();
+    let mut taken: BTreeSet<Edit> = BTreeSet::new();
     let mut applied = Vec::new();
     for (index, fix) in fixes.into_iter().enumerate() {
-        if fix.edits.is_empty() || !fix.edits.iter().all(|e| in_bounds(text, e.range)) {
+        if fix.edits.is_empty()
+            || !fix.edits.iter().all(|e| in_bounds(text, e.range))
+            || fix.conflicts_with_itself()
+        {
             continue;
         }
         if fix.conflicts_with_any(&taken) {
             continue;
         }
-        for edit in &fix.edits {
-            if !taken.contains(edit) {
-                taken.push(edit.clone());
-            }
-        }
+        // An edit identical to a taken one is not a conflict; it is
+        // applied once.
+        taken.extend(fix.edits.iter().cloned());
         applied.push(index);
     }
-    taken.sort();
+    let taken: Vec<Edit> = taken.into_iter().collect();
     Applied {
         text: splice(text, &taken),
         applied,
@@ -339,6 +370,15 @@ mod tests {
     }
 
     #[test]
+    fn fix_with_overlapping_edits_of_its_own_is_not_applied() {
+        let bad = Fix::safe(vec![rep(0, 3, "A"), rep(1, 2, "B")]);
+        let good = Fix::safe(vec![rep(3, 4, "D")]);
+        let out = apply_fixes("abcd", [&bad, &good]);
+        assert_eq!(out.text, "abcD");
+        assert_eq!(out.applied, vec![1]);
+    }
+
+    #[test]
     fn fix_without_edits_is_not_applied() {
         let empty = Fix::safe(vec![]);
         let out = apply_fixes("abc", [&empty]);
@@ -351,5 +391,49 @@ mod tests {
         assert!(Applicability::Safe >= Applicability::Unsafe);
         assert!(Applicability::Unsafe >= Applicability::ReportOnly);
         assert!(Applicability::ReportOnly < Applicability::Safe);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config {
+            failure_persistence: None,
+            ..proptest::test_runner::Config::default()
+        })]
+        /// The ordered conflict lookup takes exactly the fixes that the
+        /// pairwise rule (every edit against every taken edit) takes.
+        #[test]
+        fn ordered_lookup_agrees_with_the_pairwise_rule(
+            fixes in proptest::collection::vec(
+                proptest::collection::vec((0usize..40, 0usize..4, 0u8..3), 1..3),
+                0..30,
+            )
+        ) {
+            let text = "x".repeat(40);
+            let fixes: Vec<Fix> = fixes
+                .iter()
+                .map(|edits| {
+                    Fix::safe(
+                        edits
+                            .iter()
+                            .map(|&(start, len, c)| {
+                                rep(start, (start + len).min(40), &c.to_string())
+                            })
+                            .collect(),
+                    )
+                })
+                .collect();
+            let mut taken: Vec<&Edit> = Vec::new();
+            let mut expected = Vec::new();
+            for (index, fix) in fixes.iter().enumerate() {
+                let own = fix.edits.iter().enumerate().any(|(i, a)| {
+                    fix.edits[i + 1..].iter().any(|b| a.overlaps(b))
+                });
+                if own || fix.edits.iter().any(|e| taken.iter().any(|t| e.conflicts_with(t))) {
+                    continue;
+                }
+                taken.extend(&fix.edits);
+                expected.push(index);
+            }
+            proptest::prop_assert_eq!(apply_fixes(&text, &fixes).applied, expected);
+        }
     }
 }

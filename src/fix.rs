@@ -75,6 +75,12 @@ pub fn scope_of<'n>(cx: &Checker<'n>, node: Node<'n>) -> Node<'n> {
 /// `from __future__` imports and the leading block of imports; before any
 /// other code.
 fn import_insertion_point(cx: &Checker) -> usize {
+    cx.memo(("import_insertion_point", ""), || {
+        scan_import_insertion_point(cx)
+    })
+}
+
+fn scan_import_insertion_point(cx: &Checker) -> usize {
     let mut at = 0;
     for (i, statement) in ast::module_statements(cx.root).into_iter().enumerate() {
         let is_docstring = i == 0
@@ -98,11 +104,13 @@ fn import_insertion_point(cx: &Checker) -> usize {
 /// Whether the module imports `module` with a plain `import module` (at
 /// the top level, possibly among others: `import os, sys`).
 pub fn has_import(cx: &Checker, module: &str) -> bool {
-    ast::module_statements(cx.root).into_iter().any(|s| {
-        s.kind() == "import_statement"
-            && ast::named_children(s)
-                .iter()
-                .any(|name| name.kind() == "dotted_name" && ast::text(cx.text, *name) == module)
+    cx.memo(("has_import", module), || {
+        ast::module_statements(cx.root).into_iter().any(|s| {
+            s.kind() == "import_statement"
+                && ast::named_children(s)
+                    .iter()
+                    .any(|name| name.kind() == "dotted_name" && ast::text(cx.text, *name) == module)
+        })
     })
 }
 
@@ -139,6 +147,10 @@ const LOGGER_NAMES: [&str; 4] = ["logger", "log", "LOGGER", "_logger"];
 /// with the edits that create it (`import logging` and
 /// `logger = logging.getLogger(__name__)` after the imports).
 pub fn ensure_module_logger(cx: &Checker) -> (String, Vec<Edit>) {
+    cx.memo(("ensure_module_logger", ""), || scan_module_logger(cx))
+}
+
+fn scan_module_logger(cx: &Checker) -> (String, Vec<Edit>) {
     for statement in ast::module_statements(cx.root) {
         let Some(assignment) = statement
             .named_child(0)
@@ -398,32 +410,12 @@ mod tests {
 /// `logger` would be called instead); and a module-level `logger` that is
 /// something else, which a new one would replace.
 pub fn module_logger_at(cx: &Checker, node: Node) -> Result<(String, Vec<Edit>), String> {
-    let mut existing: Option<(String, Node)> = None;
-    let mut logger_taken = false;
-    for statement in ast::module_statements(cx.root) {
-        for (name, bound_by) in module_bindings(cx.text, statement) {
-            if !LOGGER_NAMES.contains(&name) {
-                continue;
-            }
-            match bound_by {
-                Binding::LoggerCall | Binding::Import if existing.is_none() => {
-                    existing = Some((name.to_owned(), statement));
-                }
-                Binding::Loguru if existing.is_none() => {
-                    return Err(format!(
-                        "the module logs with loguru's `{name}`, whose methods take other arguments"
-                    ));
-                }
-                Binding::Other if name == "logger" => logger_taken = true,
-                _ => {}
-            }
-        }
-    }
+    let (existing, logger_taken) = cx.memo(("module_loggers", ""), || module_loggers(cx))?;
     let runs_at_import = ast::enclosing_function(node).is_none()
         && !ast::ancestors(node).any(|n| n.kind() == "lambda");
     let (name, edits) = match existing {
-        Some((name, statement)) => {
-            if runs_at_import && statement.start_byte() > node.start_byte() {
+        Some((name, defined_at)) => {
+            if runs_at_import && defined_at > node.start_byte() {
                 return Err(format!(
                     "the module logger `{name}` is only defined further down"
                 ));
@@ -443,6 +435,35 @@ pub fn module_logger_at(cx: &Checker, node: Node) -> Result<(String, Vec<Edit>),
         return Err(format!("a local `{name}` shadows the module logger"));
     }
     Ok((name, edits))
+}
+
+/// The module's first logger binding (its name and where its statement
+/// starts) and whether `logger` is bound to something else; `Err` when the
+/// module logs with loguru.
+#[allow(clippy::type_complexity)]
+fn module_loggers(cx: &Checker) -> Result<(Option<(String, usize)>, bool), String> {
+    let mut existing: Option<(String, usize)> = None;
+    let mut logger_taken = false;
+    for statement in ast::module_statements(cx.root) {
+        for (name, bound_by) in module_bindings(cx.text, statement) {
+            if !LOGGER_NAMES.contains(&name) {
+                continue;
+            }
+            match bound_by {
+                Binding::LoggerCall | Binding::Import if existing.is_none() => {
+                    existing = Some((name.to_owned(), statement.start_byte()));
+                }
+                Binding::Loguru if existing.is_none() => {
+                    return Err(format!(
+                        "the module logs with loguru's `{name}`, whose methods take other arguments"
+                    ));
+                }
+                Binding::Other if name == "logger" => logger_taken = true,
+                _ => {}
+            }
+        }
+    }
+    Ok((existing, logger_taken))
 }
 
 /// How a module-level statement binds a name.
