@@ -474,13 +474,15 @@ fn a_ten_megabyte_file_is_processed() {
 
 /// The same 10 MB with a fix in every function.
 #[test]
-#[ignore = "quadratic: edit::apply_fixes checks each fix against every edit taken \
-            (Fix::conflicts_with_any, taken.contains), and the preview's Myers diff is O(N·D); \
-            100k fixes in one file take hours"]
-fn a_ten_megabyte_file_with_a_fix_in_every_function() {
+/// Many fixes in one file must cost time in proportion to their number:
+/// per-finding scans of the whole module, or checking each fix against
+/// every edit taken, once made this quadratic (hours for 10 MB). Release
+/// build: 10 MB, 126k fixes in about 40 s (BENCHMARKS.md); here 1 MB, as a
+/// hang guard.
+fn a_megabyte_file_with_a_fix_in_every_function() {
     let mut source = String::new();
     let mut fixes = 0;
-    while source.len() < 10 << 20 {
+    while source.len() < 1 << 20 {
         source.push_str(&format!(
             "def f{fixes}(cur):\n    cur.execute(\"SELECT a FROM t\")\n    return cur.fetchone()[0]\n\n\n"
         ));
@@ -489,7 +491,11 @@ fn a_ten_megabyte_file_with_a_fix_in_every_function() {
     let dir = tree(&[("big.py", source.as_bytes())]);
     let start = Instant::now();
     auditfix(dir.path(), &["fix", "--write"]).expect(0, "fixed");
-    eprintln!("10 MB, {fixes} fixes: {:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(180),
+        "1 MB, {fixes} fixes: {:?}",
+        start.elapsed()
+    );
     assert_eq!(text(dir.path(), "big.py").matches(GUARD).count(), fixes);
 }
 
