@@ -21,7 +21,7 @@ fn inputs() -> Vec<PathBuf> {
     for dir in dirs {
         for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{dir:?}: {e}")) {
             let path = entry.unwrap().path();
-            if path.is_file() && !path.file_name().is_some_and(|n| n == "README.md") {
+            if path.is_file() {
                 files.push(path);
             }
         }

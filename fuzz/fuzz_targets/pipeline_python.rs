@@ -269,6 +269,20 @@ fn mutate(seed: &[String], ops: &[u8]) -> String {
     lines.concat()
 }
 
+/// Write `text` to `dump`, or into it (named by its hash) when it is a
+/// directory: to look at the Python of a crash, or of a whole corpus.
+fn dump_text(dump: &Path, text: &str) {
+    use std::hash::{Hash, Hasher};
+    let file = if dump.is_dir() {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        text.hash(&mut hasher);
+        dump.join(format!("{:016x}.py", hasher.finish()))
+    } else {
+        dump.to_owned()
+    };
+    std::fs::write(&file, text).unwrap_or_else(|e| panic!("{file:?}: {e}"));
+}
+
 fuzz_target!(|data: &[u8]| {
     let [choice, settings, ops @ ..] = data else {
         return;
@@ -276,7 +290,7 @@ fuzz_target!(|data: &[u8]| {
     let seeds = seeds();
     let text = mutate(&seeds[usize::from(*choice) % seeds.len()], ops);
     if let Some(dump) = std::env::var_os("AUDITFIX_FUZZ_DUMP") {
-        std::fs::write(dump, &text).expect("AUDITFIX_FUZZ_DUMP is writable");
+        dump_text(Path::new(&dump), &text);
     }
     let policy = FixPolicy::new(settings & 1 == 1);
     let engine = &engines()[usize::from(settings >> 1 & 1)];
