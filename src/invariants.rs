@@ -16,11 +16,12 @@
 //! - fixing is a fixpoint: `process` on the fixed text, with the same
 //!   settings, finds nothing more to change and reports no error.
 //!
-//! The last point holds by construction as long as the codemods are
-//! activated by what they find in the text they are given: the driver
-//! loops until a round applies nothing (at most
-//! [`MAX_ROUNDS`](crate::driver::MAX_ROUNDS)), so the fixed text is one on
-//! which a fresh run starts exactly where the first one stopped.
+//! The last point holds by design: the driver loops until a round applies
+//! nothing (at most [`MAX_ROUNDS`](crate::driver::MAX_ROUNDS)) and decides
+//! which codemods run again each round, so a fresh run on the fixed text
+//! starts where the first one stopped. One assumption remains, for the
+//! fuzzers to test: a fix dropped for breaking the parse does not apply
+//! cleanly to the final text.
 
 use std::path::Path;
 
