@@ -140,13 +140,20 @@ fn check_fixed(original: &str, fixed: &str) -> Result<(), String> {
             error.start_byte()
         ));
     }
-    // A shebang or PEP 263 declaration only works on lines 1-2.
-    for (before, after) in original.split('\n').zip(fixed.split('\n')).take(2) {
+    // A shebang works on line 1, an encoding declaration (PEP 263) on line 1,
+    // or on line 2 below a comment. (Below a blank line too, but a cookie
+    // that survives decoding says UTF-8, the default: moving it is harmless.)
+    let pairs = original.split('\n').zip(fixed.split('\n'));
+    for (line, (before, after)) in pairs.take(2).enumerate() {
         let before = before.trim_start_matches('\u{feff}').trim_end();
         let after = after.trim_start_matches('\u{feff}').trim_end();
-        if (before.starts_with("#!") || before.starts_with('#') && before.contains("coding"))
-            && before != after
-        {
+        let special = if line == 0 {
+            before.starts_with("#!") || before.starts_with('#') && before.contains("coding")
+        } else {
+            let first = original.trim_start_matches('\u{feff}').trim_start();
+            before.starts_with('#') && before.contains("coding") && first.starts_with('#')
+        };
+        if special && before != after {
             return Err(format!(
                 "first lines moved: `{before}` became `{after}`\n{fixed}"
             ));
