@@ -447,7 +447,9 @@ fn top_level_from(sql: &str) -> Option<usize> {
         match b {
             b'(' => depth += 1,
             b')' => depth -= 1,
-            _ if depth == 0 && sql[i..].starts_with("FROM") => {
+            // Bytes, not `sql[i..]`: `i` may fall inside a multi-byte
+            // character (found by fuzzing).
+            _ if depth == 0 && bytes[i..].starts_with(b"FROM") => {
                 let before = i.checked_sub(1).map(|j| bytes[j]);
                 let after = bytes.get(i + 4);
                 let boundary =

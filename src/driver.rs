@@ -221,7 +221,7 @@ pub fn process(path: &Path, bytes: &[u8], engine: &Engine, policy: FixPolicy) ->
     };
     let mut outcome = FileOutcome::new(path);
     outcome.original = Some(source.contents(&source.text));
-    let active = engine.active(&source.text);
+    let mut active = engine.active(&source.text);
     if !active.iter().any(|&a| a) {
         return outcome; // no codemod can match: not even parsed
     }
@@ -233,6 +233,13 @@ pub fn process(path: &Path, bytes: &[u8], engine: &Engine, policy: FixPolicy) ->
     let mut parsed: Option<tree_sitter::Tree> = None;
     for round in 0..MAX_ROUNDS {
         let tree = parsed.take().unwrap_or_else(|| parse(&text));
+        if round > 0 {
+            // A fix can bring in the trigger word of a codemod the original
+            // left inactive (trailing whitespace before a line break it
+            // added, found by fuzzing): decide again, or a second run would
+            // find more to fix.
+            active = engine.active(&text);
+        }
         if round == 0 {
             if crate::ast::deeper_than(tree.root_node(), MAX_DEPTH) {
                 outcome.error = Some(FileError::TooDeep);

@@ -81,7 +81,21 @@ fn import_insertion_point(cx: &Checker) -> usize {
 }
 
 fn scan_import_insertion_point(cx: &Checker) -> usize {
+    // A shebang or encoding declaration (PEP 263) only works on line 1 or
+    // 2: nothing goes before comments there (found by fuzzing). A line
+    // with a bare CR is not one line to Python; leave it alone.
     let mut at = 0;
+    for _ in 0..2 {
+        let end = next_line_start(cx.text, at);
+        let line = &cx.text[at..end];
+        let comment = line
+            .trim_start_matches([' ', '\t', '\x0c'])
+            .starts_with('#');
+        if !comment || line.trim_end_matches(['\r', '\n']).contains('\r') {
+            break;
+        }
+        at = end;
+    }
     for (i, statement) in ast::module_statements(cx.root).into_iter().enumerate() {
         let is_docstring = i == 0
             && statement.kind() == "expression_statement"
@@ -319,6 +333,16 @@ mod tests {
         assert_eq!(
             apply(text, edits),
             "import os\r\nimport logging\r\n\r\nlogger = logging.getLogger(__name__)\r\n\r\ndef f():\r\n    pass\r\n"
+        );
+    }
+
+    #[test]
+    fn new_lines_go_after_a_shebang_and_encoding_declaration() {
+        let text = "#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\nx = 1\n";
+        let (_, edits) = with_checker(text, ensure_module_logger);
+        assert_eq!(
+            apply(text, edits),
+            "#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\nimport logging\n\nlogger = logging.getLogger(__name__)\nx = 1\n"
         );
     }
 

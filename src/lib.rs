@@ -17,6 +17,8 @@ pub mod edit;
 pub mod fix;
 pub mod git;
 pub mod interrupt;
+#[doc(hidden)]
+pub mod invariants;
 pub mod parse;
 pub mod report;
 pub mod settings;

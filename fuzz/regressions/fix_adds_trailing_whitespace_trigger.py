@@ -1,0 +1,2 @@
+from os import getenv
+TOKEN = getenv("API_TOKEN", "dev")  # 

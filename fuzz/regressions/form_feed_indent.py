@@ -1,0 +1,2 @@
+def f(cur):
+    return cur.fetchone()[0]

@@ -1,0 +1,4 @@
+try:
+    x = "ÿþ"
+except:
+    pass

@@ -1,0 +1,5 @@
+# -*- coding: latin-1 -*-
+try:
+    x = "café"
+except:
+    pass

@@ -1,0 +1,5 @@
+import json
+try:
+    x = 1
+except:
+    pass

@@ -1,0 +1,3 @@
+def f(cur):
+	if cur:
+	        return cur.fetchone()[0]
