@@ -29,7 +29,8 @@ pub enum ExitStatus {
     ChangesOrFindings = 1,
     /// Usage or configuration error, or a file that could not be processed.
     Error = 2,
-    /// Stopped by Ctrl-C, SIGTERM or SIGHUP (128 + SIGINT, as shells do).
+    /// Stopped by Ctrl-C, SIGTERM or SIGHUP during a write (outside one the
+    /// signal ends the process with the same code: [`interrupt::EXIT_CODE`]).
     Interrupted = 130,
 }
 
@@ -372,8 +373,9 @@ fn fix(settings: &Settings, output: &Output) -> Result<ExitStatus> {
             let run = for_each_disk_outcome(settings, |outcome| {
                 report_unfixed(outcome, policy);
                 if let (Some(old), Some(new)) = (&outcome.original, &outcome.fixed) {
-                    match crate::write::replace_file(&outcome.path, old.as_bytes(), new.as_bytes())
-                    {
+                    match interrupt::critical(|| {
+                        crate::write::replace_file(&outcome.path, old.as_bytes(), new.as_bytes())
+                    }) {
                         Ok(()) => written += 1,
                         Err(err) => {
                             write_failed = true;
@@ -411,7 +413,7 @@ fn fix(settings: &Settings, output: &Output) -> Result<ExitStatus> {
                     run.tally.sentence("would fix")
                 );
             } else {
-                write_patch(path, &patch_header(&run.tally), &mut body)
+                interrupt::critical(|| write_patch(path, &patch_header(&run.tally), &mut body))
                     .with_context(|| format!("cannot write patch file {}", path.display()))?;
                 eprintln!(
                     "{} Patch written to {}: apply it from {} with `git apply {}`.",
@@ -605,7 +607,7 @@ fn branch(settings: &Settings, name: &str, base: Option<&str>, force: bool) -> R
         eprintln!("Interrupted: no branch created.");
         return Ok(ExitStatus::Interrupted);
     }
-    let commits = repo.commit_steps(name, force, &steps)?;
+    let commits = interrupt::critical(|| repo.commit_steps(name, force, &steps))?;
     if commits.is_empty() {
         eprintln!(
             "Nothing to fix at {}: no branch created.",
