@@ -13,7 +13,7 @@ use tempfile::TempDir;
 mod common;
 use common::{
     assert_python_compiles, assert_same_tree, auditfix, auditfix_cmd, changed_paths, copy_dir, git,
-    git_init_commit, manifest_dir, refs, repo_state, snapshot, Run,
+    git_init_commit, manifest_dir, refs, repo_state, snapshot, write_files, Run,
 };
 
 const FETCHONE: &str = "fetchone-null-guard";
@@ -56,11 +56,8 @@ fn add_edge_files(root: &Path) {
             "def first(cur):\r\n    return cur.fetchone()[0]",
         ),
     ];
-    for (path, text) in files {
-        let path = root.join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
+    let files: Vec<(&str, &[u8])> = files.iter().map(|(p, t)| (*p, t.as_bytes())).collect();
+    write_files(root, &files);
 }
 
 /// The codemod ids, from `auditfix list`.

@@ -21,7 +21,7 @@ mod common;
 use common::{
     assert_compiles, assert_python_compiles, assert_same_tree, auditfix, auditfix_cmd,
     changed_paths, copy_dir, git, git_cmd, git_init_commit, manifest_dir, refs, repo_state,
-    snapshot, RepoState, Run,
+    snapshot, write_files, RepoState, Run,
 };
 
 /// A function with one safe fix (fetchone-null-guard).
@@ -36,11 +36,7 @@ const GUARD: &str = "if row is None:";
 /// A temporary directory holding `files` (relative path → bytes).
 fn tree(files: &[(&str, &[u8])]) -> TempDir {
     let dir = tempfile::tempdir().unwrap();
-    for (path, bytes) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, bytes).unwrap();
-    }
+    write_files(dir.path(), files);
     dir
 }
 
@@ -743,11 +739,11 @@ fn patch_applies_to_files_new_to_git() {
             "def h(cur):\r\n    return cur.fetchone()[0]\r\n",
         ),
     ];
-    for (name, body) in new_files {
-        let path = root.join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, body).unwrap();
-    }
+    let new_files: Vec<(&str, &[u8])> = new_files
+        .iter()
+        .map(|(name, body)| (*name, body.as_bytes()))
+        .collect();
+    write_files(root, &new_files);
     git(root, &["add", "added.py", "added crlf.py"]);
     let original = tempfile::tempdir().unwrap();
     copy_dir(root, original.path());

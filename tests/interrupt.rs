@@ -7,6 +7,9 @@ use std::time::{Duration, Instant};
 
 use assert_cmd::cargo::cargo_bin;
 
+mod common;
+use common::auditfix;
+
 /// A module with many fixable findings, so each file takes a while.
 fn module() -> String {
     let mut text = String::from("import json\n\n");
@@ -32,12 +35,7 @@ fn interrupted_write_leaves_whole_files_and_no_temp_files() {
     // The fully fixed text, from an uninterrupted run on one file.
     let reference = tempfile::tempdir().unwrap();
     std::fs::write(reference.path().join("one.py"), &original).unwrap();
-    let status = Command::new(cargo_bin("auditfix"))
-        .args(["fix", "--write", "."])
-        .current_dir(reference.path())
-        .output()
-        .unwrap();
-    assert_eq!(status.status.code(), Some(0), "{status:?}");
+    auditfix(reference.path(), &["fix", "--write", "."]).expect(0, "reference");
     let fixed = std::fs::read_to_string(reference.path().join("one.py")).unwrap();
     assert_ne!(fixed, original);
 
@@ -85,12 +83,7 @@ fn interrupted_write_leaves_whole_files_and_no_temp_files() {
     );
     assert_eq!(temp_leftovers(dir.path()), Vec::<String>::new());
     // A rerun finishes the job.
-    let rerun = Command::new(cargo_bin("auditfix"))
-        .args(["fix", "--write", "."])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert_eq!(rerun.status.code(), Some(0), "{rerun:?}");
+    auditfix(dir.path(), &["fix", "--write", "."]).expect(0, "rerun");
     for i in 0..count {
         let text = std::fs::read_to_string(dir.path().join(format!("m{i:03}.py"))).unwrap();
         assert_eq!(text, fixed);
