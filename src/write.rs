@@ -99,4 +99,17 @@ mod tests {
         ));
         assert_eq!(std::fs::read(&path).unwrap(), b"changed\n");
     }
+
+    #[test]
+    fn refuses_a_file_replaced_by_a_directory_since_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.py");
+        std::fs::create_dir(&path).unwrap();
+        std::fs::write(path.join("inside.py"), "kept\n").unwrap();
+        let err = replace_file(&path, b"old\n", b"new\n").unwrap_err();
+        assert!(matches!(err, FileError::Write(_)), "{err}");
+        assert_eq!(std::fs::read(path.join("inside.py")).unwrap(), b"kept\n");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1, "temp file left behind");
+    }
 }
