@@ -73,9 +73,18 @@ impl Codemod for FstringNoPlaceholder {
         if !prefix.contains(['f', 'F']) {
             return;
         }
+        // `string_start` is the prefix and the opening quote(s).
+        let mut new_prefix = prefix.replace(['f', 'F'], "");
+        // `""f"x"` → `"""x"` would open a triple-quoted string (found by
+        // fuzzing): right after a quote, a space keeps the parts apart.
+        if new_prefix.starts_with(['"', '\''])
+            && cx.text[..start.start_byte()].ends_with(['"', '\''])
+        {
+            new_prefix.insert(0, ' ');
+        }
         let mut edits = vec![Edit::replacement(
             TextRange::from(start.byte_range()),
-            prefix.replace(['f', 'F'], ""),
+            new_prefix,
         )];
         let mut placeholder = false;
         ast::walk_descendants(string, |node| {

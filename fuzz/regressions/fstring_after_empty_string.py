@@ -1,0 +1,5 @@
+ff""	""f""	""f"PASS"	
+
+f"PASS"""f"PASS"	
+
+f
