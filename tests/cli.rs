@@ -12,8 +12,9 @@ use tempfile::TempDir;
 
 mod common;
 use common::{
-    assert_python_compiles, assert_same_tree, auditfix, auditfix_cmd, changed_paths, copy_dir, git,
-    git_init_commit, manifest_dir, refs, repo_state, snapshot, write_files, Run,
+    assert_python_compiles, assert_same_tree, auditfix, auditfix_cmd, changed_paths, copy_dir,
+    diff_files, git, git_init_commit, manifest_dir, patch_p1, refs, repo_state, snapshot,
+    write_files, Run,
 };
 
 const FETCHONE: &str = "fetchone-null-guard";
@@ -99,14 +100,6 @@ fn findings_in_all(stderr: &str) -> usize {
         .next()
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("no count in summary: {line}"))
-}
-
-/// Files named in the `diff --git a/X b/X` headers of a diff.
-fn diff_files(diff: &str) -> BTreeSet<String> {
-    diff.lines()
-        .filter_map(|l| l.strip_prefix("diff --git a/"))
-        .map(|rest| rest.split(" b/").next().unwrap().to_owned())
-        .collect()
 }
 
 const DB: &str = "examples/guildkeeper/guildkeeper/db.py";
@@ -202,19 +195,7 @@ fn patch_applies_with_git_apply_and_patch_p1_and_equals_write() {
     // The same patch with `patch -p1` on a copy that is not a repository.
     let plain = workspace();
     add_edge_files(plain.path());
-    let run = Run::from(
-        std::process::Command::new("patch")
-            .args(["-p1", "--batch", "--no-backup-if-mismatch"])
-            .current_dir(plain.path())
-            .stdin(std::fs::File::open(repo.path().join("fix.patch")).unwrap())
-            .output()
-            .unwrap(),
-    );
-    assert_eq!(
-        run.code, 0,
-        "patch -p1 failed: {}{}",
-        run.stdout, run.stderr
-    );
+    patch_p1(plain.path(), &repo.path().join("fix.patch"));
     assert_same_tree(&snapshot(plain.path()), &expected, "patch -p1 vs --write");
 }
 

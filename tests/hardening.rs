@@ -20,8 +20,8 @@ use tempfile::TempDir;
 mod common;
 use common::{
     assert_compiles, assert_python_compiles, assert_same_tree, auditfix, auditfix_cmd,
-    changed_paths, copy_dir, git, git_cmd, git_init_commit, manifest_dir, refs, repo_state,
-    snapshot, write_files, RepoState, Run,
+    changed_paths, copy_dir, diff_files, git, git_cmd, git_init_commit, manifest_dir, patch_p1,
+    refs, repo_state, snapshot, write_files, RepoState, Run,
 };
 
 /// A function with one safe fix (fetchone-null-guard).
@@ -56,31 +56,6 @@ fn assert_reported(run: &Run, path: &str, reason: &str) {
             .any(|l| l.contains(path) && l.contains(reason)),
         "no `{reason}` message for {path} in stderr:\n{}",
         run.stderr
-    );
-}
-
-/// Files named in the `diff --git a/X b/X` headers of a diff.
-fn diff_files(diff: &str) -> BTreeSet<String> {
-    diff.lines()
-        .filter_map(|l| l.strip_prefix("diff --git a/"))
-        .map(|rest| rest.split(" b/").next().unwrap().to_owned())
-        .collect()
-}
-
-/// `patch -p1` of `patch_file` in `dir`; must succeed.
-fn patch_p1(dir: &Path, patch_file: &Path) {
-    let run = Run::from(
-        std::process::Command::new("patch")
-            .args(["-p1", "--batch", "--no-backup-if-mismatch"])
-            .current_dir(dir)
-            .stdin(std::fs::File::open(patch_file).unwrap())
-            .output()
-            .unwrap(),
-    );
-    assert_eq!(
-        run.code, 0,
-        "patch -p1 failed: {}{}",
-        run.stdout, run.stderr
     );
 }
 

@@ -2,7 +2,7 @@
 //! was or completely fixed, no temp file is left, and the exit code says so.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use assert_cmd::cargo::cargo_bin;
@@ -19,6 +19,17 @@ fn module() -> String {
         ));
     }
     text
+}
+
+/// Start auditfix in `dir`, stderr captured, to be signalled.
+fn spawn_auditfix(dir: &Path, args: &[&str]) -> Child {
+    Command::new(cargo_bin("auditfix"))
+        .args(args)
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
 }
 
 fn temp_leftovers(dir: &Path) -> Vec<String> {
@@ -44,13 +55,7 @@ fn interrupted_write_leaves_whole_files_and_no_temp_files() {
     for i in 0..count {
         std::fs::write(dir.path().join(format!("m{i:03}.py")), &original).unwrap();
     }
-    let child = Command::new(cargo_bin("auditfix"))
-        .args(["fix", "--write", "-j", "1", "."])
-        .current_dir(dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = spawn_auditfix(dir.path(), &["fix", "--write", "-j", "1", "."]);
     // Interrupt as soon as the first file has been written.
     let first = dir.path().join("m000.py");
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -97,13 +102,7 @@ fn interrupted_patch_run_writes_no_patch() {
     for i in 0..1000 {
         std::fs::write(dir.path().join(format!("m{i:04}.py")), module()).unwrap();
     }
-    let mut child = Command::new(cargo_bin("auditfix"))
-        .args(["fix", "--patch", "out.patch", "-j", "1", "."])
-        .current_dir(dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_auditfix(dir.path(), &["fix", "--patch", "out.patch", "-j", "1", "."]);
     std::thread::sleep(Duration::from_millis(300));
     if child.try_wait().unwrap().is_none() {
         Command::new("kill")
@@ -133,13 +132,7 @@ fn a_signal_while_a_big_file_is_processed_ends_the_run_at_once() {
         ));
     }
     std::fs::write(dir.path().join("big.py"), &source).unwrap();
-    let child = Command::new(cargo_bin("auditfix"))
-        .args(["fix", "--write", "."])
-        .current_dir(dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = spawn_auditfix(dir.path(), &["fix", "--write", "."]);
     std::thread::sleep(Duration::from_millis(300));
     let sent = Instant::now();
     Command::new("kill")

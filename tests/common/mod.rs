@@ -278,3 +278,28 @@ pub fn refs(dir: &Path) -> Vec<String> {
         .map(str::to_owned)
         .collect()
 }
+
+/// Files named in the `diff --git a/X b/X` headers of a diff.
+pub fn diff_files(diff: &str) -> BTreeSet<String> {
+    diff.lines()
+        .filter_map(|l| l.strip_prefix("diff --git a/"))
+        .map(|rest| rest.split(" b/").next().unwrap().to_owned())
+        .collect()
+}
+
+/// `patch -p1` of `patch_file` in `dir`; must succeed.
+pub fn patch_p1(dir: &Path, patch_file: &Path) {
+    let run = Run::from(
+        std::process::Command::new("patch")
+            .args(["-p1", "--batch", "--no-backup-if-mismatch"])
+            .current_dir(dir)
+            .stdin(std::fs::File::open(patch_file).unwrap())
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(
+        run.code, 0,
+        "patch -p1 failed: {}{}",
+        run.stdout, run.stderr
+    );
+}
