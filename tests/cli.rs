@@ -1109,19 +1109,7 @@ fn patch_p1_handles_paths_with_spaces() {
     )
     .expect(1, "patch");
     auditfix(dir.path(), &["fix", "--write"]).expect(0, "write");
-    let run = Run::from(
-        std::process::Command::new("patch")
-            .args(["-p1", "--batch", "--no-backup-if-mismatch"])
-            .current_dir(plain.path())
-            .stdin(std::fs::File::open(&patch_file).unwrap())
-            .output()
-            .unwrap(),
-    );
-    assert_eq!(
-        run.code, 0,
-        "patch -p1 failed: {}{}",
-        run.stdout, run.stderr
-    );
+    patch_p1(plain.path(), &patch_file);
     assert_eq!(
         std::fs::read(plain.path().join(file)).unwrap(),
         std::fs::read(dir.path().join(file)).unwrap()
