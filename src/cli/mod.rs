@@ -560,10 +560,6 @@ fn branch(settings: &Settings, name: &str, base: Option<&str>, force: bool) -> R
     let mut problems: Vec<FileOutcome> = Vec::new();
     let batch = rayon::current_num_threads().max(1) * 8;
     for chunk in files.chunks(batch) {
-        if interrupt::requested() {
-            eprintln!("Interrupted: no branch created.");
-            return Ok(ExitStatus::Interrupted);
-        }
         let loaded = chunk
             .iter()
             .map(|file| Ok((PathBuf::from(&file.path), repo.read(file)?)))
@@ -603,10 +599,7 @@ fn branch(settings: &Settings, name: &str, base: Option<&str>, force: bool) -> R
         eprintln!("{line}");
     }
     let failed = !problems.is_empty();
-    if interrupt::requested() {
-        eprintln!("Interrupted: no branch created.");
-        return Ok(ExitStatus::Interrupted);
-    }
+    // A signal before this point ends the process at once: no branch.
     let commits = interrupt::critical(|| repo.commit_steps(name, force, &steps))?;
     if commits.is_empty() {
         eprintln!(
