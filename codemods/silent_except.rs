@@ -549,7 +549,7 @@ fn assigns_defaulted_names(text: &str, statement: Node<'_>) -> bool {
     names.iter().all(|n| {
         n.kind() == "identifier"
             && (ast::assigned_before(text, *n).is_some()
-                || parameters.is_some_and(|p| ast::binds_locally(text, p, ast::text(text, *n))))
+                || parameters.is_some_and(|p| ast::binds_name(text, p, ast::text(text, *n))))
     })
 }
 

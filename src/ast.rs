@@ -1108,66 +1108,6 @@ mod handler_tests {
     }
 }
 
-/// Whether `scope` (a function or lambda) binds `name` itself — as a
-/// parameter, an assignment, `for` / `with` / `except` target, walrus,
-/// import, or nested `def` / `class` — so that `name` inside it does not
-/// refer to the module-level name. Nested scopes are not looked into.
-pub fn binds_locally(text: &str, scope: Node<'_>, name: &str) -> bool {
-    let mut found = false;
-    walk_descendants(scope, |n| {
-        if found {
-            return false;
-        }
-        if n.id() != scope.id()
-            && matches!(
-                n.kind(),
-                "function_definition" | "class_definition" | "lambda"
-            )
-        {
-            found = n
-                .child_by_field_name("name")
-                .is_some_and(|d| self::text(text, d) == name);
-            return false;
-        }
-        if n.id() != scope.id() && is_scope_boundary(n.kind()) {
-            return false; // comprehension variables do not leak
-        }
-        if n.kind() == "identifier" && self::text(text, n) == name {
-            found = is_binding_position(n);
-        }
-        true
-    });
-    found
-}
-
-fn is_binding_position(identifier: Node<'_>) -> bool {
-    let Some(parent) = identifier.parent() else {
-        return false;
-    };
-    let is_field =
-        |field: &str| parent.child_by_field_name(field).map(|f| f.id()) == Some(identifier.id());
-    match parent.kind() {
-        "parameters"
-        | "lambda_parameters"
-        | "typed_parameter"
-        | "list_splat_pattern"
-        | "dictionary_splat_pattern"
-        | "pattern_list"
-        | "tuple_pattern"
-        | "list_pattern"
-        | "as_pattern_target" => true,
-        "default_parameter" | "typed_default_parameter" | "named_expression" => is_field("name"),
-        "assignment" | "augmented_assignment" | "for_statement" => is_field("left"),
-        "aliased_import" => is_field("alias"),
-        "dotted_name" => parent.parent().is_some_and(|p| {
-            matches!(p.kind(), "import_statement" | "import_from_statement")
-                && p.child_by_field_name("module_name").map(|m| m.id()) != Some(parent.id())
-                && parent.named_child_count() == 1
-        }),
-        _ => false,
-    }
-}
-
 #[cfg(test)]
 mod binding_tests {
     use super::*;
@@ -1192,7 +1132,7 @@ mod binding_tests {
         for (text, expected) in cases {
             let tree = parse(text);
             let function = module_statements(tree.root_node())[0];
-            assert_eq!(binds_locally(text, function, "logger"), expected, "{text}");
+            assert_eq!(binds_name(text, function, "logger"), expected, "{text}");
         }
     }
 }
@@ -1615,10 +1555,12 @@ mod string_and_import_tests {
     }
 }
 
-/// Whether `function` binds `name` as a local variable: a parameter, an
-/// assignment or `for` target, a `with … as` / `except … as` name, a walrus,
-/// a nested `def` / `class`, or an import. Nested functions, classes and
-/// lambdas are not searched (their names are their own).
+/// Whether `function` (a function or lambda, or a parameter list) binds
+/// `name` as a local variable: a parameter, an assignment or `for` target,
+/// a `with … as` / `except … as` name, a walrus, a nested `def` / `class`,
+/// or an import — so that `name` inside it does not refer to the
+/// module-level name. Nested functions, classes, lambdas and
+/// comprehensions are not searched (their names are their own).
 pub fn binds_name(text: &str, function: Node<'_>, name: &str) -> bool {
     let mut found = false;
     walk_descendants(function, |node| {
@@ -1637,6 +1579,9 @@ pub fn binds_name(text: &str, function: Node<'_>, name: &str) -> bool {
                     .child_by_field_name("name")
                     .is_some_and(|n| self::text(text, n) == name);
             return false;
+        }
+        if node.id() != function.id() && is_scope_boundary(node.kind()) {
+            return false; // comprehension variables do not leak
         }
         if node.kind() != "identifier" || self::text(text, node) != name {
             return true;
@@ -1700,6 +1645,8 @@ mod binds_name_tests {
             ),
             ("def f():\n    def g(json):\n        pass\n", false),
             ("def f():\n    def json():\n        pass\n", true),
+            ("def f():\n    return [json for json in xs]\n", false),
+            ("def f():\n    import json.decoder\n", true),
         ];
         for (text, expected) in cases {
             let tree = parse(text);

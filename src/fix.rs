@@ -454,7 +454,7 @@ pub fn module_logger_at(cx: &Checker, node: Node) -> Result<(String, Vec<Edit>),
     let shadowed = ast::ancestors(node)
         .skip(1)
         .filter(|n| matches!(n.kind(), "function_definition" | "lambda"))
-        .any(|scope| ast::binds_locally(cx.text, scope, &name));
+        .any(|scope| ast::binds_name(cx.text, scope, &name));
     if shadowed {
         return Err(format!("a local `{name}` shadows the module logger"));
     }
