@@ -81,7 +81,7 @@ fn main() {
         for (_, text) in &corpus {
             let tree = auditfix::parse::parse(text);
             let mut count = 0usize;
-            auditfix::ast::walk_descendants(tree.root_node(), |_| {
+            auditfix::python::walk_descendants(tree.root_node(), |_| {
                 count += 1;
                 true
             });

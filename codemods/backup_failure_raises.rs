@@ -61,10 +61,10 @@
 
 use tree_sitter::Node;
 
-use crate::ast::{self, Arguments};
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
 use crate::edit::{Applicability, Edit, Fix};
 use crate::fix;
+use crate::python::{self, Arguments};
 
 pub struct BackupFailureRaises {
     tools: Vec<String>,
@@ -134,10 +134,10 @@ impl Codemod for BackupFailureRaises {
     }
 
     fn check(&self, call: Node<'_>, cx: &mut Checker<'_>) {
-        let Some((Some(receiver), "run")) = ast::call_target(cx.text, call) else {
+        let Some((Some(receiver), "run")) = python::call_target(cx.text, call) else {
             return;
         };
-        if ast::text(cx.text, receiver) != "subprocess" {
+        if python::text(cx.text, receiver) != "subprocess" {
             return;
         }
         let args = Arguments::of(cx.text, call);
@@ -152,7 +152,7 @@ impl Codemod for BackupFailureRaises {
         };
         let checked = args
             .keyword("check")
-            .is_some_and(|v| ast::text(cx.text, v) != "False");
+            .is_some_and(|v| python::text(cx.text, v) != "False");
         match parent.kind() {
             "expression_statement" if checked => self.check_try(cx, call, parent, &command),
             "expression_statement" => self.check_ignored(cx, call, parent, &args, &command),
@@ -173,7 +173,7 @@ impl BackupFailureRaises {
         command: &Command<'_>,
     ) {
         let Some(last) = args.list.and_then(|list| {
-            ast::named_children(list)
+            python::named_children(list)
                 .into_iter()
                 .rfind(|c| c.kind() != "comment")
         }) else {
@@ -203,7 +203,7 @@ impl BackupFailureRaises {
         else {
             return;
         };
-        let name = ast::text(cx.text, left);
+        let name = python::text(cx.text, left);
         let Some(statement) = assignment
             .parent()
             .filter(|p| p.kind() == "expression_statement")
@@ -216,7 +216,7 @@ impl BackupFailureRaises {
                 |s| {
                     s.kind() == "if_statement"
                         && s.child_by_field_name("condition")
-                            .is_some_and(|c| ast::text(cx.text, c).contains(&returncode))
+                            .is_some_and(|c| python::text(cx.text, c).contains(&returncode))
                 },
             )
         else {
@@ -230,14 +230,14 @@ impl BackupFailureRaises {
         };
         let stderr = if args
             .keyword("capture_output")
-            .is_some_and(|v| ast::text(cx.text, v) == "True")
+            .is_some_and(|v| python::text(cx.text, v) == "True")
             || args
                 .keyword("stderr")
-                .is_some_and(|v| ast::text(cx.text, v).ends_with("PIPE"))
+                .is_some_and(|v| python::text(cx.text, v).ends_with("PIPE"))
         {
             let text_mode = ["text", "universal_newlines", "encoding"].iter().any(|k| {
                 args.keyword(k).is_some_and(|v| {
-                    ast::text(cx.text, v) != "False" && ast::text(cx.text, v) != "None"
+                    python::text(cx.text, v) != "False" && python::text(cx.text, v) != "None"
                 })
             });
             if text_mode {
@@ -287,13 +287,12 @@ impl BackupFailureRaises {
             "Exception",
             "BaseException",
         ];
-        let Some(handler) = ast::named_children(try_statement)
-            .into_iter()
-            .find(|c| c.kind() == "except_clause" && ast::handler_catches(cx.text, *c, &catching))
-        else {
+        let Some(handler) = python::named_children(try_statement).into_iter().find(|c| {
+            c.kind() == "except_clause" && python::handler_catches(cx.text, *c, &catching)
+        }) else {
             return;
         };
-        let Some(block) = ast::named_children(handler)
+        let Some(block) = python::named_children(handler)
             .into_iter()
             .find(|c| c.kind() == "block")
         else {
@@ -306,7 +305,7 @@ impl BackupFailureRaises {
         let exc = match bound_name(cx.text, handler) {
             Some(name) => name.to_owned(),
             None => {
-                let Some(caught) = ast::named_children(handler)
+                let Some(caught) = python::named_children(handler)
                     .into_iter()
                     .find(|c| c.kind() != "comment" && c.kind() != "block")
                 else {
@@ -379,8 +378,8 @@ impl BackupFailureRaises {
 /// The block that runs when the exit code is non-zero, if the test is one of
 /// the shapes we understand.
 fn failure_block<'n>(text: &str, test: Node<'n>, returncode: &str) -> Option<Node<'n>> {
-    let condition = ast::unparenthesize(test.child_by_field_name("condition")?);
-    let condition_text = ast::text(text, condition)
+    let condition = python::unparenthesize(test.child_by_field_name("condition")?);
+    let condition_text = python::text(text, condition)
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
@@ -399,7 +398,7 @@ fn failure_block<'n>(text: &str, test: Node<'n>, returncode: &str) -> Option<Nod
         return test.child_by_field_name("consequence");
     }
     if zero.contains(&condition_text) {
-        let children = ast::named_children(test);
+        let children = python::named_children(test);
         // Only a plain `else:` — with `elif` branches the failure path is split.
         if children.iter().any(|c| c.kind() == "elif_clause") {
             return None;
@@ -414,14 +413,14 @@ fn failure_block<'n>(text: &str, test: Node<'n>, returncode: &str) -> Option<Nod
 /// None when the block does anything else.
 fn only_logs<'n>(text: &str, block: Node<'n>) -> Option<Vec<Node<'n>>> {
     let mut logs = Vec::new();
-    for statement in ast::named_children(block) {
+    for statement in python::named_children(block) {
         match statement.kind() {
             "comment" | "pass_statement" => continue,
             "expression_statement" => {}
             _ => return None,
         }
         let call = statement.named_child(0).filter(|c| c.kind() == "call")?;
-        match ast::call_target(text, call)? {
+        match python::call_target(text, call)? {
             (None, "print") => logs.push(call),
             (Some(_), method) if LOG_METHODS.contains(&method) => logs.push(call),
             _ => return None,
@@ -438,7 +437,7 @@ fn raise_after(
     logs: &[Node<'_>],
     raise_line: &str,
 ) -> Option<Vec<Edit>> {
-    let last = ast::named_children(block)
+    let last = python::named_children(block)
         .into_iter()
         .rfind(|c| c.kind() != "comment")?;
     let (at, indent, prefix) = fix::after_statement(cx, last)?;
@@ -456,7 +455,7 @@ fn raise_after(
         let Some(method) = function.child_by_field_name("attribute") else {
             continue;
         };
-        if LOW_LEVELS.contains(&ast::text(cx.text, method)) {
+        if LOW_LEVELS.contains(&python::text(cx.text, method)) {
             edits.push(Edit::replacement(method.byte_range().into(), "error"));
         }
     }
@@ -465,12 +464,12 @@ fn raise_after(
 
 /// `e` in `except X as e:`.
 fn bound_name<'t>(text: &'t str, handler: Node<'_>) -> Option<&'t str> {
-    let pattern = ast::named_children(handler)
+    let pattern = python::named_children(handler)
         .into_iter()
         .find(|c| c.kind() == "as_pattern")?;
     let alias = pattern.child_by_field_name("alias")?;
-    let name = ast::unparenthesize(alias.named_child(0).unwrap_or(alias));
-    (name.kind() == "identifier").then(|| ast::text(text, name))
+    let name = python::unparenthesize(alias.named_child(0).unwrap_or(alias));
+    (name.kind() == "identifier").then(|| python::text(text, name))
 }
 
 /// A backup command: which tool, and where its output goes if visible.
@@ -496,12 +495,12 @@ impl OutputPath {
 
 impl<'t> Command<'t> {
     fn resolve(text: &'t str, node: Node<'_>, tools: &[String]) -> Option<Self> {
-        let node = ast::unparenthesize(node);
+        let node = python::unparenthesize(node);
         match node.kind() {
             "list" | "tuple" => Self::from_list(text, node, tools),
-            "string" => Self::from_shell(text, ast::string_value(text, node)?, tools),
+            "string" => Self::from_shell(text, python::string_value(text, node)?, tools),
             "identifier" => {
-                let value = ast::assigned_before(text, node)?;
+                let value = python::assigned_before(text, node)?;
                 matches!(value.kind(), "list" | "tuple")
                     .then(|| Self::from_list(text, value, tools))?
             }
@@ -510,18 +509,18 @@ impl<'t> Command<'t> {
     }
 
     fn from_list(text: &'t str, list: Node<'_>, tools: &[String]) -> Option<Self> {
-        let items: Vec<Node> = ast::named_children(list)
+        let items: Vec<Node> = python::named_children(list)
             .into_iter()
             .filter(|c| c.kind() != "comment")
             .collect();
         let tool = items.iter().find_map(|item| {
-            let word = ast::string_value(text, *item)?;
+            let word = python::string_value(text, *item)?;
             let base = word.rsplit('/').next()?;
             tools.iter().find(|t| t.as_str() == base).map(|_| base)
         })?;
         let mut output = None;
         for (i, item) in items.iter().enumerate() {
-            if let Some(word) = ast::string_value(text, *item) {
+            if let Some(word) = python::string_value(text, *item) {
                 if FILE_OPTIONS.contains(&word) {
                     output = items.get(i + 1).and_then(|next| simple_path(text, *next));
                 } else if let Some((option, value)) = word.split_once('=') {
@@ -537,10 +536,10 @@ impl<'t> Command<'t> {
                 ) else {
                     continue;
                 };
-                let is_file_option = ast::string_value(text, left)
+                let is_file_option = python::string_value(text, left)
                     .and_then(|w| w.strip_suffix('='))
                     .is_some_and(|o| FILE_OPTIONS.contains(&o));
-                if is_file_option && ast::text(text, *item).contains('+') {
+                if is_file_option && python::text(text, *item).contains('+') {
                     output = simple_path(text, right);
                 }
             }
@@ -590,27 +589,27 @@ fn python_string(value: &str) -> String {
 /// harmless: names, attributes, literals, `str(...)` / `os.fspath(...)` /
 /// `Path(...)` of those, and `/` or `+` between them.
 fn simple_path(text: &str, node: Node<'_>) -> Option<OutputPath> {
-    if let Some(value) = ast::string_value(text, node) {
+    if let Some(value) = python::string_value(text, node) {
         return Some(OutputPath::literal(value));
     }
     is_pure(text, node, 0).then(|| OutputPath {
-        expr: ast::text(text, node).to_owned(),
+        expr: python::text(text, node).to_owned(),
         literal: None,
     })
 }
 
 fn is_pure(text: &str, node: Node<'_>, depth: usize) -> bool {
-    if depth > 6 || ast::text(text, node).contains('\n') {
+    if depth > 6 || python::text(text, node).contains('\n') {
         return false;
     }
     match node.kind() {
         "identifier" | "integer" => true,
-        "attribute" => ast::dotted_name(text, node).is_some(),
-        "string" => ast::string_value(text, node).is_some(),
+        "attribute" => python::dotted_name(text, node).is_some(),
+        "string" => python::string_value(text, node).is_some(),
         "binary_operator" => {
             let operator = node
                 .child_by_field_name("operator")
-                .map(|o| ast::text(text, o));
+                .map(|o| python::text(text, o));
             matches!(operator, Some("/" | "+"))
                 && node
                     .child_by_field_name("left")
@@ -623,7 +622,7 @@ fn is_pure(text: &str, node: Node<'_>, depth: usize) -> bool {
             let Some(function) = node.child_by_field_name("function") else {
                 return false;
             };
-            let name = ast::dotted_name(text, function);
+            let name = python::dotted_name(text, function);
             let args = Arguments::of(text, node);
             matches!(
                 name.as_deref(),

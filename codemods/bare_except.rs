@@ -41,9 +41,9 @@
 
 use tree_sitter::Node;
 
-use crate::ast;
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
 use crate::edit::{Applicability, Edit, Fix};
+use crate::python;
 use crate::source::{line_start, next_line_start};
 
 pub struct BareExcept;
@@ -83,7 +83,7 @@ impl Codemod for BareExcept {
         if clause.child(1).is_none_or(|c| c.kind() != ":") {
             return;
         }
-        let Some(body) = ast::named_children(clause)
+        let Some(body) = python::named_children(clause)
             .into_iter()
             .find(|c| c.kind() == "block")
         else {
@@ -113,7 +113,7 @@ impl Codemod for BareExcept {
 
 /// A plain `raise` among the handler's top-level statements.
 fn reraises(body: Node<'_>) -> bool {
-    ast::named_children(body)
+    python::named_children(body)
         .iter()
         .any(|s| s.kind() == "raise_statement" && s.named_child_count() == 0)
 }
@@ -122,12 +122,12 @@ fn reraises(body: Node<'_>) -> bool {
 /// a call whose name mentions re-raising.
 fn may_reraise(text: &str, body: Node<'_>) -> bool {
     let mut found = false;
-    ast::walk_descendants(body, |node| {
+    python::walk_descendants(body, |node| {
         match node.kind() {
             "function_definition" | "lambda" | "class_definition" => return false,
             "raise_statement" if node.named_child_count() == 0 => found = true,
             "identifier" => {
-                found |= ast::text(text, node)
+                found |= python::text(text, node)
                     .to_ascii_lowercase()
                     .contains("reraise")
             }

@@ -42,9 +42,9 @@
 
 use tree_sitter::Node;
 
-use crate::ast::{self, Arguments};
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
 use crate::edit::{Applicability, Edit, Fix};
+use crate::python::{self, Arguments};
 
 pub struct CorsRestrictHeaders {
     headers: Vec<String>,
@@ -134,7 +134,7 @@ impl Codemod for CorsRestrictHeaders {
             .is_some_and(|v| is_wildcard(cx.text, v));
         let credentials = args
             .keyword(api.credentials)
-            .is_some_and(|v| ast::text(cx.text, v) == "True");
+            .is_some_and(|v| python::text(cx.text, v) == "True");
         if any_origin && credentials {
             let node = args.keyword_node(api.origins).unwrap_or(call);
             cx.report(
@@ -148,11 +148,11 @@ impl Codemod for CorsRestrictHeaders {
 
 /// The CORS API `call` configures, if it is one.
 fn cors_api(text: &str, call: Node<'_>, args: &Arguments<'_>) -> Option<Api> {
-    let (_, name) = ast::call_target(text, call)?;
+    let (_, name) = python::call_target(text, call)?;
     let first_is_middleware = || {
         args.positional
             .first()
-            .and_then(|f| ast::dotted_name(text, *f))
+            .and_then(|f| python::dotted_name(text, *f))
             .is_some_and(|n| n.rsplit('.').next() == Some("CORSMiddleware"))
     };
     match name {
@@ -165,15 +165,15 @@ fn cors_api(text: &str, call: Node<'_>, args: &Arguments<'_>) -> Option<Api> {
 
 /// `"*"`, `["*"]` or `("*",)`.
 fn is_wildcard(text: &str, value: Node<'_>) -> bool {
-    let value = ast::unparenthesize(value);
+    let value = python::unparenthesize(value);
     match value.kind() {
-        "string" => ast::string_value(text, value) == Some("*"),
+        "string" => python::string_value(text, value) == Some("*"),
         "list" | "tuple" => {
-            let items: Vec<Node> = ast::named_children(value)
+            let items: Vec<Node> = python::named_children(value)
                 .into_iter()
                 .filter(|c| c.kind() != "comment")
                 .collect();
-            items.len() == 1 && ast::string_value(text, items[0]) == Some("*")
+            items.len() == 1 && python::string_value(text, items[0]) == Some("*")
         }
         _ => false,
     }

@@ -62,10 +62,10 @@
 
 use tree_sitter::Node;
 
-use crate::ast::{self, Arguments};
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
 use crate::edit::{Applicability, Edit, Fix, TextRange};
 use crate::fix;
+use crate::python::{self, Arguments};
 use crate::source::{line_indent, reindent};
 
 pub struct FetchoneNullGuard {
@@ -122,17 +122,17 @@ impl Codemod for FetchoneNullGuard {
     }
 
     fn check(&self, call: Node<'_>, cx: &mut Checker<'_>) {
-        let Some((Some(_receiver), method)) = ast::call_target(cx.text, call) else {
+        let Some((Some(_receiver), method)) = python::call_target(cx.text, call) else {
             return;
         };
         if !self.methods.iter().any(|m| m == method) {
             return;
         }
-        let value = match ast::parent_skipping_parens(call) {
+        let value = match python::parent_skipping_parens(call) {
             Some(parent) if parent.kind() == "await" => parent,
             _ => call,
         };
-        let Some(user) = ast::parent_skipping_parens(value) else {
+        let Some(user) = python::parent_skipping_parens(value) else {
             return;
         };
         if query_of(cx.text, call).is_some_and(|sql| always_one_row(&sql)) {
@@ -149,7 +149,7 @@ impl Codemod for FetchoneNullGuard {
 impl FetchoneNullGuard {
     /// `dict(c.fetchone())`, `c.fetchone()[0]`, `a, b = c.fetchone()` …
     fn check_direct(&self, cx: &mut Checker<'_>, method: &str, value: Node<'_>, use_kind: &str) {
-        if ast::inside_try_catching(cx.text, value, &HANDLED_BY) {
+        if python::inside_try_catching(cx.text, value, &HANDLED_BY) {
             return;
         }
         let mut message = format!(
@@ -214,7 +214,7 @@ impl FetchoneNullGuard {
             Some(default) => format!("{name} = {default}"),
             None => {
                 let context =
-                    ast::enclosing_function_name(cx.text, value).unwrap_or("module level");
+                    python::enclosing_function_name(cx.text, value).unwrap_or("module level");
                 let message = cx
                     .stylist
                     .string_literal(&format!("{context}: {method}() returned no row"));
@@ -241,17 +241,17 @@ impl FetchoneNullGuard {
         {
             replaced = parent;
         }
-        let value_text = ast::text(cx.text, value);
+        let value_text = python::text(cx.text, value);
         let hoisted = if !value_text.contains('\n') {
             value_text.to_owned()
         } else if has_multiline_string(value) {
             // Lines of a string are data: keep the parentheses and the text.
-            ast::text(cx.text, replaced).to_owned()
+            python::text(cx.text, replaced).to_owned()
         } else {
             // Continuation lines follow the value to its new line; any
             // parentheses stay, as the value may rely on them to span lines.
             let from = line_indent(cx.text, replaced.start_byte());
-            reindent(ast::text(cx.text, replaced), from, indent)
+            reindent(python::text(cx.text, replaced), from, indent)
         };
         let name = fix::fresh_name(cx, fix::scope_of(cx, value), "row");
         // The value may span lines: render the template around a placeholder
@@ -293,15 +293,15 @@ fn query_of(text: &str, call: Node<'_>) -> Option<String> {
     {
         return sql_text(text, query);
     }
-    let (Some(receiver), _) = ast::call_target(text, call)? else {
+    let (Some(receiver), _) = python::call_target(text, call)? else {
         return None;
     };
-    let receiver = ast::unparenthesize(receiver);
+    let receiver = python::unparenthesize(receiver);
     match receiver.kind() {
         "call" => first_argument_sql(text, receiver),
         "identifier" => {
-            let cursor = ast::text(text, receiver);
-            ast::statements_before(call).find_map(|statement| {
+            let cursor = python::text(text, receiver);
+            python::statements_before(call).find_map(|statement| {
                 if statement.kind() != "expression_statement" {
                     return None;
                 }
@@ -311,19 +311,19 @@ fn query_of(text: &str, call: Node<'_>) -> Option<String> {
                 }
                 match expr.kind() {
                     "call" => {
-                        let (Some(target), method) = ast::call_target(text, expr)? else {
+                        let (Some(target), method) = python::call_target(text, expr)? else {
                             return None;
                         };
-                        (ast::text(text, target) == cursor && EXECUTE_METHODS.contains(&method))
+                        (python::text(text, target) == cursor && EXECUTE_METHODS.contains(&method))
                             .then(|| first_argument_sql(text, expr))
                             .flatten()
                     }
                     "assignment" => {
                         let left = expr.child_by_field_name("left")?;
-                        if ast::text(text, left) != cursor {
+                        if python::text(text, left) != cursor {
                             return None;
                         }
-                        let mut right = ast::unparenthesize(expr.child_by_field_name("right")?);
+                        let mut right = python::unparenthesize(expr.child_by_field_name("right")?);
                         if right.kind() == "await" {
                             right = right.named_child(0)?;
                         }
@@ -349,19 +349,19 @@ fn first_argument_sql(text: &str, call: Node<'_>) -> Option<String> {
 /// `.format(...)`, or a variable assigned one of those.
 fn sql_text(text: &str, node: Node<'_>) -> Option<String> {
     // A loop, not recursion: `"a" + b + c + …` nests as deep as it is long.
-    let mut node = ast::unparenthesize(node);
+    let mut node = python::unparenthesize(node);
     loop {
         node = match node.kind() {
-            "string" | "concatenated_string" => return Some(ast::text(text, node).to_owned()),
+            "string" | "concatenated_string" => return Some(python::text(text, node).to_owned()),
             "binary_operator" => node.child_by_field_name("left")?,
             "call" => {
-                let (Some(object), "format") = ast::call_target(text, node)? else {
+                let (Some(object), "format") = python::call_target(text, node)? else {
                     return None;
                 };
                 object
             }
             "identifier" => {
-                let value = ast::assigned_before(text, node)?;
+                let value = python::assigned_before(text, node)?;
                 if value.kind() == "identifier" {
                     return None;
                 }
@@ -369,7 +369,7 @@ fn sql_text(text: &str, node: Node<'_>) -> Option<String> {
             }
             _ => return None,
         };
-        node = ast::unparenthesize(node);
+        node = python::unparenthesize(node);
     }
 }
 
@@ -487,7 +487,7 @@ fn split_top_level(list: &str) -> Vec<&str> {
 /// Whether a string literal inside `node` spans lines.
 fn has_multiline_string(node: Node<'_>) -> bool {
     let mut found = false;
-    ast::walk_descendants(node, |n| {
+    python::walk_descendants(node, |n| {
         if n.kind() == "string" && n.start_position().row != n.end_position().row {
             found = true;
         }
@@ -507,16 +507,16 @@ fn assigned_name<'t>(text: &'t str, user: Node<'_>, value: Node<'_>) -> Option<&
     if user.kind() != "assignment" {
         return None;
     }
-    let right = ast::unparenthesize(user.child_by_field_name("right")?);
+    let right = python::unparenthesize(user.child_by_field_name("right")?);
     let left = user.child_by_field_name("left")?;
-    (right.id() == value.id() && left.kind() == "identifier").then(|| ast::text(text, left))
+    (right.id() == value.id() && left.kind() == "identifier").then(|| python::text(text, left))
 }
 
 /// How `user` consumes `value` in a way that fails on None, if it does.
 fn direct_use(text: &str, user: Node<'_>, value: Node<'_>) -> Option<&'static str> {
     let is_value = |field: &str| {
         user.child_by_field_name(field)
-            .map(ast::unparenthesize)
+            .map(python::unparenthesize)
             .is_some_and(|n| n.id() == value.id())
     };
     match user.kind() {
@@ -533,7 +533,7 @@ fn direct_use(text: &str, user: Node<'_>, value: Node<'_>) -> Option<&'static st
         "argument_list" => {
             let call = user.parent()?;
             let args = Arguments::of(text, call);
-            let (None, function) = ast::call_target(text, call)? else {
+            let (None, function) = python::call_target(text, call)? else {
                 return None;
             };
             (CONSUMERS.contains(&function)
@@ -555,7 +555,7 @@ fn runs_calls_before(statement: Node<'_>, value: Node<'_>) -> bool {
         .filter(|n| n.kind() == "assignment" || n.kind() == "augmented_assignment")
         .and_then(|a| a.child_by_field_name("left"));
     let mut found = false;
-    ast::walk_descendants(statement, |node| {
+    python::walk_descendants(statement, |node| {
         if found || node.start_byte() >= value.start_byte() {
             return false;
         }
@@ -633,7 +633,7 @@ fn first_unchecked_use<'n>(
         match item {
             Item::Unit(node, conditional) => match scan_unit(text, node, name) {
                 Some((Event::Used, used)) => {
-                    if ast::inside_try_catching(text, used, &HANDLED_BY) {
+                    if python::inside_try_catching(text, used, &HANDLED_BY) {
                         return None;
                     }
                     return Some((used, conditional));
@@ -642,7 +642,7 @@ fn first_unchecked_use<'n>(
                 None => {}
             },
             Item::Block(block, conditional) => {
-                for child in ast::named_children(block).into_iter().rev() {
+                for child in python::named_children(block).into_iter().rev() {
                     stack.push(Item::Statement(child, conditional));
                 }
             }
@@ -656,7 +656,7 @@ fn first_unchecked_use<'n>(
                 }
                 if kind == "match_statement" {
                     // Too many ways to test a value: mention of the name ends the scan.
-                    if ast::identifiers_in(text, node).contains(&name) {
+                    if python::identifiers_in(text, node).contains(&name) {
                         return None;
                     }
                     continue;
@@ -671,7 +671,7 @@ fn first_unchecked_use<'n>(
                         | "except_clause"
                         | "except_group_clause"
                 );
-                let children = ast::named_children(node);
+                let children = python::named_children(node);
                 let has_block = children.iter().any(|c| c.kind() == "block");
                 if !has_block && !is_clause(kind) {
                     // A simple statement: one unit.
@@ -713,14 +713,14 @@ fn scan_unit<'n>(text: &str, unit: Node<'n>, name: &str) -> Option<(Event, Node<
     let mut checked = None;
     let mut used = None;
     let mut reassigned = None;
-    ast::walk_descendants(unit, |node| {
+    python::walk_descendants(unit, |node| {
         if matches!(
             node.kind(),
             "lambda" | "function_definition" | "class_definition"
         ) {
             return false;
         }
-        if node.kind() == "identifier" && ast::text(text, node) == name {
+        if node.kind() == "identifier" && python::text(text, node) == name {
             match classify(text, node) {
                 Some(Event::Checked) => checked = checked.or(Some(node)),
                 Some(Event::Used) => used = used.or(Some(node)),
@@ -738,7 +738,7 @@ fn scan_unit<'n>(text: &str, unit: Node<'n>, name: &str) -> Option<(Event, Node<
 
 /// The expression that fails (`row[0]` rather than `row`), for the report.
 fn use_site(identifier: Node<'_>) -> Node<'_> {
-    match ast::parent_skipping_parens(identifier) {
+    match python::parent_skipping_parens(identifier) {
         Some(p)
             if matches!(
                 p.kind(),
@@ -755,17 +755,17 @@ fn use_site(identifier: Node<'_>) -> Node<'_> {
 /// What an occurrence of the tracked name means.
 fn classify(text: &str, identifier: Node<'_>) -> Option<Event> {
     let node = identifier;
-    let parent = ast::parent_skipping_parens(node)?;
+    let parent = python::parent_skipping_parens(node)?;
     let field_is = |field: &str| {
         parent
             .child_by_field_name(field)
-            .map(ast::unparenthesize)
+            .map(python::unparenthesize)
             .is_some_and(|n| n.id() == node.id())
     };
     match parent.kind() {
         "not_operator" | "boolean_operator" => Some(Event::Checked),
         "comparison_operator" => {
-            let mentions_none = ast::named_children(parent)
+            let mentions_none = python::named_children(parent)
                 .iter()
                 .any(|c| c.kind() == "none");
             mentions_none.then_some(Event::Checked)
@@ -775,7 +775,7 @@ fn classify(text: &str, identifier: Node<'_>) -> Option<Event> {
         }
         "conditional_expression" => {
             // `a if cond else b`: the condition is the second named child.
-            let condition = parent.named_child(1).map(ast::unparenthesize);
+            let condition = parent.named_child(1).map(python::unparenthesize);
             condition
                 .is_some_and(|c| c.id() == node.id())
                 .then_some(Event::Checked)
@@ -786,7 +786,7 @@ fn classify(text: &str, identifier: Node<'_>) -> Option<Event> {
         "list_splat" | "dictionary_splat" => Some(Event::Used),
         "argument_list" => {
             let call = parent.parent()?;
-            let (receiver, function) = ast::call_target(text, call)?;
+            let (receiver, function) = python::call_target(text, call)?;
             // `self.assertIsNotNone(row)`, `assertEqual(row, ...)`: a test
             // assertion fails on a missing row before any use.
             if function.starts_with("assert") {

@@ -30,9 +30,9 @@
 
 use tree_sitter::Node;
 
-use crate::ast;
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
 use crate::edit::{Applicability, Edit, Fix, TextRange};
+use crate::python;
 
 pub struct FstringNoPlaceholder;
 
@@ -69,7 +69,7 @@ impl Codemod for FstringNoPlaceholder {
         let Some(start) = string.child(0).filter(|s| s.kind() == "string_start") else {
             return;
         };
-        let prefix = ast::text(cx.text, start);
+        let prefix = python::text(cx.text, start);
         if !prefix.contains(['f', 'F']) {
             return;
         }
@@ -87,11 +87,11 @@ impl Codemod for FstringNoPlaceholder {
             new_prefix,
         )];
         let mut placeholder = false;
-        ast::walk_descendants(string, |node| {
+        python::walk_descendants(string, |node| {
             match node.kind() {
                 "interpolation" => placeholder = true,
                 "escape_interpolation" => {
-                    let brace = &ast::text(cx.text, node)[..1];
+                    let brace = &python::text(cx.text, node)[..1];
                     edits.push(Edit::replacement(TextRange::from(node.byte_range()), brace));
                 }
                 _ => {}
@@ -125,7 +125,7 @@ impl Codemod for FstringNoPlaceholder {
 
 fn has_placeholder(node: Node<'_>) -> bool {
     let mut found = false;
-    ast::walk_descendants(node, |n| {
+    python::walk_descendants(node, |n| {
         found |= n.kind() == "interpolation";
         !found
     });

@@ -129,10 +129,10 @@
 
 use tree_sitter::Node;
 
-use crate::ast::{self, Arguments};
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
 use crate::edit::{Applicability, Edit, Fix, TextRange};
 use crate::fix;
+use crate::python::{self, Arguments};
 
 pub struct InsecureDefaultSecret {
     /// Secret words, each as its parts (`API_KEY` → `["API", "KEY"]`).
@@ -520,15 +520,15 @@ impl InsecureDefaultSecret {
             return;
         }
         // `os.getenv("K", "a") or "b"`: reported once, as the `or`.
-        if let Some(parent) = ast::parent_skipping_parens(call) {
+        if let Some(parent) = python::parent_skipping_parens(call) {
             if is_or_with_literal(cx.text, parent, call) {
                 return;
             }
         }
-        if ast::has_nosec(cx.text, statement_range(call), &NOSEC_CODES) {
+        if python::has_nosec(cx.text, statement_range(call), &NOSEC_CODES) {
             return;
         }
-        let value = ast::unparenthesize(call);
+        let value = python::unparenthesize(call);
         self.report_read(cx, &read, value, default);
     }
 
@@ -540,24 +540,25 @@ impl InsecureDefaultSecret {
         ) else {
             return;
         };
-        let left = ast::unparenthesize(left);
+        let left = python::unparenthesize(left);
         if !is_or_with_literal(cx.text, node, left) || left.kind() != "call" {
             return;
         }
         let Some(read) = self.env_read(cx, left) else {
             return;
         };
-        let right = ast::unparenthesize(right);
+        let right = python::unparenthesize(right);
         if !is_secret_literal(cx.text, right, &read.key) {
             return;
         }
         if let Some((default, _)) = read.default {
-            let empty = ast::string_value(cx.text, default) == Some("") || default.kind() == "none";
+            let empty =
+                python::string_value(cx.text, default) == Some("") || default.kind() == "none";
             if !empty && !is_secret_literal(cx.text, default, &read.key) {
                 return; // `getenv("K", other) or "x"`: not a plain fallback
             }
         }
-        if ast::has_nosec(cx.text, statement_range(node), &NOSEC_CODES) {
+        if python::has_nosec(cx.text, statement_range(node), &NOSEC_CODES) {
             return;
         }
         self.report_read(cx, &read, node, right);
@@ -572,7 +573,7 @@ impl InsecureDefaultSecret {
         value: Node<'_>,
         literal: Node<'_>,
     ) {
-        let in_test_class = ast::enclosing_statement(value)
+        let in_test_class = python::enclosing_statement(value)
             .and_then(enclosing_class)
             .is_some_and(|class| is_test_or_dev_class(cx.text, class));
         if self.exclude_tests && in_test_class {
@@ -605,15 +606,15 @@ impl InsecureDefaultSecret {
         plain_read: &str,
         old: &Old,
     ) -> Result<Fix, String> {
-        let parent = ast::parent_skipping_parens(value).ok_or("no statement around it")?;
-        if let Some(statement) = ast::enclosing_statement(value) {
+        let parent = python::parent_skipping_parens(value).ok_or("no statement around it")?;
+        if let Some(statement) = python::enclosing_statement(value) {
             if enclosing_class(statement).is_some() {
                 return Err(CLASS_LEVEL.into());
             }
         }
         // `NAME = read` (also `self.x`, `cfg["K"]`): drop the default, guard after.
         if let Some((statement, target)) = simple_assignment(cx.text, parent, value) {
-            let guard = guard_after(cx, statement, ast::text(cx.text, target), &read.key, old)
+            let guard = guard_after(cx, statement, python::text(cx.text, target), &read.key, old)
                 .ok_or("the statement shares its line with other code")?;
             let mut edits = drop_default(read, value);
             edits.push(guard);
@@ -638,7 +639,7 @@ impl InsecureDefaultSecret {
         // Anywhere else: move the read into a variable of its own first.
         let (_, at, indent) = fix::hoist_point(cx, value).map_err(str::to_owned)?;
         let scope = fix::scope_of(cx, value);
-        let base = if ast::enclosing_function(value).is_some() {
+        let base = if python::enclosing_function(value).is_some() {
             // `SHOPFRONT_SMTP_PASSWORD` → `smtp_password` when the module
             // prefixes all its variables with `SHOPFRONT_`.
             let key = env_prefix(cx.text, cx.root)
@@ -679,7 +680,7 @@ impl InsecureDefaultSecret {
         else {
             return;
         };
-        let literal = ast::unparenthesize(right);
+        let literal = python::unparenthesize(right);
         if !matches!(
             literal.kind(),
             "string" | "concatenated_string" | "integer" | "float"
@@ -692,7 +693,7 @@ impl InsecureDefaultSecret {
         if !is_secret_literal(cx.text, literal, &env) {
             return;
         }
-        if ast::has_nosec(cx.text, statement.byte_range().into(), &NOSEC_CODES) {
+        if python::has_nosec(cx.text, statement.byte_range().into(), &NOSEC_CODES) {
             return;
         }
         let class = enclosing_class(statement);
@@ -701,7 +702,7 @@ impl InsecureDefaultSecret {
                 return;
             }
         }
-        let target = ast::text(cx.text, left);
+        let target = python::text(cx.text, left);
         let old = Old::of(cx.text, literal);
         let mut message = format!(
             "`{target}` is a hard-coded secret: read it from the environment and stop at start-up when it is missing"
@@ -764,12 +765,12 @@ impl InsecureDefaultSecret {
     ) -> Option<String> {
         match left.kind() {
             "identifier" => {
-                let name = ast::text(cx.text, left);
+                let name = python::text(cx.text, left);
                 // Module level (also inside `if` / `try` blocks there), or
                 // the body of a configuration class.
                 let level_ok = match enclosing_class(statement) {
                     Some(class) => is_config_class(cx.text, class),
-                    None => ast::ancestors(statement)
+                    None => python::ancestors(statement)
                         .skip(1)
                         .all(|a| !matches!(a.kind(), "function_definition" | "class_definition")),
                 };
@@ -778,8 +779,8 @@ impl InsecureDefaultSecret {
             }
             "attribute" => {
                 let object = left.child_by_field_name("object")?;
-                let attribute = ast::text(cx.text, left.child_by_field_name("attribute")?);
-                let receiver = ast::text(cx.text, object);
+                let attribute = python::text(cx.text, left.child_by_field_name("attribute")?);
+                let receiver = python::text(cx.text, object);
                 (attribute.eq_ignore_ascii_case("secret_key")
                     && !matches!(receiver, "self" | "cls"))
                 .then(|| "SECRET_KEY".to_owned())
@@ -787,8 +788,8 @@ impl InsecureDefaultSecret {
             "subscript" => {
                 let object = left.child_by_field_name("value")?;
                 let key = left.child_by_field_name("subscript")?;
-                let key = ast::string_value(cx.text, key)?;
-                let owner = ast::dotted_name(cx.text, object)?;
+                let key = python::string_value(cx.text, key)?;
+                let owner = python::dotted_name(cx.text, object)?;
                 let last = owner.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
                 let matched = self.secret_match(key)?;
                 (matches!(last.as_str(), "config" | "settings" | "conf")
@@ -802,7 +803,7 @@ impl InsecureDefaultSecret {
 
     /// The environment read `call` is, with a secret-like literal key.
     fn env_read<'n>(&self, cx: &Checker<'_>, call: Node<'n>) -> Option<EnvRead<'n>> {
-        let (receiver, name) = ast::call_target(cx.text, call)?;
+        let (receiver, name) = python::call_target(cx.text, call)?;
         let method = match name {
             "getenv" => Method::Getenv,
             "get" => Method::Get,
@@ -818,7 +819,7 @@ impl InsecureDefaultSecret {
             .first()
             .copied()
             .or_else(|| args.keyword("key"))?;
-        let key = ast::string_value(cx.text, key_node)?;
+        let key = python::string_value(cx.text, key_node)?;
         if !self.is_secret_name(key) {
             return None;
         }
@@ -831,23 +832,23 @@ impl InsecureDefaultSecret {
             return None;
         }
         // Is the receiver really `os` / `os.environ`?
-        let imports = ast::module_imports(cx.text, cx.root);
+        let imports = python::module_imports(cx.text, cx.root);
         let bound_to = |alias: &str, module: &str, member: Option<&str>| {
             imports
                 .iter()
                 .any(|i| i.alias == alias && i.module == module && i.name.as_deref() == member)
         };
         let is_os = |node: Node| {
-            node.kind() == "identifier" && bound_to(ast::text(cx.text, node), "os", None)
+            node.kind() == "identifier" && bound_to(python::text(cx.text, node), "os", None)
         };
         let is_environ = |node: Node| match node.kind() {
             "attribute" => {
                 node.child_by_field_name("object").is_some_and(is_os)
                     && node
                         .child_by_field_name("attribute")
-                        .is_some_and(|a| ast::text(cx.text, a) == "environ")
+                        .is_some_and(|a| python::text(cx.text, a) == "environ")
             }
-            "identifier" => bound_to(ast::text(cx.text, node), "os", Some("environ")),
+            "identifier" => bound_to(python::text(cx.text, node), "os", Some("environ")),
             _ => false,
         };
         let recognised = match (method, receiver) {
@@ -904,7 +905,7 @@ fn drop_default(read: &EnvRead<'_>, value: Node<'_>) -> Vec<Edit> {
 /// argument names and attribute names do not count).
 fn free_name(text: &str, scope: Node<'_>, base: &str) -> String {
     let mut taken: Vec<&str> = Vec::new();
-    ast::walk_descendants(scope, |n| {
+    python::walk_descendants(scope, |n| {
         if n.kind() == "identifier" {
             let parent = n.parent();
             let is_label = parent.is_some_and(|p| {
@@ -914,7 +915,7 @@ fn free_name(text: &str, scope: Node<'_>, base: &str) -> String {
                         && p.child_by_field_name("attribute").map(|c| c.id()) == Some(n.id()))
             });
             if !is_label {
-                taken.push(ast::text(text, n));
+                taken.push(python::text(text, n));
             }
         }
         true
@@ -934,12 +935,12 @@ fn free_name(text: &str, scope: Node<'_>, base: &str) -> String {
 /// `getenv` / `environ.get` / `environ[…]`.
 fn env_prefix(text: &str, root: Node<'_>) -> Option<String> {
     let mut keys: Vec<&str> = Vec::new();
-    ast::walk_descendants(root, |n| {
+    python::walk_descendants(root, |n| {
         let key = match n.kind() {
-            "call" => match ast::call_target(text, n) {
+            "call" => match python::call_target(text, n) {
                 Some((receiver, "getenv" | "get" | "setdefault"))
-                    if receiver.is_none_or(|r| ast::text(text, r).ends_with("environ"))
-                        || ast::text(text, n).starts_with("os.getenv") =>
+                    if receiver.is_none_or(|r| python::text(text, r).ends_with("environ"))
+                        || python::text(text, n).starts_with("os.getenv") =>
                 {
                     Arguments::of(text, n).positional.first().copied()
                 }
@@ -947,11 +948,11 @@ fn env_prefix(text: &str, root: Node<'_>) -> Option<String> {
             },
             "subscript" => n
                 .child_by_field_name("value")
-                .filter(|v| ast::text(text, *v).ends_with("environ"))
+                .filter(|v| python::text(text, *v).ends_with("environ"))
                 .and_then(|_| n.child_by_field_name("subscript")),
             _ => None,
         };
-        if let Some(value) = key.and_then(|k| ast::string_value(text, k)) {
+        if let Some(value) = key.and_then(|k| python::string_value(text, k)) {
             if is_env_name(value) {
                 keys.push(value);
             }
@@ -984,7 +985,7 @@ fn plain_read_text(text: &str, read: &EnvRead<'_>) -> String {
     let function = read
         .call
         .child_by_field_name("function")
-        .map_or("", |f| ast::text(text, f));
+        .map_or("", |f| python::text(text, f));
     let function = match read.method {
         Method::Setdefault => match function.strip_suffix("setdefault") {
             Some(object) => format!("{object}get"),
@@ -992,7 +993,7 @@ fn plain_read_text(text: &str, read: &EnvRead<'_>) -> String {
         },
         _ => function.to_owned(),
     };
-    format!("{function}({})", ast::text(text, read.key_node))
+    format!("{function}({})", python::text(text, read.key_node))
 }
 
 /// `parent` is `left or <literal>` with `left` as its left operand.
@@ -1000,14 +1001,14 @@ fn is_or_with_literal(text: &str, parent: Node<'_>, left: Node<'_>) -> bool {
     parent.kind() == "boolean_operator"
         && parent
             .child_by_field_name("operator")
-            .is_some_and(|o| ast::text(text, o) == "or")
+            .is_some_and(|o| python::text(text, o) == "or")
         && parent
             .child_by_field_name("left")
-            .map(ast::unparenthesize)
+            .map(python::unparenthesize)
             .is_some_and(|l| l.id() == left.id())
         && parent
             .child_by_field_name("right")
-            .map(ast::unparenthesize)
+            .map(python::unparenthesize)
             .is_some_and(|r| {
                 matches!(
                     r.kind(),
@@ -1026,7 +1027,7 @@ struct Old {
 
 impl Old {
     fn of(text: &str, literal: Node<'_>) -> Self {
-        let source = ast::text(text, literal);
+        let source = python::text(text, literal);
         let value = literal_value(text, literal);
         let placeholder = value.as_deref().is_none_or(looks_like_placeholder);
         let compare = if !placeholder || source.contains('\n') {
@@ -1092,7 +1093,7 @@ fn simple_assignment<'n>(
     if parent.kind() != "assignment" {
         return None;
     }
-    let right = ast::unparenthesize(parent.child_by_field_name("right")?);
+    let right = python::unparenthesize(parent.child_by_field_name("right")?);
     if right.id() != value.id() {
         return None;
     }
@@ -1101,13 +1102,13 @@ fn simple_assignment<'n>(
         .filter(|p| p.kind() == "expression_statement")?;
     let left = parent.child_by_field_name("left")?;
     let simple = match left.kind() {
-        "identifier" | "attribute" => ast::dotted_name(text, left).is_some(),
+        "identifier" | "attribute" => python::dotted_name(text, left).is_some(),
         "subscript" => {
             left.child_by_field_name("value")
-                .is_some_and(|v| ast::dotted_name(text, v).is_some())
+                .is_some_and(|v| python::dotted_name(text, v).is_some())
                 && left
                     .child_by_field_name("subscript")
-                    .is_some_and(|k| ast::string_value(text, k).is_some())
+                    .is_some_and(|k| python::string_value(text, k).is_some())
         }
         _ => false,
     };
@@ -1116,7 +1117,7 @@ fn simple_assignment<'n>(
 
 /// The range of the statement around `node` (for `# nosec`).
 fn statement_range(node: Node<'_>) -> TextRange {
-    ast::enclosing_statement(node)
+    python::enclosing_statement(node)
         .map_or_else(|| node.byte_range().into(), |s| s.byte_range().into())
 }
 
@@ -1141,7 +1142,7 @@ fn enclosing_class(statement: Node<'_>) -> Option<Node<'_>> {
 fn class_name<'t>(text: &'t str, class: Node<'_>) -> &'t str {
     class
         .child_by_field_name("name")
-        .map_or("", |n| ast::text(text, n))
+        .map_or("", |n| python::text(text, n))
 }
 
 /// `class Config`, `class ProdSettings(BaseSettings)`: a configuration class.
@@ -1149,9 +1150,9 @@ fn is_config_class(text: &str, class: Node<'_>) -> bool {
     let mut names = vec![class_name(text, class).to_ascii_lowercase()];
     if let Some(bases) = class.child_by_field_name("superclasses") {
         names.extend(
-            ast::named_children(bases)
+            python::named_children(bases)
                 .iter()
-                .map(|b| ast::text(text, *b).to_ascii_lowercase()),
+                .map(|b| python::text(text, *b).to_ascii_lowercase()),
         );
     }
     names
@@ -1174,9 +1175,9 @@ fn is_pydantic_settings(text: &str, class: Node<'_>) -> bool {
     class
         .child_by_field_name("superclasses")
         .is_some_and(|bases| {
-            ast::named_children(bases)
+            python::named_children(bases)
                 .iter()
-                .any(|b| ast::text(text, *b).rsplit('.').next() == Some("BaseSettings"))
+                .any(|b| python::text(text, *b).rsplit('.').next() == Some("BaseSettings"))
         })
 }
 
@@ -1229,28 +1230,28 @@ fn string_prefix<'t>(text: &'t str, string: Node<'_>) -> &'t str {
     let start = string
         .named_child(0)
         .filter(|c| c.kind() == "string_start")
-        .map_or("", |c| ast::text(text, c));
+        .map_or("", |c| python::text(text, c));
     &start[..start.find(['"', '\'']).unwrap_or(0)]
 }
 
 /// The value of a literal (`None` when it cannot be read exactly).
 fn literal_value(text: &str, literal: Node<'_>) -> Option<String> {
     match literal.kind() {
-        "integer" | "float" => Some(ast::text(text, literal).to_owned()),
+        "integer" | "float" => Some(python::text(text, literal).to_owned()),
         "string" => {
-            let parts = ast::string_pieces(text, literal)?;
+            let parts = python::string_pieces(text, literal)?;
             let mut value = String::new();
             for piece in parts.pieces {
                 match piece {
-                    ast::StringPiece::Char { ch, .. } => value.push(ch?),
-                    ast::StringPiece::Interpolation(_) => return None,
+                    python::StringPiece::Char { ch, .. } => value.push(ch?),
+                    python::StringPiece::Interpolation(_) => return None,
                 }
             }
             Some(value)
         }
         "concatenated_string" => {
             let mut value = String::new();
-            for part in ast::named_children(literal) {
+            for part in python::named_children(literal) {
                 if part.kind() == "string" {
                     value.push_str(&literal_value(text, part)?);
                 }
@@ -1265,7 +1266,7 @@ fn literal_value(text: &str, literal: Node<'_>) -> Option<String> {
 /// not an f-string with values, not a template, a sentence, or the name
 /// itself.
 fn is_secret_literal(text: &str, literal: Node<'_>, name: &str) -> bool {
-    let literal = ast::unparenthesize(literal);
+    let literal = python::unparenthesize(literal);
     if !matches!(
         literal.kind(),
         "string" | "concatenated_string" | "integer" | "float"
@@ -1275,7 +1276,7 @@ fn is_secret_literal(text: &str, literal: Node<'_>, name: &str) -> bool {
     let Some(value) = literal_value(text, literal) else {
         // An f-string with values, or an escape we cannot read.
         let mut interpolated = false;
-        ast::walk_descendants(literal, |n| {
+        python::walk_descendants(literal, |n| {
             interpolated |= n.kind() == "interpolation";
             !interpolated
         });

@@ -73,10 +73,10 @@
 
 use tree_sitter::Node;
 
-use crate::ast::{self, Arguments};
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
 use crate::edit::{Applicability, Edit, Fix, TextRange};
 use crate::fix;
+use crate::python::{self, Arguments};
 use crate::source::next_line_start;
 
 pub struct JsonLoadsGuard;
@@ -172,7 +172,7 @@ impl Codemod for JsonLoadsGuard {
             return;
         };
         if is_constant(cx, input)
-            || ast::handled_in_function(cx.text, call, &HANDLED_BY)
+            || python::handled_in_function(cx.text, call, &HANDLED_BY)
             || in_test_code(cx, call)
             || is_parser_api(cx, call)
         {
@@ -182,7 +182,7 @@ impl Codemod for JsonLoadsGuard {
         let mut message = format!(
             "`{}({})` has no handler for invalid JSON: the bare `JSONDecodeError` does not say \
              what was being parsed",
-            ast::text(cx.text, function),
+            python::text(cx.text, function),
             shown.unwrap_or("…")
         );
         let fix = match wrap(cx, call, function, shown) {
@@ -207,9 +207,9 @@ fn is_json_parse(cx: &Checker<'_>, call: Node<'_>) -> bool {
 /// interpolation, `json.dumps(...)` parsed back, or a data file shipped in
 /// the package (`pkgutil.get_data(...)`, `importlib.resources`).
 fn is_constant(cx: &Checker<'_>, input: Node<'_>) -> bool {
-    let input = ast::unparenthesize(input);
+    let input = python::unparenthesize(input);
     let mut packaged = false;
-    ast::walk_descendants(input, |n| {
+    python::walk_descendants(input, |n| {
         if n.kind() == "call" {
             packaged |= n
                 .child_by_field_name("function")
@@ -224,7 +224,7 @@ fn is_constant(cx: &Checker<'_>, input: Node<'_>) -> bool {
     match input.kind() {
         "string" | "concatenated_string" => {
             let mut interpolated = false;
-            ast::walk_descendants(input, |n| {
+            python::walk_descendants(input, |n| {
                 interpolated |= n.kind() == "interpolation";
                 !interpolated
             });
@@ -240,10 +240,10 @@ fn is_constant(cx: &Checker<'_>, input: Node<'_>) -> bool {
 
 /// Inside a `test*` function or a test class.
 fn in_test_code(cx: &Checker<'_>, call: Node<'_>) -> bool {
-    ast::ancestors(call).any(|node| {
+    python::ancestors(call).any(|node| {
         let name = || {
             node.child_by_field_name("name")
-                .map_or("", |n| ast::text(cx.text, n))
+                .map_or("", |n| python::text(cx.text, n))
         };
         match node.kind() {
             "function_definition" => name().starts_with("test"),
@@ -265,7 +265,7 @@ fn in_test_code(cx: &Checker<'_>, call: Node<'_>) -> bool {
 /// `JSONDecodeError`. Such functions are APIs whose callers handle (or
 /// document) invalid input; changing the exception type would break them.
 fn is_parser_api(cx: &Checker<'_>, call: Node<'_>) -> bool {
-    let Some(function) = ast::enclosing_function(call) else {
+    let Some(function) = python::enclosing_function(call) else {
         return false;
     };
     let documented = function
@@ -274,7 +274,7 @@ fn is_parser_api(cx: &Checker<'_>, call: Node<'_>) -> bool {
         .filter(|first| first.kind() == "expression_statement")
         .and_then(|first| first.named_child(0))
         .is_some_and(|doc| {
-            doc.kind() == "string" && ast::text(cx.text, doc).contains("JSONDecodeError")
+            doc.kind() == "string" && python::text(cx.text, doc).contains("JSONDecodeError")
         });
     if documented {
         return true;
@@ -291,7 +291,7 @@ fn is_parser_api(cx: &Checker<'_>, call: Node<'_>) -> bool {
         .is_some_and(|p| p.kind() == "return_statement");
     let name = function
         .child_by_field_name("name")
-        .map_or("", |n| ast::text(cx.text, n))
+        .map_or("", |n| python::text(cx.text, n))
         .trim_matches('_')
         .to_ascii_lowercase();
     returned && (name.contains("json") || PARSER_NAMES.iter().any(|suffix| name.ends_with(suffix)))
@@ -300,7 +300,7 @@ fn is_parser_api(cx: &Checker<'_>, call: Node<'_>) -> bool {
 /// The parsed expression's text when it is short and plain enough to quote
 /// inside an f-string: names, attributes, calls without arguments.
 fn shown_input<'t>(cx: &Checker<'t>, input: Node<'_>) -> Option<&'t str> {
-    let text = ast::text(cx.text, input);
+    let text = python::text(cx.text, input);
     let plain = text
         .chars()
         .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '(' | ')'));
@@ -315,8 +315,8 @@ fn wrap(
     function: Node<'_>,
     shown: Option<&str>,
 ) -> Result<Vec<Edit>, String> {
-    let statement = ast::enclosing_statement(call).ok_or("no statement to wrap")?;
-    for ancestor in ast::ancestors(call).skip(1) {
+    let statement = python::enclosing_statement(call).ok_or("no statement to wrap")?;
+    for ancestor in python::ancestors(call).skip(1) {
         if ancestor.id() == statement.id() {
             break;
         }
@@ -379,7 +379,7 @@ fn wrap(
 
     // Outside functions the handler's name cannot clash with anything that
     // runs after it: it raises while the module or class is being built.
-    let scope = ast::enclosing_function(call).unwrap_or(statement);
+    let scope = python::enclosing_function(call).unwrap_or(statement);
     let name = fix::fresh_name(cx, scope, "exc");
     let several = count_json_parses(cx, statement) > 1;
     let what = match shown {
@@ -413,7 +413,7 @@ fn article(word: &str) -> &'static str {
 /// Whether the statement yields (outside nested functions and lambdas).
 fn contains_yield(statement: Node<'_>) -> bool {
     let mut found = false;
-    ast::walk_descendants(statement, |n| {
+    python::walk_descendants(statement, |n| {
         found |= n.kind() == "yield";
         !found
             && !matches!(
@@ -426,7 +426,7 @@ fn contains_yield(statement: Node<'_>) -> bool {
 
 fn count_json_parses(cx: &Checker<'_>, statement: Node<'_>) -> usize {
     let mut count = 0;
-    ast::walk_descendants(statement, |n| {
+    python::walk_descendants(statement, |n| {
         if n.kind() == "call" && is_json_parse(cx, n) {
             count += 1;
         }
@@ -446,12 +446,12 @@ fn decode_error_class(
         .filter(|_| function.kind() == "attribute")
     {
         return Ok((
-            format!("{}.JSONDecodeError", ast::text(cx.text, module)),
+            format!("{}.JSONDecodeError", python::text(cx.text, module)),
             None,
         ));
     }
-    let shadowed = ast::enclosing_function(call)
-        .is_some_and(|function| ast::binds_name(cx.text, function, "json"));
+    let shadowed = python::enclosing_function(call)
+        .is_some_and(|function| python::binds_name(cx.text, function, "json"));
     if cx.import_binding("JSONDecodeError") == Some("json.JSONDecodeError") {
         return Ok(("JSONDecodeError".into(), None));
     }
@@ -466,12 +466,12 @@ fn decode_error_class(
 
 /// `Class.method`, `function`, or `module level`.
 fn context(cx: &Checker<'_>, call: Node<'_>) -> String {
-    let Some(function) = ast::enclosing_function(call) else {
+    let Some(function) = python::enclosing_function(call) else {
         return "module level".into();
     };
     let name = function
         .child_by_field_name("name")
-        .map_or("", |n| ast::text(cx.text, n));
+        .map_or("", |n| python::text(cx.text, n));
     let mut parent = function.parent();
     if parent.is_some_and(|p| p.kind() == "decorated_definition") {
         parent = parent.and_then(|p| p.parent());
@@ -482,7 +482,7 @@ fn context(cx: &Checker<'_>, call: Node<'_>) -> String {
         .filter(|c| c.kind() == "class_definition")
         .and_then(|c| c.child_by_field_name("name"));
     match class {
-        Some(class) => format!("{}.{name}", ast::text(cx.text, class)),
+        Some(class) => format!("{}.{name}", python::text(cx.text, class)),
         None => name.to_owned(),
     }
 }

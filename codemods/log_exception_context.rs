@@ -50,9 +50,9 @@
 
 use tree_sitter::Node;
 
-use crate::ast::{self, Arguments};
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
 use crate::edit::{Applicability, Edit, Fix};
+use crate::python::{self, Arguments};
 use crate::source::{line_indent, line_start, next_line_start};
 
 pub struct LogExceptionContext {
@@ -93,7 +93,7 @@ impl LogExceptionContext {
             "info" => "info",
             "debug" => "debug",
             "log" => {
-                let first = ast::text(text, *args.positional.first()?);
+                let first = python::text(text, *args.positional.first()?);
                 match first.rsplit('.').next().unwrap_or(first) {
                     "WARNING" | "WARN" | "30" => "warning",
                     "ERROR" | "40" => "error",
@@ -123,7 +123,7 @@ impl Codemod for LogExceptionContext {
     }
 
     fn check(&self, call: Node<'_>, cx: &mut Checker<'_>) {
-        let Some(method) = ast::log_call_method(cx.text, call) else {
+        let Some(method) = python::log_call_method(cx.text, call) else {
             return;
         };
         let args = Arguments::of(cx.text, call);
@@ -136,13 +136,13 @@ impl Codemod for LogExceptionContext {
         if self.level_of(cx.text, method, &args).is_none() {
             return;
         }
-        let Some(handler) = ast::enclosing_handler(call) else {
+        let Some(handler) = python::enclosing_handler(call) else {
             return;
         };
-        let Some(bound) = ast::handler_binding(handler) else {
+        let Some(bound) = python::handler_binding(handler) else {
             return;
         };
-        let name = ast::text(cx.text, bound);
+        let name = python::text(cx.text, bound);
         let message_args = if method == "log" {
             args.positional.get(1..).unwrap_or_default()
         } else {
@@ -150,12 +150,12 @@ impl Codemod for LogExceptionContext {
         };
         if !message_args
             .iter()
-            .any(|arg| ast::references_name(cx.text, *arg, name))
+            .any(|arg| python::references_name(cx.text, *arg, name))
         {
             return;
         }
         let Some(last) = args.list.and_then(|list| {
-            ast::named_children(list)
+            python::named_children(list)
                 .into_iter()
                 .rfind(|c| c.kind() != "comment")
         }) else {
@@ -163,7 +163,7 @@ impl Codemod for LogExceptionContext {
         };
         let receiver = call
             .child_by_field_name("function")
-            .map_or("", |f| ast::text(cx.text, f));
+            .map_or("", |f| python::text(cx.text, f));
         let mut message =
             format!("`{receiver}(...)` logs the caught exception `{name}` without its traceback");
         let fix = if uses_loguru(cx) {
@@ -221,10 +221,10 @@ fn line_content_end(text: &str, offset: usize) -> usize {
 /// Whether the module imports from loguru.
 fn uses_loguru(cx: &Checker<'_>) -> bool {
     cx.memo(("uses_loguru", ""), || {
-        ast::module_statements(cx.root).into_iter().any(|s| {
+        python::module_statements(cx.root).into_iter().any(|s| {
             s.kind() == "import_from_statement"
                 && s.child_by_field_name("module_name")
-                    .is_some_and(|m| ast::text(cx.text, m) == "loguru")
+                    .is_some_and(|m| python::text(cx.text, m) == "loguru")
         })
     })
 }

@@ -82,10 +82,10 @@
 
 use tree_sitter::Node;
 
-use crate::ast::{self, Arguments};
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
 use crate::edit::{Applicability, Edit, Fix, TextRange};
 use crate::fix;
+use crate::python::{self, Arguments};
 use crate::source::{line_start, next_line_start};
 
 pub struct LoopFailuresAggregate {
@@ -194,8 +194,8 @@ impl Codemod for LoopFailuresAggregate {
         let fix = match self.fix(cx, for_loop, target, &guarded, &verbs) {
             Ok(edits) => {
                 let mut unsafe_because = Vec::new();
-                if let Some(function) = ast::enclosing_function(for_loop) {
-                    if ast::is_generator(function) {
+                if let Some(function) = python::enclosing_function(for_loop) {
+                    if python::is_generator(function) {
                         unsafe_because.push("the loop is in a generator");
                     }
                     if returns_value_after(function, for_loop) {
@@ -241,9 +241,9 @@ impl<'n> LoopShape<'n> {
             returns: false,
         };
         let mut breaks = false;
-        ast::walk_descendants(body, |n| {
+        python::walk_descendants(body, |n| {
             if n.id() != body.id()
-                && (ast::is_scope_boundary(n.kind())
+                && (python::is_scope_boundary(n.kind())
                     || matches!(n.kind(), "for_statement" | "while_statement"))
             {
                 return false;
@@ -280,8 +280,8 @@ impl LoopFailuresAggregate {
         let body = try_statement.child_by_field_name("body")?;
         let mut verbs: Vec<String> = Vec::new();
         let mut other_work = false;
-        ast::walk_descendants(body, |n| {
-            if ast::is_scope_boundary(n.kind()) {
+        python::walk_descendants(body, |n| {
+            if python::is_scope_boundary(n.kind()) {
                 return false;
             }
             if n.kind() == "call" {
@@ -301,12 +301,12 @@ impl LoopFailuresAggregate {
         }
         let mut handlers = Vec::new();
         let mut bare = false;
-        for clause in ast::named_children(try_statement)
+        for clause in python::named_children(try_statement)
             .into_iter()
             .filter(|c| c.kind() == "except_clause")
         {
-            let (logs, passes) = only_logs(text, ast::handler_body(clause)?)?;
-            let caught = ast::handler_type(clause);
+            let (logs, passes) = only_logs(text, python::handler_body(clause)?)?;
+            let caught = python::handler_type(clause);
             if caught.is_some_and(|class| !is_failure_class(text, class)) {
                 continue; // an expected condition, e.g. `except UndefinedTable:`
             }
@@ -327,7 +327,7 @@ impl LoopFailuresAggregate {
 
     /// The destructive verb of the SQL a call executes, if it is one.
     fn destructive_verb(&self, text: &str, call: Node<'_>) -> Option<String> {
-        let (_, method) = ast::call_target(text, call)?;
+        let (_, method) = python::call_target(text, call)?;
         if !EXECUTE_METHODS.contains(&method) {
             return None;
         }
@@ -377,11 +377,11 @@ impl LoopFailuresAggregate {
             format!("{prefix}{}", cx.stylist.render_block(&raise, after_indent)),
         ));
         for handler in guarded.iter().flat_map(|g| g.handlers.iter()) {
-            let exc = match ast::handler_binding(handler.clause) {
-                Some(name) => ast::text(cx.text, name).to_owned(),
+            let exc = match python::handler_binding(handler.clause) {
+                Some(name) => python::text(cx.text, name).to_owned(),
                 None => {
                     let name = fix::fresh_name(cx, scope, "exc");
-                    match ast::handler_type(handler.clause) {
+                    match python::handler_type(handler.clause) {
                         Some(class) => {
                             edits.push(Edit::insertion(class.end_byte(), format!(" as {name}")));
                         }
@@ -408,7 +408,7 @@ impl LoopFailuresAggregate {
             let last_log = handler
                 .logs
                 .last()
-                .and_then(|call| ast::enclosing_statement(*call))
+                .and_then(|call| python::enclosing_statement(*call))
                 .ok_or("unexpected handler")?;
             let (at, log_indent, log_prefix) = fix::after_statement(cx, last_log)
                 .ok_or("the handler shares a line with other code")?;
@@ -437,7 +437,7 @@ impl LoopFailuresAggregate {
 fn only_logs<'n>(text: &str, block: Node<'n>) -> Option<(Vec<Node<'n>>, Vec<Node<'n>>)> {
     let mut logs = Vec::new();
     let mut passes = Vec::new();
-    for statement in ast::named_children(block) {
+    for statement in python::named_children(block) {
         match statement.kind() {
             "comment" | "continue_statement" => continue,
             "pass_statement" => {
@@ -448,8 +448,8 @@ fn only_logs<'n>(text: &str, block: Node<'n>) -> Option<(Vec<Node<'n>>, Vec<Node
             _ => return None,
         }
         let call = statement.named_child(0).filter(|c| c.kind() == "call")?;
-        let is_print = matches!(ast::call_target(text, call), Some((None, "print")));
-        if !is_print && ast::log_call_method(text, call).is_none() {
+        let is_print = matches!(python::call_target(text, call), Some((None, "print")));
+        if !is_print && python::log_call_method(text, call).is_none() {
             return None;
         }
         logs.push(call);
@@ -460,13 +460,13 @@ fn only_logs<'n>(text: &str, block: Node<'n>) -> Option<(Vec<Node<'n>>, Vec<Node
 /// Whether an `except` class list catches failures in general: `Exception`,
 /// `BaseException`, or classes named `...Error` / `...Exception`.
 fn is_failure_class(text: &str, class: Node<'_>) -> bool {
-    let class = ast::unparenthesize(class);
+    let class = python::unparenthesize(class);
     let classes = match class.kind() {
-        "tuple" => ast::named_children(class),
+        "tuple" => python::named_children(class),
         _ => vec![class],
     };
     classes.iter().any(|c| {
-        let name = ast::text(text, *c);
+        let name = python::text(text, *c);
         let last = name.rsplit('.').next().unwrap_or(name);
         last.ends_with("Error") || last.ends_with("Exception")
     })
@@ -474,21 +474,21 @@ fn is_failure_class(text: &str, class: Node<'_>) -> bool {
 
 /// The method name node of a `logger.warning(...)`-style call below error.
 fn low_level_method<'n>(text: &str, call: Node<'n>) -> Option<Node<'n>> {
-    ast::log_call_method(text, call)?;
+    python::log_call_method(text, call)?;
     let method = call
         .child_by_field_name("function")?
         .child_by_field_name("attribute")?;
     LOW_LEVELS
-        .contains(&ast::text(text, method))
+        .contains(&python::text(text, method))
         .then_some(method)
 }
 
 /// Whether a call in a `try` body is database or logging work.
 fn is_db_or_log_call(text: &str, call: Node<'_>) -> bool {
-    if ast::log_call_method(text, call).is_some() {
+    if python::log_call_method(text, call).is_some() {
         return true;
     }
-    match ast::call_target(text, call) {
+    match python::call_target(text, call) {
         Some((None, "print")) => true,
         Some((_, name)) => DB_CALLS.contains(&name),
         None => false,
@@ -499,25 +499,25 @@ fn is_db_or_log_call(text: &str, call: Node<'_>) -> bool {
 /// `enumerate`, the key of `.items()`, or the whole unpacked tuple.
 fn item_expression(text: &str, target: Node<'_>, iterable: Option<Node<'_>>) -> String {
     let parts: Vec<Node> = match target.kind() {
-        "pattern_list" | "tuple_pattern" | "list_pattern" => ast::named_children(target)
+        "pattern_list" | "tuple_pattern" | "list_pattern" => python::named_children(target)
             .into_iter()
             .filter(|c| c.kind() != "comment")
             .collect(),
-        _ => return one_line(ast::text(text, target)),
+        _ => return one_line(python::text(text, target)),
     };
     let called = iterable
         .filter(|i| i.kind() == "call")
-        .and_then(|call| ast::call_target(text, call));
+        .and_then(|call| python::call_target(text, call));
     if parts.len() == 2 {
         match called {
-            Some((None, "enumerate")) => return one_line(ast::text(text, parts[1])),
-            Some((Some(_), "items")) => return one_line(ast::text(text, parts[0])),
+            Some((None, "enumerate")) => return one_line(python::text(text, parts[1])),
+            Some((Some(_), "items")) => return one_line(python::text(text, parts[0])),
             _ => {}
         }
     }
     let joined: Vec<String> = parts
         .iter()
-        .map(|p| one_line(ast::text(text, *p)))
+        .map(|p| one_line(python::text(text, *p)))
         .collect();
     format!("({})", joined.join(", "))
 }
@@ -529,26 +529,26 @@ fn item_expression(text: &str, target: Node<'_>, iterable: Option<Node<'_>>) -> 
 fn sql_prefix(text: &str, node: Node<'_>) -> Option<String> {
     let mut node = node;
     for _ in 0..8 {
-        node = ast::unparenthesize(node);
+        node = python::unparenthesize(node);
         match node.kind() {
             "string" => return Some(string_prefix(text, node)),
             "concatenated_string" => node = node.named_child(0)?,
             "binary_operator" => {
-                let operator = ast::text(text, node.child_by_field_name("operator")?);
+                let operator = python::text(text, node.child_by_field_name("operator")?);
                 if !matches!(operator, "+" | "%") {
                     return None;
                 }
                 node = node.child_by_field_name("left")?;
             }
             "call" => {
-                let (receiver, name) = ast::call_target(text, node)?;
+                let (receiver, name) = python::call_target(text, node)?;
                 node = match (receiver, name) {
                     (Some(template), "format") => template,
                     (_, "text" | "SQL") => *Arguments::of(text, node).positional.first()?,
                     _ => return None,
                 };
             }
-            "identifier" => node = ast::assigned_before(text, node)?,
+            "identifier" => node = python::assigned_before(text, node)?,
             _ => return None,
         }
     }
@@ -558,9 +558,9 @@ fn sql_prefix(text: &str, node: Node<'_>) -> Option<String> {
 /// The literal start of a string (up to the first interpolation).
 fn string_prefix(text: &str, string: Node<'_>) -> String {
     let mut out = String::new();
-    for child in ast::named_children(string) {
+    for child in python::named_children(string) {
         match child.kind() {
-            "string_content" | "escape_sequence" => out.push_str(ast::text(text, child)),
+            "string_content" | "escape_sequence" => out.push_str(python::text(text, child)),
             "interpolation" => break,
             _ => {}
         }
@@ -596,8 +596,8 @@ fn returns_value_after(function: Node<'_>, node: Node<'_>) -> bool {
     let Some(body) = function.child_by_field_name("body") else {
         return false;
     };
-    ast::walk_descendants(body, |n| {
-        if found || ast::is_scope_boundary(n.kind()) {
+    python::walk_descendants(body, |n| {
+        if found || python::is_scope_boundary(n.kind()) {
             return false;
         }
         if n.kind() == "return_statement"

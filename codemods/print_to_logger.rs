@@ -113,10 +113,10 @@
 
 use tree_sitter::Node;
 
-use crate::ast::{self, Arguments};
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, PathGlobs, Priority};
 use crate::edit::{Applicability, Edit, Fix, TextRange};
 use crate::fix;
+use crate::python::{self, Arguments};
 
 pub struct PrintToLogger {
     script_paths: PathGlobs,
@@ -193,7 +193,7 @@ impl Codemod for PrintToLogger {
     }
 
     fn check(&self, call: Node<'_>, cx: &mut Checker<'_>) {
-        let Some((None, "print")) = ast::call_target(cx.text, call) else {
+        let Some((None, "print")) = python::call_target(cx.text, call) else {
             return;
         };
         if self.is_script_path(cx) || is_program_module(cx) || in_command_code(cx.text, call) {
@@ -210,11 +210,24 @@ impl Codemod for PrintToLogger {
         } else {
             "info"
         };
-        let (logger, logger_edits) = fix::ensure_module_logger(cx);
+        // The one logger policy (shared with every codemod that logs): reuse
+        // the module's logger, or create one when it has none.
+        let (logger, fix) = match fix::module_logger_at(cx, call) {
+            Ok((logger, logger_edits)) => {
+                let fix = self.fix(cx, call, &args, &format!("{logger}.{level}"), logger_edits);
+                (logger, fix.map_err(str::to_owned))
+            }
+            Err(reason) => (String::new(), Err(reason)),
+        };
+        let advice = if logger.is_empty() {
+            format!("log at level `{level}`")
+        } else {
+            format!("log with `{logger}.{level}(...)`")
+        };
         let mut message = format!(
-            "`print()` in library code bypasses the logging configuration (levels, handlers, format): log with `{logger}.{level}(...)`"
+            "`print()` in library code bypasses the logging configuration (levels, handlers, format): {advice}"
         );
-        let fix = match self.fix(cx, call, &args, &format!("{logger}.{level}"), logger_edits) {
+        let fix = match fix {
             Ok(fix) => fix,
             Err(reason) => {
                 message.push_str(&format!(" (no automatic fix: {reason})"));
@@ -265,7 +278,7 @@ impl PrintToLogger {
             return Err("it prints an empty line: remove it, or log a message");
         }
         if let Some(end) = args.keyword("end") {
-            let is_newline = ast::text(cx.text, end) == "None"
+            let is_newline = python::text(cx.text, end) == "None"
                 || literal_text(cx.text, end).as_deref() == Some("\n");
             if !is_newline {
                 return Err("`end=` continues the line, and every log record is a line of its own");
@@ -276,13 +289,11 @@ impl PrintToLogger {
         }
         // `sep=` only matters between two values.
         let sep = match args.keyword("sep") {
-            Some(sep) if args.positional.len() > 1 && ast::text(cx.text, sep) != "None" => {
+            Some(sep) if args.positional.len() > 1 && python::text(cx.text, sep) != "None" => {
                 literal_text(cx.text, sep).ok_or("`sep=` is not a literal string")?
             }
             _ => " ".to_owned(),
         };
-        let logger = target.split('.').next().unwrap_or(target);
-        check_logger_name(cx, call, logger, !edits.is_empty())?;
 
         let function = call
             .child_by_field_name("function")
@@ -304,7 +315,7 @@ impl PrintToLogger {
             return Err("a comment inside the call would be lost");
         }
         let arguments = if keep_message {
-            vec![ast::text(cx.text, single).to_owned()]
+            vec![python::text(cx.text, single).to_owned()]
         } else {
             format_arguments(cx, &args.positional, &sep)
         };
@@ -340,7 +351,7 @@ fn message_edits(
         removed.push(range);
     }
     if let Some((format, operator, tuple)) = percent_tuple(cx.text, message) {
-        let elements = ast::named_children(tuple);
+        let elements = python::named_children(tuple);
         let (first, last) = (elements.first()?, elements.last()?);
         let opening = TextRange::new(operator.start_byte(), first.start_byte());
         let closing = TextRange::new(last.end_byte(), tuple.end_byte());
@@ -354,7 +365,7 @@ fn message_edits(
     }
     let shift = target
         .len()
-        .saturating_sub(ast::text(cx.text, function).len());
+        .saturating_sub(python::text(cx.text, function).len());
     edits.extend(
         realign_continuation_lines(cx.text, list, shift)
             .into_iter()
@@ -393,7 +404,7 @@ fn percent_tuple<'n>(text: &str, value: Node<'n>) -> Option<(Node<'n>, Node<'n>,
     let tuple = value
         .child_by_field_name("right")
         .filter(|r| r.kind() == "tuple")?;
-    let elements = ast::named_children(tuple);
+    let elements = python::named_children(tuple);
     let plain = !elements.is_empty()
         && elements.iter().all(|e| {
             !matches!(
@@ -407,7 +418,7 @@ fn percent_tuple<'n>(text: &str, value: Node<'n>) -> Option<(Node<'n>, Node<'n>,
 /// Whether a string literal (or any part of a concatenation) is an f-string.
 fn is_fstring(text: &str, node: Node<'_>) -> bool {
     let parts = if node.kind() == "concatenated_string" {
-        ast::named_children(node)
+        python::named_children(node)
     } else {
         vec![node]
     };
@@ -415,7 +426,7 @@ fn is_fstring(text: &str, node: Node<'_>) -> bool {
         part.named_child(0)
             .filter(|start| start.kind() == "string_start")
             .is_some_and(|start| {
-                ast::text(text, start)
+                python::text(text, start)
                     .chars()
                     .take_while(|c| c.is_ascii_alphabetic())
                     .any(|c| c.eq_ignore_ascii_case(&'f'))
@@ -426,7 +437,7 @@ fn is_fstring(text: &str, node: Node<'_>) -> bool {
 /// Whether a comment of `node` lies inside `range`.
 fn has_comment_in(node: Node<'_>, range: TextRange) -> bool {
     let mut found = false;
-    ast::walk_descendants(node, |n| {
+    python::walk_descendants(node, |n| {
         found |=
             n.kind() == "comment" && range.start <= n.start_byte() && n.end_byte() <= range.end;
         !found
@@ -446,7 +457,7 @@ fn realign_continuation_lines(text: &str, list: Node<'_>, shift: usize) -> Vec<E
         return Vec::new();
     }
     let mut multiline_string = false;
-    ast::walk_descendants(list, |node| {
+    python::walk_descendants(list, |node| {
         multiline_string |=
             node.kind() == "string" && node.start_position().row != node.end_position().row;
         !multiline_string
@@ -470,7 +481,7 @@ fn realign_continuation_lines(text: &str, list: Node<'_>, shift: usize) -> Vec<E
 
 fn contains_comment(node: Node<'_>) -> bool {
     let mut found = false;
-    ast::walk_descendants(node, |n| {
+    python::walk_descendants(node, |n| {
         found |= n.kind() == "comment";
         !found
     });
@@ -486,7 +497,7 @@ fn format_arguments(cx: &Checker<'_>, values: &[Node<'_>], sep: &str) -> Vec<Str
         }
         match string_pieces(cx.text, *value) {
             Some(found) => pieces.extend(found),
-            None => pieces.push(Piece::Arg(ast::text(cx.text, *value).to_owned(), 's')),
+            None => pieces.push(Piece::Arg(python::text(cx.text, *value).to_owned(), 's')),
         }
     }
     let has_args = pieces.iter().any(|p| matches!(p, Piece::Arg(..)));
@@ -514,7 +525,7 @@ fn format_arguments(cx: &Checker<'_>, values: &[Node<'_>], sep: &str) -> Vec<Str
 fn is_string_expression(text: &str, value: Node<'_>) -> bool {
     let is_text_literal =
         |n: Node<'_>| matches!(n.kind(), "string" | "concatenated_string") && !is_bytes(text, n);
-    let value = ast::unparenthesize(value);
+    let value = python::unparenthesize(value);
     match value.kind() {
         "string" | "concatenated_string" => is_text_literal(value),
         "binary_operator" => {
@@ -524,12 +535,12 @@ fn is_string_expression(text: &str, value: Node<'_>) -> bool {
             is_percent
                 && value
                     .child_by_field_name("left")
-                    .map(ast::unparenthesize)
+                    .map(python::unparenthesize)
                     .is_some_and(is_text_literal)
         }
-        "call" => match ast::call_target(text, value) {
+        "call" => match python::call_target(text, value) {
             Some((Some(_), "format")) => true,
-            Some((Some(receiver), "join")) => is_text_literal(ast::unparenthesize(receiver)),
+            Some((Some(receiver), "join")) => is_text_literal(python::unparenthesize(receiver)),
             Some((None, "str" | "repr")) => true,
             _ => false,
         },
@@ -549,7 +560,7 @@ fn is_bytes(text: &str, node: Node<'_>) -> bool {
         .and_then(|s| s.named_child(0))
         .filter(|start| start.kind() == "string_start")
         .is_some_and(|start| {
-            ast::text(text, start)
+            python::text(text, start)
                 .chars()
                 .take_while(|c| c.is_ascii_alphabetic())
                 .any(|c| c.eq_ignore_ascii_case(&'b'))
@@ -575,12 +586,12 @@ fn literal_text(text: &str, node: Node<'_>) -> Option<String> {
 /// exactly (bytes, escapes other than `\\ \' \" \n \r \t` and line
 /// continuations, f-string placeholders with a format spec or `=`).
 fn string_pieces(text: &str, node: Node<'_>) -> Option<Vec<Piece>> {
-    let node = ast::unparenthesize(node);
+    let node = python::unparenthesize(node);
     match node.kind() {
         "string" => single_string_pieces(text, node),
         "concatenated_string" => {
             let mut pieces = Vec::new();
-            for part in ast::named_children(node) {
+            for part in python::named_children(node) {
                 if part.kind() != "string" {
                     return None;
                 }
@@ -593,10 +604,10 @@ fn string_pieces(text: &str, node: Node<'_>) -> Option<Vec<Piece>> {
 }
 
 fn single_string_pieces(text: &str, string: Node<'_>) -> Option<Vec<Piece>> {
-    let children = ast::named_children(string);
+    let children = python::named_children(string);
     let start = children.first().filter(|c| c.kind() == "string_start")?;
     let end = children.last().filter(|c| c.kind() == "string_end")?;
-    let prefix: String = ast::text(text, *start)
+    let prefix: String = python::text(text, *start)
         .chars()
         .take_while(|c| c.is_ascii_alphabetic())
         .map(|c| c.to_ascii_lowercase())
@@ -634,7 +645,7 @@ fn placeholder(text: &str, interpolation: Node<'_>) -> Option<Piece> {
         match child.kind() {
             "{" | "}" => {}
             "type_conversion" => {
-                conversion = match ast::text(text, child) {
+                conversion = match python::text(text, child) {
                     "!r" => 'r',
                     "!s" => 's',
                     "!a" => 'a',
@@ -648,7 +659,7 @@ fn placeholder(text: &str, interpolation: Node<'_>) -> Option<Piece> {
         }
     }
     let expression = expression?;
-    let source = ast::text(text, expression);
+    let source = python::text(text, expression);
     let argument = if expression.kind() == "expression_list" {
         format!("({source})")
     } else {
@@ -727,7 +738,7 @@ fn console_stream(text: &str, args: &Arguments<'_>) -> Option<Stream> {
     let Some(file) = args.keyword("file") else {
         return Some(Stream::Stdout);
     };
-    match ast::text(text, ast::unparenthesize(file)) {
+    match python::text(text, python::unparenthesize(file)) {
         "None" | "sys.stdout" => Some(Stream::Stdout),
         "sys.stderr" => Some(Stream::Stderr),
         _ => None,
@@ -737,7 +748,7 @@ fn console_stream(text: &str, args: &Arguments<'_>) -> Option<Stream> {
 /// Whether the call runs in the body of an `except` clause (of its own
 /// function).
 fn in_except_block(call: Node<'_>) -> bool {
-    for node in ast::ancestors(call).skip(1) {
+    for node in python::ancestors(call).skip(1) {
         match node.kind() {
             "except_clause" | "except_group_clause" => return true,
             "function_definition" | "lambda" | "class_definition" => return false,
@@ -756,7 +767,7 @@ fn is_program_module(cx: &Checker<'_>) -> bool {
 
 fn scan_is_program_module(cx: &Checker<'_>) -> bool {
     let mut program = false;
-    for statement in ast::module_statements(cx.root) {
+    for statement in python::module_statements(cx.root) {
         if program {
             break;
         }
@@ -773,7 +784,7 @@ fn scan_is_program_module(cx: &Checker<'_>) -> bool {
         if prints_at_top_level(cx.text, statement) {
             return true;
         }
-        ast::walk_descendants(statement, |node| {
+        python::walk_descendants(statement, |node| {
             if program {
                 return false;
             }
@@ -789,7 +800,7 @@ fn scan_is_program_module(cx: &Checker<'_>) -> bool {
                 "assignment" => {
                     program = node
                         .child_by_field_name("left")
-                        .is_some_and(|l| ast::text(cx.text, l) == "print");
+                        .is_some_and(|l| python::text(cx.text, l) == "print");
                     true
                 }
                 _ => true,
@@ -803,14 +814,14 @@ fn scan_is_program_module(cx: &Checker<'_>) -> bool {
 /// that prints: what scripts do, and libraries do not.
 fn prints_at_top_level(text: &str, statement: Node<'_>) -> bool {
     let is_print = |node: Node<'_>| {
-        node.kind() == "call" && matches!(ast::call_target(text, node), Some((None, "print")))
+        node.kind() == "call" && matches!(python::call_target(text, node), Some((None, "print")))
     };
     match statement.kind() {
         "expression_statement" => statement.named_child(0).is_some_and(is_print),
         "for_statement" | "while_statement" | "with_statement" => {
             let mut found = false;
-            ast::walk_descendants(statement, |node| {
-                if found || ast::is_scope_boundary(node.kind()) {
+            python::walk_descendants(statement, |node| {
+                if found || python::is_scope_boundary(node.kind()) {
                     return false;
                 }
                 found = is_print(node);
@@ -834,7 +845,7 @@ fn defines_print(text: &str, definition: Node<'_>) -> bool {
     };
     definition
         .child_by_field_name("name")
-        .is_some_and(|n| ast::text(text, n) == "print")
+        .is_some_and(|n| python::text(text, n) == "print")
 }
 
 /// `if __name__ == "__main__":` (either order, either quote).
@@ -842,17 +853,17 @@ fn is_main_guard(text: &str, statement: Node<'_>) -> bool {
     let Some(condition) = statement.child_by_field_name("condition") else {
         return false;
     };
-    let condition = ast::unparenthesize(condition);
+    let condition = python::unparenthesize(condition);
     if condition.kind() != "comparison_operator" {
         return false;
     }
-    let operands = ast::named_children(condition);
+    let operands = python::named_children(condition);
     let has_name = operands
         .iter()
-        .any(|o| o.kind() == "identifier" && ast::text(text, *o) == "__name__");
+        .any(|o| o.kind() == "identifier" && python::text(text, *o) == "__name__");
     let has_main = operands
         .iter()
-        .any(|o| ast::string_value(text, *o) == Some("__main__"));
+        .any(|o| python::string_value(text, *o) == Some("__main__"));
     has_name && has_main
 }
 
@@ -864,13 +875,13 @@ fn imports_cli_or_print(text: &str, import: Node<'_>) -> bool {
             _ => Some(name),
         };
         dotted.is_some_and(|d| {
-            let full = ast::text(text, d);
+            let full = python::text(text, d);
             let root = full.split('.').next().unwrap_or("").trim();
             CLI_MODULES.contains(&root)
         })
     };
     if import.kind() == "import_statement" {
-        return ast::named_children(import)
+        return python::named_children(import)
             .into_iter()
             .any(|name| matches!(name.kind(), "dotted_name" | "aliased_import") && root_of(name));
     }
@@ -885,7 +896,7 @@ fn imports_cli_or_print(text: &str, import: Node<'_>) -> bool {
             "aliased_import" => name.child_by_field_name("alias"),
             _ => Some(name),
         };
-        bound.is_some_and(|b| ast::text(text, b) == "print")
+        bound.is_some_and(|b| python::text(text, b) == "print")
     })
 }
 
@@ -894,39 +905,43 @@ fn imports_cli_or_print(text: &str, import: Node<'_>) -> bool {
 /// function decorated as a command, a class derived from a `...Command`
 /// class, or a branch taken on a verbosity or debug flag.
 fn in_command_code(text: &str, call: Node<'_>) -> bool {
-    ast::ancestors(call).skip(1).any(|node| match node.kind() {
-        "function_definition" => {
-            let name = node
-                .child_by_field_name("name")
-                .map_or("", |n| ast::text(text, n));
-            matches!(name, "main" | "_main")
-                || OUTPUT_FUNCTION_PREFIXES
-                    .iter()
-                    .any(|p| name.trim_start_matches('_').starts_with(p))
-                || docstring(text, node).is_some_and(|doc| {
-                    let doc = doc.to_ascii_lowercase();
-                    doc.contains("print") || doc.contains("display")
-                })
-        }
-        "if_statement" | "elif_clause" => node.child_by_field_name("condition").is_some_and(|c| {
-            let condition = ast::text(text, c).to_ascii_lowercase();
-            OUTPUT_FLAGS.iter().any(|flag| condition.contains(flag))
-        }),
-        "decorated_definition" => ast::named_children(node)
-            .into_iter()
-            .filter(|c| c.kind() == "decorator")
-            .any(|decorator| is_command_decorator(text, decorator)),
-        "class_definition" => node
-            .child_by_field_name("superclasses")
-            .is_some_and(|bases| {
-                ast::named_children(bases).into_iter().any(|base| {
-                    ast::dotted_name(text, base).is_some_and(|name| {
-                        name.rsplit('.').next().unwrap_or("").ends_with("Command")
+    python::ancestors(call)
+        .skip(1)
+        .any(|node| match node.kind() {
+            "function_definition" => {
+                let name = node
+                    .child_by_field_name("name")
+                    .map_or("", |n| python::text(text, n));
+                matches!(name, "main" | "_main")
+                    || OUTPUT_FUNCTION_PREFIXES
+                        .iter()
+                        .any(|p| name.trim_start_matches('_').starts_with(p))
+                    || docstring(text, node).is_some_and(|doc| {
+                        let doc = doc.to_ascii_lowercase();
+                        doc.contains("print") || doc.contains("display")
                     })
+            }
+            "if_statement" | "elif_clause" => {
+                node.child_by_field_name("condition").is_some_and(|c| {
+                    let condition = python::text(text, c).to_ascii_lowercase();
+                    OUTPUT_FLAGS.iter().any(|flag| condition.contains(flag))
                 })
-            }),
-        _ => false,
-    })
+            }
+            "decorated_definition" => python::named_children(node)
+                .into_iter()
+                .filter(|c| c.kind() == "decorator")
+                .any(|decorator| is_command_decorator(text, decorator)),
+            "class_definition" => node
+                .child_by_field_name("superclasses")
+                .is_some_and(|bases| {
+                    python::named_children(bases).into_iter().any(|base| {
+                        python::dotted_name(text, base).is_some_and(|name| {
+                            name.rsplit('.').next().unwrap_or("").ends_with("Command")
+                        })
+                    })
+                }),
+            _ => false,
+        })
 }
 
 /// The docstring of a function, class or module body.
@@ -936,7 +951,7 @@ fn docstring<'t>(text: &'t str, definition: Node<'_>) -> Option<&'t str> {
     let string = first
         .named_child(0)
         .filter(|s| first.kind() == "expression_statement" && s.kind() == "string")?;
-    Some(ast::text(text, string))
+    Some(python::text(text, string))
 }
 
 /// `@click.command()`, `@app.command("x")`, `@cli.group()`, `@app.callback()`.
@@ -950,137 +965,17 @@ fn is_command_decorator(text: &str, decorator: Node<'_>) -> bool {
         Some(expression)
     };
     target
-        .and_then(|t| ast::dotted_name(text, t))
+        .and_then(|t| python::dotted_name(text, t))
         .is_some_and(|name| {
             let last = name.rsplit('.').next().unwrap_or("");
             COMMAND_DECORATORS.contains(&last)
         })
 }
 
-/// The logger name must mean the module logger where the call runs: not
-/// rebound by an enclosing function, not taken at module level when we
-/// create it, and defined before a call that runs at import time.
-fn check_logger_name(
-    cx: &Checker<'_>,
-    call: Node<'_>,
-    logger: &str,
-    created: bool,
-) -> Result<(), &'static str> {
-    let module_binding = module_binding(cx, logger);
-    if created && module_binding.is_some() {
-        return Err("the module already binds `logger` to something else");
-    }
-    let functions: Vec<Node<'_>> = ast::ancestors(call)
-        .skip(1)
-        .filter(|n| matches!(n.kind(), "function_definition" | "lambda"))
-        .collect();
-    for function in &functions {
-        let mentions = ast::identifiers_in(cx.text, *function).contains(&logger);
-        if mentions && (created || rebinds(cx.text, *function, logger)) {
-            return Err("the enclosing function uses the logger's name for something else");
-        }
-    }
-    if created {
-        return Ok(());
-    }
-    let runs_at_import = functions.is_empty();
-    if runs_at_import && module_binding.is_some_and(|at| at > call.start_byte()) {
-        return Err("it runs at import time, before the module logger is defined");
-    }
-    Ok(())
-}
-
-/// Start of the first module-level statement (not inside a function or
-/// class) that binds `name`, if any.
-fn module_binding(cx: &Checker<'_>, name: &str) -> Option<usize> {
-    cx.memo(("module_binding", name), || scan_module_binding(cx, name))
-}
-
-fn scan_module_binding(cx: &Checker<'_>, name: &str) -> Option<usize> {
-    for statement in ast::module_statements(cx.root) {
-        let definition = match statement.kind() {
-            "decorated_definition" => statement.child_by_field_name("definition"),
-            "function_definition" | "class_definition" => Some(statement),
-            _ => None,
-        };
-        if let Some(definition) = definition {
-            if definition
-                .child_by_field_name("name")
-                .is_some_and(|n| ast::text(cx.text, n) == name)
-            {
-                return Some(statement.start_byte());
-            }
-            continue;
-        }
-        let mut found = false;
-        ast::walk_descendants(statement, |node| {
-            if found || ast::is_scope_boundary(node.kind()) {
-                return false;
-            }
-            found =
-                node.kind() == "identifier" && ast::text(cx.text, node) == name && is_binding(node);
-            true
-        });
-        if found {
-            return Some(statement.start_byte());
-        }
-    }
-    None
-}
-
-/// Whether `function` binds `name` itself: a parameter or an assignment
-/// target in its own body.
-fn rebinds(text: &str, function: Node<'_>, name: &str) -> bool {
-    let mut found = false;
-    let body = function.child_by_field_name("body");
-    if let Some(parameters) = function.child_by_field_name("parameters") {
-        found = ast::identifiers_in(text, parameters).contains(&name);
-    }
-    if let Some(body) = body.filter(|_| !found) {
-        ast::walk_descendants(body, |node| {
-            if found || (node.id() != body.id() && ast::is_scope_boundary(node.kind())) {
-                return false;
-            }
-            found =
-                node.kind() == "identifier" && ast::text(text, node) == name && is_binding(node);
-            true
-        });
-    }
-    found
-}
-
-/// Whether an identifier occurrence binds the name (assignment target,
-/// loop variable, `as` target, import, `global`-free definition).
-fn is_binding(identifier: Node<'_>) -> bool {
-    let Some(parent) = identifier.parent() else {
-        return false;
-    };
-    let is_field = |field: &str| {
-        parent
-            .child_by_field_name(field)
-            .is_some_and(|n| n.id() == identifier.id())
-    };
-    match parent.kind() {
-        "assignment" | "augmented_assignment" | "for_statement" | "for_in_clause" => {
-            is_field("left")
-        }
-        "pattern_list" | "tuple_pattern" | "list_pattern" | "as_pattern_target" => true,
-        "named_expression" => is_field("name"),
-        "aliased_import" => is_field("alias"),
-        "dotted_name" => parent.parent().is_some_and(|g| {
-            g.kind() == "import_statement"
-                || (g.kind() == "import_from_statement"
-                    && g.child_by_field_name("module_name").map(|m| m.id()) != Some(parent.id()))
-        }),
-        "function_definition" | "class_definition" => is_field("name"),
-        _ => false,
-    }
-}
-
 /// Whether the statement after the print's statement, in the same block,
 /// is a `raise`: the print announces the failure.
 fn before_raise(call: Node<'_>) -> bool {
-    let Some(statement) = ast::enclosing_statement(call) else {
+    let Some(statement) = python::enclosing_statement(call) else {
         return false;
     };
     std::iter::successors(statement.next_named_sibling(), |n| n.next_named_sibling())

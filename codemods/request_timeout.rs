@@ -65,10 +65,10 @@
 
 use tree_sitter::Node;
 
-use crate::ast::{self, Arguments};
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
 use crate::edit::{Applicability, Fix};
 use crate::fix;
+use crate::python::{self, Arguments};
 
 pub struct RequestTimeout {
     /// The timeout as Python source (`30`, `2.5`).
@@ -141,7 +141,7 @@ impl Codemod for RequestTimeout {
     }
 
     fn check(&self, call: Node<'_>, cx: &mut Checker<'_>) {
-        let Some((receiver, method)) = ast::call_target(cx.text, call) else {
+        let Some((receiver, method)) = python::call_target(cx.text, call) else {
             return;
         };
         if !METHODS.contains(&method) {
@@ -165,17 +165,17 @@ impl Codemod for RequestTimeout {
                 return;
             }
         }
-        if ast::nosec_covers(cx.text, cx.root, call, &["B113", "request_without_timeout"]) {
+        if python::nosec_covers(cx.text, cx.root, call, &["B113", "request_without_timeout"]) {
             return;
         }
         let Some(function) = call.child_by_field_name("function") else {
             return;
         };
         let what = match client {
-            Client::Module => format!("`{}()`", ast::text(cx.text, function)),
+            Client::Module => format!("`{}()`", python::text(cx.text, function)),
             Client::Session { .. } => format!(
                 "`{}()` (a `requests.Session`)",
-                ast::text(cx.text, function)
+                python::text(cx.text, function)
             ),
         };
         let mut message =
@@ -199,7 +199,9 @@ impl Codemod for RequestTimeout {
 }
 
 fn has_child(list: Node<'_>, kind: &str) -> bool {
-    ast::named_children(list).iter().any(|c| c.kind() == kind)
+    python::named_children(list)
+        .iter()
+        .any(|c| c.kind() == kind)
 }
 
 /// Whether `call` is a request of the `requests` module or of a visible
@@ -216,7 +218,7 @@ fn client(
         let name = cx.qualified_name(function)?;
         return (name == format!("requests.{method}")).then_some(Client::Module);
     };
-    let receiver = ast::unparenthesize(receiver);
+    let receiver = python::unparenthesize(receiver);
     if let Some(name) = cx.qualified_name(receiver) {
         if name == "requests" || name == "requests.api" {
             return Some(Client::Module);
@@ -231,7 +233,7 @@ fn client(
 
 /// Whether `node` is `requests.Session()`.
 fn is_session_constructor(cx: &Checker<'_>, node: Node<'_>) -> bool {
-    let node = ast::unparenthesize(node);
+    let node = python::unparenthesize(node);
     node.kind() == "call"
         && node
             .child_by_field_name("function")
@@ -242,9 +244,9 @@ fn is_session_constructor(cx: &Checker<'_>, node: Node<'_>) -> bool {
 /// A name bound to a session by `with requests.Session() as s:`, by an
 /// earlier `s = requests.Session()`, or at module level.
 fn session_variable(cx: &Checker<'_>, name: Node<'_>) -> Option<Client> {
-    let wanted = ast::text(cx.text, name);
-    let function = ast::enclosing_function(name);
-    for ancestor in ast::ancestors(name).skip(1) {
+    let wanted = python::text(cx.text, name);
+    let function = python::enclosing_function(name);
+    for ancestor in python::ancestors(name).skip(1) {
         if matches!(
             ancestor.kind(),
             "function_definition" | "class_definition" | "lambda"
@@ -255,14 +257,14 @@ fn session_variable(cx: &Checker<'_>, name: Node<'_>) -> Option<Client> {
             continue;
         }
         let mut bound = None;
-        ast::walk_descendants(ancestor, |node| {
+        python::walk_descendants(ancestor, |node| {
             if node.kind() == "block" {
                 return false;
             }
             if node.kind() == "as_pattern" {
                 let value = node.named_child(0);
                 let alias = node.child_by_field_name("alias");
-                if alias.is_some_and(|a| ast::text(cx.text, a) == wanted) {
+                if alias.is_some_and(|a| python::text(cx.text, a) == wanted) {
                     bound = value;
                 }
             }
@@ -274,17 +276,17 @@ fn session_variable(cx: &Checker<'_>, name: Node<'_>) -> Option<Client> {
             });
         }
     }
-    if let Some(value) = ast::assigned_before(cx.text, name) {
+    if let Some(value) = python::assigned_before(cx.text, name) {
         return is_session_constructor(cx, value).then(|| Client::Session {
             configured: configured(cx, function.unwrap_or(cx.root), wanted),
         });
     }
     // A module-level session used in a function that does not bind the name.
     let function = function?;
-    if ast::binds_name(cx.text, function, wanted) {
+    if python::binds_name(cx.text, function, wanted) {
         return None;
     }
-    let value = ast::module_statements(cx.root)
+    let value = python::module_statements(cx.root)
         .into_iter()
         .rev()
         .find_map(|statement| {
@@ -292,7 +294,7 @@ fn session_variable(cx: &Checker<'_>, name: Node<'_>) -> Option<Client> {
                 .named_child(0)
                 .filter(|a| a.kind() == "assignment")?;
             let left = assignment.child_by_field_name("left")?;
-            (left.kind() == "identifier" && ast::text(cx.text, left) == wanted)
+            (left.kind() == "identifier" && python::text(cx.text, left) == wanted)
                 .then(|| assignment.child_by_field_name("right"))
                 .flatten()
         })?;
@@ -307,14 +309,14 @@ fn session_attribute(cx: &Checker<'_>, call: Node<'_>, receiver: Node<'_>) -> Op
     let object = receiver
         .child_by_field_name("object")
         .filter(|o| o.kind() == "identifier")?;
-    let attribute = ast::text(cx.text, receiver.child_by_field_name("attribute")?);
-    let method = ast::enclosing_function(call)?;
-    if first_parameter(cx, method)? != ast::text(cx.text, object) {
+    let attribute = python::text(cx.text, receiver.child_by_field_name("attribute")?);
+    let method = python::enclosing_function(call)?;
+    if first_parameter(cx, method)? != python::text(cx.text, object) {
         return None;
     }
     let class = enclosing_class(method)?;
     let body = class.child_by_field_name("body")?;
-    let init = ast::named_children(body).into_iter().find_map(|item| {
+    let init = python::named_children(body).into_iter().find_map(|item| {
         let function = match item.kind() {
             "decorated_definition" => item.child_by_field_name("definition")?,
             _ => item,
@@ -322,13 +324,13 @@ fn session_attribute(cx: &Checker<'_>, call: Node<'_>, receiver: Node<'_>) -> Op
         (function.kind() == "function_definition"
             && function
                 .child_by_field_name("name")
-                .is_some_and(|n| ast::text(cx.text, n) == "__init__"))
+                .is_some_and(|n| python::text(cx.text, n) == "__init__"))
         .then_some(function)
     })?;
     let this = first_parameter(cx, init)?;
     let target = format!("{this}.{attribute}");
     let mut value = None;
-    ast::walk_descendants(init, |node| {
+    python::walk_descendants(init, |node| {
         if node.id() != init.id()
             && matches!(
                 node.kind(),
@@ -340,7 +342,7 @@ fn session_attribute(cx: &Checker<'_>, call: Node<'_>, receiver: Node<'_>) -> Op
         if node.kind() == "assignment"
             && node
                 .child_by_field_name("left")
-                .is_some_and(|l| ast::text(cx.text, l) == target)
+                .is_some_and(|l| python::text(cx.text, l) == target)
         {
             value = node.child_by_field_name("right");
         }
@@ -356,7 +358,7 @@ fn session_attribute(cx: &Checker<'_>, call: Node<'_>, receiver: Node<'_>) -> Op
 fn first_parameter<'t>(cx: &Checker<'t>, function: Node<'_>) -> Option<&'t str> {
     let parameters = function.child_by_field_name("parameters")?;
     let first = parameters.named_child(0)?;
-    (first.kind() == "identifier").then(|| ast::text(cx.text, first))
+    (first.kind() == "identifier").then(|| python::text(cx.text, first))
 }
 
 /// The class whose body defines `function` (directly or decorated).
@@ -382,7 +384,7 @@ fn configured(cx: &Checker<'_>, scope: Node<'_>, name: &str) -> bool {
 fn configured_attribute(cx: &Checker<'_>, class: Node<'_>, attribute: &str) -> bool {
     let suffix = format!(".{attribute}");
     let mut found = false;
-    ast::walk_descendants(class, |node| {
+    python::walk_descendants(class, |node| {
         if !found && node.kind() == "function_definition" {
             found = configures(cx, node, |receiver| receiver.ends_with(&suffix));
         }
@@ -393,7 +395,7 @@ fn configured_attribute(cx: &Checker<'_>, class: Node<'_>, attribute: &str) -> b
 
 fn configures(cx: &Checker<'_>, scope: Node<'_>, is_session: impl Fn(&str) -> bool) -> bool {
     let mut found = false;
-    ast::walk_descendants(scope, |node| {
+    python::walk_descendants(scope, |node| {
         if found {
             return false;
         }
@@ -406,18 +408,18 @@ fn configures(cx: &Checker<'_>, scope: Node<'_>, is_session: impl Fn(&str) -> bo
             return false;
         }
         let target = match node.kind() {
-            "call" => ast::call_target(cx.text, node)
+            "call" => python::call_target(cx.text, node)
                 .filter(|(_, method)| *method == "mount")
                 .and_then(|(receiver, _)| receiver),
             "assignment" => node.child_by_field_name("left").and_then(|left| {
                 let method = left.child_by_field_name("attribute")?;
-                matches!(ast::text(cx.text, method), "request" | "send")
+                matches!(python::text(cx.text, method), "request" | "send")
                     .then(|| left.child_by_field_name("object"))
                     .flatten()
             }),
             _ => None,
         };
-        if target.is_some_and(|t| is_session(ast::text(cx.text, t))) {
+        if target.is_some_and(|t| is_session(python::text(cx.text, t))) {
             found = true;
         }
         true

@@ -96,10 +96,10 @@
 
 use tree_sitter::Node;
 
-use crate::ast;
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
 use crate::edit::{Applicability, Edit, Fix, TextRange};
 use crate::fix;
+use crate::python;
 use crate::source::{line_indent, line_start, next_line_start};
 
 pub struct SilentExcept {
@@ -184,15 +184,15 @@ impl Codemod for SilentExcept {
     }
 
     fn check(&self, clause: Node<'_>, cx: &mut Checker<'_>) {
-        let Some(body) = ast::handler_body(clause) else {
+        let Some(body) = python::handler_body(clause) else {
             return;
         };
         let Some(silence) = Silence::of(cx.text, body) else {
             return;
         };
-        let caught = ast::handler_type(clause);
+        let caught = python::handler_type(clause);
         let broad: Vec<&str> = self.broad.iter().map(String::as_str).collect();
-        if caught.is_some() && !ast::handler_catches(cx.text, clause, &broad) {
+        if caught.is_some() && !python::handler_catches(cx.text, clause, &broad) {
             return;
         }
         let Some(try_statement) = clause.parent().filter(|p| p.kind() == "try_statement") else {
@@ -210,7 +210,7 @@ impl Codemod for SilentExcept {
         let header = TextRange::new(clause.start_byte(), colon.end_byte());
         let what = match caught {
             None => "`except:`".to_owned(),
-            Some(class) => format!("`except {}:`", one_line(ast::text(cx.text, class))),
+            Some(class) => format!("`except {}:`", one_line(python::text(cx.text, class))),
         };
         let mut message = format!("{what} {} the error without a trace", silence.verb());
         let fix = match self.mode {
@@ -238,14 +238,14 @@ impl<'n> Silence<'n> {
             continues: false,
             returns: false,
         };
-        for statement in ast::named_children(body) {
+        for statement in python::named_children(body) {
             match statement.kind() {
                 "comment" => continue,
                 "pass_statement" => {}
                 "continue_statement" => silence.continues = true,
                 "return_statement" => {
                     let value = statement.named_child(0);
-                    if value.is_some_and(|v| ast::text(text, v) != "None") {
+                    if value.is_some_and(|v| python::text(text, v) != "None") {
                         return None;
                     }
                     silence.returns = true;
@@ -332,8 +332,8 @@ impl SilentExcept {
                 return Fix::new(Vec::new(), Applicability::ReportOnly);
             }
         };
-        let bound = match (ast::handler_binding(clause), caught) {
-            (Some(name), _) => Some(ast::text(cx.text, name).to_owned()),
+        let bound = match (python::handler_binding(clause), caught) {
+            (Some(name), _) => Some(python::text(cx.text, name).to_owned()),
             (None, Some(class)) => {
                 let name = fix::fresh_name(cx, fix::scope_of(cx, clause), "exc");
                 edits.push(Edit::insertion(class.end_byte(), format!(" as {name}")));
@@ -358,8 +358,8 @@ impl SilentExcept {
         logger: &str,
         bound: Option<&str>,
     ) -> String {
-        let names = ast::scope_names(cx.text, clause);
-        let place = match ast::ancestors(clause)
+        let names = python::scope_names(cx.text, clause);
+        let place = match python::ancestors(clause)
             .skip(1)
             .find(|n| matches!(n.kind(), "function_definition" | "class_definition"))
         {
@@ -414,7 +414,7 @@ fn place_log_call(
         let mut template = call.to_owned();
         for kept in silence.kept() {
             template.push('\n');
-            template.push_str(ast::text(cx.text, kept));
+            template.push_str(python::text(cx.text, kept));
         }
         let block = cx.stylist.render_block(&template, &indent);
         let block = block.strip_suffix(cx.stylist.eol()).unwrap_or(&block);
@@ -448,19 +448,19 @@ fn place_log_call(
 
 /// Why logging from this handler would be a bad idea, if it would.
 fn no_logging_here(cx: &Checker<'_>, clause: Node<'_>) -> Option<&'static str> {
-    let function = ast::enclosing_function(clause);
+    let function = python::enclosing_function(clause);
     let function_name = function
         .and_then(|f| f.child_by_field_name("name"))
-        .map(|n| ast::text(cx.text, n));
+        .map(|n| python::text(cx.text, n));
     if function_name == Some("__del__") {
         return Some("logging from `__del__` can fail at interpreter shutdown");
     }
-    let in_logging_class = ast::ancestors(clause)
+    let in_logging_class = python::ancestors(clause)
         .filter(|n| n.kind() == "class_definition")
         .filter_map(|class| class.child_by_field_name("superclasses"))
-        .flat_map(ast::named_children)
+        .flat_map(python::named_children)
         .any(|base| {
-            let name = ast::text(cx.text, base);
+            let name = python::text(cx.text, base);
             let last = name.rsplit('.').next().unwrap_or(name);
             ["Handler", "Filter", "Formatter", "Logger", "LoggerAdapter"]
                 .iter()
@@ -478,7 +478,7 @@ fn only_imports(try_statement: Node<'_>) -> bool {
     let Some(body) = try_statement.child_by_field_name("body") else {
         return false;
     };
-    let statements: Vec<Node> = ast::named_children(body)
+    let statements: Vec<Node> = python::named_children(body)
         .into_iter()
         .filter(|s| s.kind() != "comment")
         .collect();
@@ -499,7 +499,7 @@ fn only_imports(try_statement: Node<'_>) -> bool {
 /// - the handler only `pass`es, the `try` ends by returning, and the
 ///   function goes on after it (the next attempt, or a fallback).
 fn is_probe(text: &str, try_statement: Node<'_>, silence: &Silence<'_>) -> bool {
-    if ast::named_children(try_statement)
+    if python::named_children(try_statement)
         .iter()
         .any(|c| c.kind() == "else_clause")
     {
@@ -511,7 +511,7 @@ fn is_probe(text: &str, try_statement: Node<'_>, silence: &Silence<'_>) -> bool 
     let Some(body) = try_statement.child_by_field_name("body") else {
         return false;
     };
-    let statements: Vec<Node> = ast::named_children(body)
+    let statements: Vec<Node> = python::named_children(body)
         .into_iter()
         .filter(|s| s.kind() != "comment")
         .collect();
@@ -541,15 +541,15 @@ fn assigns_defaulted_names(text: &str, statement: Node<'_>) -> bool {
     }
     let names = match left.kind() {
         "identifier" => vec![left],
-        "pattern_list" | "tuple_pattern" => ast::named_children(left),
+        "pattern_list" | "tuple_pattern" => python::named_children(left),
         _ => return false,
     };
     let parameters =
-        ast::enclosing_function(statement).and_then(|f| f.child_by_field_name("parameters"));
+        python::enclosing_function(statement).and_then(|f| f.child_by_field_name("parameters"));
     names.iter().all(|n| {
         n.kind() == "identifier"
-            && (ast::assigned_before(text, *n).is_some()
-                || parameters.is_some_and(|p| ast::binds_name(text, p, ast::text(text, *n))))
+            && (python::assigned_before(text, *n).is_some()
+                || parameters.is_some_and(|p| python::binds_name(text, p, python::text(text, *n))))
     })
 }
 
@@ -562,7 +562,7 @@ fn ends_in_return(statement: Node<'_>) -> bool {
             "return_statement" => return true,
             "with_statement" => {
                 let Some(last) = statement.child_by_field_name("body").and_then(|b| {
-                    ast::named_children(b)
+                    python::named_children(b)
                         .into_iter()
                         .rfind(|s| s.kind() != "comment")
                 }) else {
@@ -579,7 +579,7 @@ fn ends_in_return(statement: Node<'_>) -> bool {
 /// Whether, after `statement` falls through, its function runs something
 /// else: a later statement at any level, or the next turn of a loop.
 fn execution_continues(statement: Node<'_>) -> bool {
-    for node in ast::ancestors(statement) {
+    for node in python::ancestors(statement) {
         if matches!(
             node.kind(),
             "function_definition" | "class_definition" | "module" | "lambda"
@@ -610,11 +610,11 @@ fn is_marked(cx: &Checker<'_>, try_statement: Node<'_>, clause: Node<'_>) -> boo
     let from = line_start(cx.text, clause.start_byte());
     let to = line_content_end(cx.text, clause.end_byte());
     let mut marked = false;
-    ast::walk_descendants(try_statement, |n| {
+    python::walk_descendants(try_statement, |n| {
         if marked || n.end_byte() < from || n.start_byte() > to {
             return false;
         }
-        if n.kind() == "comment" && is_marker(ast::text(cx.text, n)) {
+        if n.kind() == "comment" && is_marker(python::text(cx.text, n)) {
             marked = true;
         }
         true

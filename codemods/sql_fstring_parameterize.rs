@@ -124,10 +124,10 @@
 
 use tree_sitter::Node;
 
-use crate::ast::{self, Arguments, StringParts, StringPiece};
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
 use crate::edit::{Applicability, Edit, Fix, TextRange};
 use crate::fix;
+use crate::python::{self, Arguments, StringParts, StringPiece};
 
 pub struct SqlFstringParameterize {
     paramstyle: Option<Style>,
@@ -292,7 +292,7 @@ impl Codemod for SqlFstringParameterize {
     }
 
     fn check(&self, call: Node<'_>, cx: &mut Checker<'_>) {
-        let Some((Some(receiver), method)) = ast::call_target(cx.text, call) else {
+        let Some((Some(receiver), method)) = python::call_target(cx.text, call) else {
             return;
         };
         let asyncpg_only = ASYNCPG_METHODS.contains(&method);
@@ -304,13 +304,13 @@ impl Codemod for SqlFstringParameterize {
             return;
         };
         if args.list.is_some_and(|l| {
-            ast::named_children(l)
+            python::named_children(l)
                 .first()
                 .is_some_and(|f| f.id() != argument.id())
         }) {
             return; // `execute(*args)` or a keyword first: not our shape
         }
-        let argument = ast::unparenthesize(argument);
+        let argument = python::unparenthesize(argument);
         let (expr, variable) = if argument.kind() == "identifier" {
             let Some(source) = resolve_variable(cx.text, argument, call) else {
                 return;
@@ -331,8 +331,8 @@ impl Codemod for SqlFstringParameterize {
             return;
         }
         let codes = ["B608", "hardcoded_sql_expressions"];
-        if ast::has_nosec(cx.text, expr.byte_range().into(), &codes)
-            || ast::has_nosec(cx.text, call.byte_range().into(), &codes)
+        if python::has_nosec(cx.text, expr.byte_range().into(), &codes)
+            || python::has_nosec(cx.text, call.byte_range().into(), &codes)
         {
             return;
         }
@@ -382,7 +382,7 @@ impl SqlFstringParameterize {
             return Ok(driver("paramstyle", style, Flavour::Both, false, true));
         }
         let mut found: Vec<Driver> = Vec::new();
-        for import in ast::module_imports(cx.text, cx.root) {
+        for import in python::module_imports(cx.text, cx.root) {
             let module = import.module.as_str();
             let full = match &import.name {
                 Some(name) => format!("{module}.{name}"),
@@ -397,9 +397,9 @@ impl SqlFstringParameterize {
         }
         // An awaited call is not a synchronous driver's; a call neither
         // awaited nor in a coroutine is not an asynchronous driver's.
-        let awaited = ast::parent_skipping_parens(call).is_some_and(|p| p.kind() == "await");
-        let in_coroutine = ast::enclosing_function(call)
-            .is_some_and(|f| ast::text(cx.text, f).starts_with("async"));
+        let awaited = python::parent_skipping_parens(call).is_some_and(|p| p.kind() == "await");
+        let in_coroutine = python::enclosing_function(call)
+            .is_some_and(|f| python::text(cx.text, f).starts_with("async"));
         if awaited {
             found.retain(|d| d.flavour != Flavour::Sync);
         } else if !in_coroutine {
@@ -523,12 +523,12 @@ struct Template<'n> {
 
 impl<'n> Template<'n> {
     fn build(text: &str, expr: Node<'n>) -> Option<Self> {
-        let expr = ast::unparenthesize(expr);
+        let expr = python::unparenthesize(expr);
         match expr.kind() {
             "string" | "concatenated_string" => Self::fstring(text, expr),
             "binary_operator" => {
                 let operator = expr.child_by_field_name("operator")?;
-                match ast::text(text, operator) {
+                match python::text(text, operator) {
                     "%" => Self::percent(text, expr),
                     "+" => Self::concat(text, expr),
                     _ => None,
@@ -556,14 +556,14 @@ impl<'n> Template<'n> {
     fn add_literal(&mut self, text: &str, literal: Node<'n>, piece: usize) -> bool {
         let nodes = match literal.kind() {
             "string" => vec![literal],
-            "concatenated_string" => ast::named_children(literal)
+            "concatenated_string" => python::named_children(literal)
                 .into_iter()
                 .filter(|c| c.kind() == "string")
                 .collect(),
             _ => return false,
         };
         for node in nodes {
-            let Some(parts) = ast::string_pieces(text, node) else {
+            let Some(parts) = python::string_pieces(text, node) else {
                 return false;
             };
             if parts.is_bytes() {
@@ -609,7 +609,7 @@ impl<'n> Template<'n> {
             let is_plus = left.kind() == "binary_operator"
                 && left
                     .child_by_field_name("operator")
-                    .is_some_and(|o| ast::text(text, o) == "+");
+                    .is_some_and(|o| python::text(text, o) == "+");
             if !is_plus {
                 operands.push(left);
                 break;
@@ -667,8 +667,8 @@ impl<'n> Template<'n> {
     /// `"… %s …" % args`.
     fn percent(text: &str, expr: Node<'n>) -> Option<Self> {
         let left = expr.child_by_field_name("left")?;
-        let right = ast::unparenthesize(expr.child_by_field_name("right")?);
-        let literal = ast::unparenthesize(left);
+        let right = python::unparenthesize(expr.child_by_field_name("right")?);
+        let literal = python::unparenthesize(left);
         let mut raw = Self::empty(Form::Percent);
         if !raw.add_literal(text, literal, 0) || !raw.values.is_empty() {
             return None; // f-string with `%`, bytes, or not a literal
@@ -750,7 +750,7 @@ impl<'n> Template<'n> {
         let mut exprs: Vec<Node<'n>> = Vec::new();
         if named == 0 {
             if right.kind() == "tuple" {
-                let items: Vec<Node> = ast::named_children(right)
+                let items: Vec<Node> = python::named_children(right)
                     .into_iter()
                     .filter(|c| c.kind() != "comment")
                     .collect();
@@ -775,13 +775,13 @@ impl<'n> Template<'n> {
             }
         } else if named == directives.len() && right.kind() == "dictionary" {
             let mut entries: Vec<(String, Node<'n>)> = Vec::new();
-            for pair in ast::named_children(right) {
+            for pair in python::named_children(right) {
                 if pair.kind() == "comment" {
                     continue;
                 }
                 let key = pair.child_by_field_name("key");
                 let value = pair.child_by_field_name("value");
-                match (key.and_then(|k| ast::string_value(text, k)), value) {
+                match (key.and_then(|k| python::string_value(text, k)), value) {
                     (Some(key), Some(value)) if pair.kind() == "pair" => {
                         entries.push((key.to_owned(), value))
                     }
@@ -839,10 +839,10 @@ impl<'n> Template<'n> {
 
     /// `"… {} … {name} …".format(a, name=b)`.
     fn format(text: &str, expr: Node<'n>) -> Option<Self> {
-        let (Some(object), "format") = ast::call_target(text, expr)? else {
+        let (Some(object), "format") = python::call_target(text, expr)? else {
             return None;
         };
-        let literal = ast::unparenthesize(object);
+        let literal = python::unparenthesize(object);
         let mut raw = Self::empty(Form::Format);
         if !raw.add_literal(text, literal, 0) || !raw.values.is_empty() {
             return None;
@@ -972,11 +972,11 @@ impl<'n> Template<'n> {
 fn interpolation_value<'n>(text: &str, interpolation: Node<'n>) -> Option<Value<'n>> {
     let expr = interpolation.child_by_field_name("expression")?;
     let mut problem = None;
-    for child in ast::named_children(interpolation) {
+    for child in python::named_children(interpolation) {
         if matches!(child.kind(), "type_conversion" | "format_specifier") {
             problem = Some(format!(
                 "`{}` formats the value before it is spliced in",
-                short(ast::text(text, interpolation))
+                short(python::text(text, interpolation))
             ));
         }
     }
@@ -987,7 +987,7 @@ fn interpolation_value<'n>(text: &str, interpolation: Node<'n>) -> Option<Value<
     {
         problem = Some(format!(
             "`{}` splices in the expression's text too",
-            short(ast::text(text, interpolation))
+            short(python::text(text, interpolation))
         ));
     }
     Some(Value {
@@ -1004,7 +1004,7 @@ fn interpolation_value<'n>(text: &str, interpolation: Node<'n>) -> Option<Value<
 /// `str(x)` → (`x`, Str); anything else → (itself, Format).
 fn unwrap_str<'n>(text: &str, operand: Node<'n>) -> (Node<'n>, Conversion) {
     if operand.kind() == "call" {
-        if let Some((None, "str")) = ast::call_target(text, operand) {
+        if let Some((None, "str")) = python::call_target(text, operand) {
             let args = Arguments::of(text, operand);
             if args.positional.len() == 1 && args.keywords.is_empty() && !args.has_splat {
                 return (args.positional[0], Conversion::Str);
@@ -1025,7 +1025,7 @@ fn reuse_problem(text: &str, values: &[Node<'_>], used: &[usize]) -> Option<Stri
     values.iter().find(|v| !is_simple(**v)).map(|v| {
         format!(
             "`{}` would run a different number of times or in another order",
-            short(ast::text(text, *v))
+            short(python::text(text, *v))
         )
     })
 }
@@ -1036,7 +1036,7 @@ fn is_simple(node: Node<'_>) -> bool {
     match node.kind() {
         "identifier" | "integer" | "float" | "true" | "false" | "none" | "string" => {
             node.kind() != "string"
-                || !ast::named_children(node)
+                || !python::named_children(node)
                     .iter()
                     .any(|c| c.kind() == "interpolation")
         }
@@ -1117,7 +1117,7 @@ fn trust(text: &str, value: &Value<'_>) -> Trust {
 /// How far an expression can be trusted, looking at most `depth` levels
 /// into its parts (and through plain assignments of names).
 fn trust_of(text: &str, expr: Node<'_>, depth: usize) -> Trust {
-    let expr = ast::unparenthesize(expr);
+    let expr = python::unparenthesize(expr);
     if is_placeholder_list(text, expr) {
         return Trust::Placeholders;
     }
@@ -1138,7 +1138,7 @@ fn trust_of(text: &str, expr: Node<'_>, depth: usize) -> Trust {
         "integer" | "float" | "true" | "false" | "none" => Trust::Constant,
         "string" | "concatenated_string" => {
             let mut values = Vec::new();
-            ast::walk_descendants(expr, |n| {
+            python::walk_descendants(expr, |n| {
                 if n.kind() == "interpolation" {
                     values.extend(n.child_by_field_name("expression"));
                     return false;
@@ -1148,7 +1148,7 @@ fn trust_of(text: &str, expr: Node<'_>, depth: usize) -> Trust {
             verdict(all(&values))
         }
         "conditional_expression" => {
-            let branches: Vec<Node> = ast::named_children(expr)
+            let branches: Vec<Node> = python::named_children(expr)
                 .into_iter()
                 .filter(|c| c.kind() != "comment")
                 .collect();
@@ -1162,7 +1162,7 @@ fn trust_of(text: &str, expr: Node<'_>, depth: usize) -> Trust {
             verdict(all(&operands))
         }
         "identifier" | "attribute" => {
-            let last = ast::text(text, expr).rsplit('.').next().unwrap_or("");
+            let last = python::text(text, expr).rsplit('.').next().unwrap_or("");
             let constant = last.chars().any(|c| c.is_ascii_uppercase())
                 && last
                     .chars()
@@ -1179,7 +1179,7 @@ fn trust_of(text: &str, expr: Node<'_>, depth: usize) -> Trust {
             }
         }
         "call" => {
-            let Some((receiver, name)) = ast::call_target(text, expr) else {
+            let Some((receiver, name)) = python::call_target(text, expr) else {
                 return Trust::Untrusted;
             };
             let lower = name.to_ascii_lowercase();
@@ -1187,7 +1187,7 @@ fn trust_of(text: &str, expr: Node<'_>, depth: usize) -> Trust {
                 return Trust::Constant;
             }
             let args = Arguments::of(text, expr);
-            let literal = |n: Option<&Node>| n.and_then(|n| ast::string_value(text, *n));
+            let literal = |n: Option<&Node>| n.and_then(|n| python::string_value(text, *n));
             match (receiver, name) {
                 // `name.replace('"', '""')`: escaped for SQL quotes.
                 (Some(_), "replace") => {
@@ -1208,7 +1208,9 @@ fn trust_of(text: &str, expr: Node<'_>, depth: usize) -> Trust {
                     // `join(x for x in y)`: the generator is the argument list.
                     let items = match args.list {
                         Some(list) if list.kind() == "generator_expression" => list,
-                        _ if args.positional.len() == 1 => ast::unparenthesize(args.positional[0]),
+                        _ if args.positional.len() == 1 => {
+                            python::unparenthesize(args.positional[0])
+                        }
                         _ => return Trust::Untrusted,
                     };
                     match items.kind() {
@@ -1217,7 +1219,7 @@ fn trust_of(text: &str, expr: Node<'_>, depth: usize) -> Trust {
                             verdict(body.is_some_and(|b| all(&[b])))
                         }
                         "list" | "tuple" => {
-                            let elements: Vec<Node> = ast::named_children(items)
+                            let elements: Vec<Node> = python::named_children(items)
                                 .into_iter()
                                 .filter(|c| c.kind() != "comment")
                                 .collect();
@@ -1236,12 +1238,12 @@ fn trust_of(text: &str, expr: Node<'_>, depth: usize) -> Trust {
 /// The value of the only binding of `name` in its function (or module),
 /// when that binding is a plain `name = value` before the use.
 fn single_assignment<'n>(text: &str, name: Node<'n>) -> Option<Node<'n>> {
-    let value = ast::assigned_before(text, name)?;
-    let wanted = ast::text(text, name);
-    let scope = ast::enclosing_function(name).or_else(|| ast::ancestors(name).last())?;
+    let value = python::assigned_before(text, name)?;
+    let wanted = python::text(text, name);
+    let scope = python::enclosing_function(name).or_else(|| python::ancestors(name).last())?;
     let mut bindings = 0;
-    ast::walk_descendants(scope, |n| {
-        if n.kind() == "identifier" && ast::text(text, n) == wanted && is_target(n) {
+    python::walk_descendants(scope, |n| {
+        if n.kind() == "identifier" && python::text(text, n) == wanted && is_target(n) {
             bindings += 1;
         }
         bindings < 2
@@ -1254,23 +1256,23 @@ fn single_assignment<'n>(text: &str, name: Node<'n>) -> Option<Node<'n>> {
 fn is_placeholder_list(text: &str, expr: Node<'_>) -> bool {
     let named_so = |n: Node| {
         n.kind() == "identifier"
-            && ast::text(text, n)
+            && python::text(text, n)
                 .to_ascii_lowercase()
                 .contains("placeholder")
     };
     match expr.kind() {
         "identifier" => {
-            let name = ast::text(text, expr).to_ascii_lowercase();
+            let name = python::text(text, expr).to_ascii_lowercase();
             return named_so(expr) || name == "qmarks" || name == "marks";
         }
-        "call" if ast::call_target(text, expr).is_some_and(|(_, name)| name == "join") => {}
+        "call" if python::call_target(text, expr).is_some_and(|(_, name)| name == "join") => {}
         "binary_operator" => {}
         _ => return false,
     }
     let mut found = false;
-    ast::walk_descendants(expr, |n| {
+    python::walk_descendants(expr, |n| {
         if n.kind() == "string" {
-            found |= ast::string_value(text, n).is_some_and(is_placeholder_text);
+            found |= python::string_value(text, n).is_some_and(is_placeholder_text);
         }
         found |= named_so(n);
         !found
@@ -1301,7 +1303,7 @@ fn is_placeholder_text(value: &str) -> bool {
 
 /// What the code says about a value's type.
 fn known_type(text: &str, expr: Node<'_>) -> Known {
-    let expr = ast::unparenthesize(expr);
+    let expr = python::unparenthesize(expr);
     match expr.kind() {
         "string" | "concatenated_string" => Known::Str,
         "integer" | "float" => Known::Number,
@@ -1309,7 +1311,7 @@ fn known_type(text: &str, expr: Node<'_>) -> Known {
             Some("integer" | "float") => Known::Number,
             _ => Known::Unknown,
         },
-        "call" => match ast::call_target(text, expr) {
+        "call" => match python::call_target(text, expr) {
             Some((None, "str")) => Known::Str,
             Some((None, "int" | "float" | "len")) => Known::Number,
             Some((Some(object), "format" | "join"))
@@ -1327,15 +1329,15 @@ fn known_type(text: &str, expr: Node<'_>) -> Known {
 /// The type of a parameter of the enclosing function annotated `str`,
 /// `int` or `float` and never assigned in it.
 fn annotated_parameter(text: &str, name: Node<'_>) -> Known {
-    let Some(function) = ast::enclosing_function(name) else {
+    let Some(function) = python::enclosing_function(name) else {
         return Known::Unknown;
     };
-    let wanted = ast::text(text, name);
+    let wanted = python::text(text, name);
     let Some(parameters) = function.child_by_field_name("parameters") else {
         return Known::Unknown;
     };
     let mut known = Known::Unknown;
-    for parameter in ast::named_children(parameters) {
+    for parameter in python::named_children(parameters) {
         if !matches!(
             parameter.kind(),
             "typed_parameter" | "typed_default_parameter"
@@ -1345,7 +1347,7 @@ fn annotated_parameter(text: &str, name: Node<'_>) -> Known {
         let own_name = parameter
             .child_by_field_name("name")
             .or_else(|| parameter.named_child(0));
-        if own_name.is_none_or(|n| ast::text(text, n) != wanted) {
+        if own_name.is_none_or(|n| python::text(text, n) != wanted) {
             continue;
         }
         // `name: str = None` may be None after all.
@@ -1354,7 +1356,7 @@ fn annotated_parameter(text: &str, name: Node<'_>) -> Known {
             .is_some_and(|v| v.kind() == "none");
         known = match parameter
             .child_by_field_name("type")
-            .map(|t| ast::text(text, t))
+            .map(|t| python::text(text, t))
         {
             _ if none_default => Known::Unknown,
             Some("str") => Known::Str,
@@ -1369,8 +1371,8 @@ fn annotated_parameter(text: &str, name: Node<'_>) -> Known {
         return Known::Unknown;
     };
     let mut assigned = false;
-    ast::walk_descendants(body, |n| {
-        if n.kind() == "identifier" && ast::text(text, n) == wanted && is_target(n) {
+    python::walk_descendants(body, |n| {
+        if n.kind() == "identifier" && python::text(text, n) == wanted && is_target(n) {
             assigned = true;
         }
         !assigned
@@ -1385,7 +1387,7 @@ fn annotated_parameter(text: &str, name: Node<'_>) -> Known {
 /// Whether an identifier is (part of) the target of a binding.
 fn is_target(identifier: Node<'_>) -> bool {
     let mut child = identifier;
-    for parent in ast::ancestors(identifier).skip(1) {
+    for parent in python::ancestors(identifier).skip(1) {
         let is_field = |field: &str| {
             parent
                 .child_by_field_name(field)
@@ -1424,8 +1426,8 @@ struct VariableSource<'n> {
 /// keyword argument name).
 fn mentions(text: &str, node: Node<'_>, name: &str) -> bool {
     let mut found = false;
-    ast::walk_descendants(node, |n| {
-        if n.kind() == "identifier" && ast::text(text, n) == name && is_variable(n) {
+    python::walk_descendants(node, |n| {
+        if n.kind() == "identifier" && python::text(text, n) == name && is_variable(n) {
             found = true;
         }
         !found
@@ -1454,8 +1456,8 @@ fn resolve_variable<'n>(
     name_node: Node<'n>,
     call: Node<'n>,
 ) -> Option<VariableSource<'n>> {
-    let name = ast::text(text, name_node);
-    let mut statement = ast::enclosing_statement(call)?;
+    let name = python::text(text, name_node);
+    let mut statement = python::enclosing_statement(call)?;
     let assignment = 'search: loop {
         let mut previous = statement.prev_named_sibling();
         while let Some(candidate) = previous {
@@ -1483,7 +1485,7 @@ fn resolve_variable<'n>(
     };
     let inner = assignment.named_child(0)?;
     let left = inner.child_by_field_name("left")?;
-    let value = ast::unparenthesize(inner.child_by_field_name("right")?);
+    let value = python::unparenthesize(inner.child_by_field_name("right")?);
     if mentions(text, value, name) {
         return None;
     }
@@ -1499,7 +1501,7 @@ fn is_assignment_to(text: &str, statement: Node<'_>, name: &str) -> bool {
             a.kind() == "assignment"
                 && a.child_by_field_name("right").is_some()
                 && a.child_by_field_name("left")
-                    .is_some_and(|l| l.kind() == "identifier" && ast::text(text, l) == name)
+                    .is_some_and(|l| l.kind() == "identifier" && python::text(text, l) == name)
         })
 }
 
@@ -1507,8 +1509,8 @@ fn is_assignment_to(text: &str, statement: Node<'_>, name: &str) -> bool {
 /// variable, `with … as`, walrus, `global`).
 fn binds(text: &str, node: Node<'_>, name: &str) -> bool {
     let mut found = false;
-    ast::walk_descendants(node, |n| {
-        if n.kind() == "identifier" && ast::text(text, n) == name && is_target(n) {
+    python::walk_descendants(node, |n| {
+        if n.kind() == "identifier" && python::text(text, n) == name && is_target(n) {
             found = true;
         }
         !found
@@ -1525,9 +1527,9 @@ fn other_uses(
     argument: Node<'_>,
     name: &str,
 ) -> Option<String> {
-    let scope = ast::enclosing_function(assignment)
-        .unwrap_or_else(|| ast::ancestors(assignment).last().unwrap_or(assignment));
-    let in_loop = ast::ancestors(assignment)
+    let scope = python::enclosing_function(assignment)
+        .unwrap_or_else(|| python::ancestors(assignment).last().unwrap_or(assignment));
+    let in_loop = python::ancestors(assignment)
         .skip(1)
         .take_while(|a| a.id() != scope.id())
         .find(|a| matches!(a.kind(), "for_statement" | "while_statement"));
@@ -1536,12 +1538,12 @@ fn other_uses(
             .filter(|s| s.start_byte() > argument.end_byte() && is_assignment_to(text, *s, name))
             .collect();
     let mut problem = None;
-    ast::walk_descendants(scope, |n| {
+    python::walk_descendants(scope, |n| {
         if problem.is_some() {
             return false;
         }
         if n.kind() != "identifier"
-            || ast::text(text, n) != name
+            || python::text(text, n) != name
             || !is_variable(n)
             || n.id() == target.id()
             || n.id() == argument.id()
@@ -1581,18 +1583,18 @@ fn changes_between(
     let (from, to) = (assignment.end_byte(), argument.start_byte());
     let mut names: Vec<&str> = Vec::new();
     let mut value_calls = false;
-    ast::walk_descendants(value, |n| {
+    python::walk_descendants(value, |n| {
         if n.kind() == "identifier" && is_variable(n) {
-            names.push(ast::text(text, n));
+            names.push(python::text(text, n));
         }
         value_calls |= matches!(n.kind(), "call" | "await");
         true
     });
-    let scope = ast::ancestors(assignment)
+    let scope = python::ancestors(assignment)
         .skip(1)
         .find(|a| a.start_byte() <= from && to <= a.end_byte())?;
     let mut problem = None;
-    ast::walk_descendants(scope, |n| {
+    python::walk_descendants(scope, |n| {
         if problem.is_some() || n.end_byte() <= from || n.start_byte() >= to {
             return false;
         }
@@ -1601,12 +1603,12 @@ fn changes_between(
         }
         if n.kind() == "identifier"
             && is_variable(n)
-            && names.contains(&ast::text(text, n))
+            && names.contains(&python::text(text, n))
             && (is_target(n) || is_mutated_object(n))
         {
             problem = Some(format!(
                 "`{}` may change between the SQL's assignment and the query",
-                ast::text(text, n)
+                python::text(text, n)
             ));
         }
         if value_calls && matches!(n.kind(), "call" | "await") {
@@ -1623,7 +1625,7 @@ fn changes_between(
 /// `x` in `x.attr = …`, `x[k] = …`, `del x[k]`: the object is changed.
 fn is_mutated_object(identifier: Node<'_>) -> bool {
     let mut child = identifier;
-    for parent in ast::ancestors(identifier).skip(1) {
+    for parent in python::ancestors(identifier).skip(1) {
         match parent.kind() {
             "attribute" | "subscript" => {
                 let is_object = parent
@@ -1971,7 +1973,7 @@ impl Job<'_, '_, '_> {
                     if let Err(reason) = value_position(&sql, at) {
                         return Err(format!(
                             "`{}` {reason}",
-                            short(ast::text(text, template.values[index].expr))
+                            short(python::text(text, template.values[index].expr))
                         ));
                     }
                 }
@@ -2039,7 +2041,7 @@ impl Job<'_, '_, '_> {
                 Place::Comment => {
                     return Err(format!(
                         "`{}` sits inside an SQL comment",
-                        short(ast::text(text, value.expr))
+                        short(python::text(text, value.expr))
                     ))
                 }
                 Place::Unterminated => return Err("the SQL has an unterminated quote".into()),
@@ -2074,7 +2076,7 @@ impl Job<'_, '_, '_> {
                     if quote == '`' || (quote == '"' && !driver.double_quoted_strings) {
                         return Err(format!(
                             "`{}` sits inside {}, which names an identifier{}",
-                            short(ast::text(text, value.expr)),
+                            short(python::text(text, value.expr)),
                             if quote == '`' {
                                 "backticks"
                             } else {
@@ -2208,13 +2210,13 @@ impl Job<'_, '_, '_> {
             if let Some(problem) = &value.problem {
                 return Some(problem.clone());
             }
-            let param = ast::text(text, value.param);
+            let param = python::text(text, value.param);
             if param.contains('\n') {
                 return Some(format!("the value `{}` spans lines", short(param)));
             }
-            let quoting = match ast::call_target(text, value.param) {
+            let quoting = match python::call_target(text, value.param) {
                 Some((None, "repr")) => true,
-                Some((Some(module), "dumps")) => ast::text(text, module) == "json",
+                Some((Some(module), "dumps")) => python::text(text, module) == "json",
                 _ => false,
             };
             if quoting {
@@ -2287,7 +2289,7 @@ impl Job<'_, '_, '_> {
             let param = if self.template.form == Form::Concat && value.conversion == Conversion::Str
             {
                 // `'" + str(x) + "'`: the SQL had the string.
-                ast::text(text, value.expr).to_owned()
+                python::text(text, value.expr).to_owned()
             } else {
                 param_text(text, value.param)
             };
@@ -2328,7 +2330,7 @@ impl Job<'_, '_, '_> {
                     if value.conversion == Conversion::Integer {
                         return Err(format!(
                             "`%d` formats `{}` inside a string",
-                            short(ast::text(text, value.expr))
+                            short(python::text(text, value.expr))
                         ));
                     }
                     if value.conversion == Conversion::Str
@@ -2362,7 +2364,7 @@ impl Job<'_, '_, '_> {
         for piece in pieces {
             if let Err(index) = piece {
                 let value = &self.template.values[*index];
-                let expr = ast::text(text, value.param);
+                let expr = python::text(text, value.param);
                 if expr.contains(['\\', '\n', '#']) {
                     return Err(format!(
                         "`{}` cannot be moved into an f-string parameter",
@@ -2449,7 +2451,7 @@ impl Job<'_, '_, '_> {
         let strings = &self.template.strings;
         let left = &strings[slot.left];
         let Some(right_index) = slot.right else {
-            return ast::text(text, left.end).to_owned();
+            return python::text(text, left.end).to_owned();
         };
         if right_index == slot.left {
             return String::new();
@@ -2457,7 +2459,9 @@ impl Job<'_, '_, '_> {
         let right = &strings[right_index];
         let left_start = final_start(text, left, final_f[slot.left]);
         let right_start = final_start(text, right, final_f[right_index]);
-        if left_start == right_start && ast::text(text, left.end) == ast::text(text, right.end) {
+        if left_start == right_start
+            && python::text(text, left.end) == python::text(text, right.end)
+        {
             return String::new();
         }
         let joiner = if self.template.piece_of[slot.left] == self.template.piece_of[right_index] {
@@ -2465,7 +2469,7 @@ impl Job<'_, '_, '_> {
         } else {
             " + "
         };
-        format!("{}{joiner}{right_start}", ast::text(text, left.end))
+        format!("{}{joiner}{right_start}", python::text(text, left.end))
     }
 
     /// The parameters the call already passes.
@@ -2490,9 +2494,9 @@ impl Job<'_, '_, '_> {
             }
             return Ok(None);
         };
-        let literal = ast::unparenthesize(node);
+        let literal = python::unparenthesize(node);
         if matches!(literal.kind(), "tuple" | "list") {
-            let items: Vec<Node> = ast::named_children(literal)
+            let items: Vec<Node> = python::named_children(literal)
                 .into_iter()
                 .filter(|c| c.kind() != "comment")
                 .collect();
@@ -2506,7 +2510,7 @@ impl Job<'_, '_, '_> {
         }
         Err(format!(
             "the call already passes parameters (`{}`) that cannot be merged with new ones unambiguously",
-            short(ast::text(text, node))
+            short(python::text(text, node))
         ))
     }
 
@@ -2522,7 +2526,11 @@ impl Job<'_, '_, '_> {
         let cx = self.cx;
         let argument = self.args.positional[0];
         if let Some(pass) = self.template.pass_through {
-            return fix::insert_arguments_after(cx, argument, &[ast::text(text, pass).to_owned()]);
+            return fix::insert_arguments_after(
+                cx,
+                argument,
+                &[python::text(text, pass).to_owned()],
+            );
         }
         match (style, params) {
             (Style::Numeric, Some(Params::Extra(items))) => {
@@ -2538,7 +2546,7 @@ impl Job<'_, '_, '_> {
                         (None, Some(k)) => merged.push(
                             items
                                 .get(k)
-                                .map_or(String::new(), |i| ast::text(text, *i).to_owned()),
+                                .map_or(String::new(), |i| python::text(text, *i).to_owned()),
                         ),
                         _ => {}
                     }
@@ -2581,7 +2589,7 @@ fn value_token(toks: &[Tok], index: usize) -> usize {
 /// The text of a parameter expression, parenthesized where a tuple item
 /// needs it.
 fn param_text(text: &str, param: Node<'_>) -> String {
-    let source = ast::text(text, param);
+    let source = python::text(text, param);
     if param.kind() == "named_expression" {
         format!("({source})")
     } else {
@@ -2591,7 +2599,7 @@ fn param_text(text: &str, param: Node<'_>) -> String {
 
 /// A string's opening delimiter, with or without its `f`.
 fn final_start(text: &str, string: &StringParts<'_>, fstring: bool) -> String {
-    let opening = ast::text(text, string.start);
+    let opening = python::text(text, string.start);
     if fstring || !string.is_fstring() {
         opening.to_owned()
     } else {
@@ -2601,11 +2609,14 @@ fn final_start(text: &str, string: &StringParts<'_>, fstring: bool) -> String {
 
 /// Whether a receiver is named like a cursor, connection, pool or session.
 fn receiver_looks_like_a_database(text: &str, receiver: Node<'_>) -> bool {
-    let receiver = ast::unparenthesize(receiver);
+    let receiver = python::unparenthesize(receiver);
     let name = match receiver.kind() {
-        "call" => ast::call_target(text, receiver).map_or("", |(_, name)| name),
+        "call" => python::call_target(text, receiver).map_or("", |(_, name)| name),
         "await" => return false,
-        _ => ast::text(text, receiver).rsplit('.').next().unwrap_or(""),
+        _ => python::text(text, receiver)
+            .rsplit('.')
+            .next()
+            .unwrap_or(""),
     };
     name.to_ascii_lowercase().split('_').any(|part| {
         matches!(

@@ -60,10 +60,10 @@
 
 use tree_sitter::Node;
 
-use crate::ast::{self, Arguments};
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
 use crate::edit::{Applicability, Edit, Fix};
 use crate::fix;
+use crate::python::{self, Arguments};
 
 pub struct SubprocessShell;
 
@@ -196,11 +196,11 @@ impl Codemod for SubprocessShell {
         let args = Arguments::of(cx.text, call);
         let Some(shell) = args.keyword_node("shell").filter(|_| {
             args.keyword("shell")
-                .is_some_and(|v| ast::text(cx.text, v) == "True")
+                .is_some_and(|v| python::text(cx.text, v) == "True")
         }) else {
             return;
         };
-        if ast::nosec_covers(
+        if python::nosec_covers(
             cx.text,
             cx.root,
             call,
@@ -208,7 +208,7 @@ impl Codemod for SubprocessShell {
         ) {
             return;
         }
-        let label = format!("`{}(..., shell=True)`", ast::text(cx.text, function));
+        let label = format!("`{}(..., shell=True)`", python::text(cx.text, function));
         let Some(command) = args.positional_or_keyword(0, "args") else {
             return;
         };
@@ -267,14 +267,14 @@ impl SubprocessShell {
             return Err("`executable=` names the shell that runs it".into());
         }
         if args.list.is_some_and(|l| {
-            ast::named_children(l)
+            python::named_children(l)
                 .iter()
                 .any(|c| c.kind() == "dictionary_splat")
         }) {
             return Err("`**` arguments may name the shell (`executable=`)".into());
         }
         let mut commented = false;
-        ast::walk_descendants(command, |n| {
+        python::walk_descendants(command, |n| {
             commented |= n.kind() == "comment";
             !commented
         });
@@ -310,18 +310,18 @@ fn report_only() -> Fix {
 }
 
 fn classify(cx: &Checker<'_>, command: Node<'_>) -> Command {
-    let command = ast::unparenthesize(command);
+    let command = python::unparenthesize(command);
     match command.kind() {
         "string" | "concatenated_string" => {
             let mut interpolated = false;
-            ast::walk_descendants(command, |n| {
+            python::walk_descendants(command, |n| {
                 interpolated |= n.kind() == "interpolation";
                 !interpolated
             });
             if interpolated {
                 return Command::Interpolated("an f-string");
             }
-            match ast::string_literal_value(cx.text, command) {
+            match python::string_literal_value(cx.text, command) {
                 Some(value) => Command::Literal(value),
                 None => Command::Opaque,
             }
@@ -329,17 +329,17 @@ fn classify(cx: &Checker<'_>, command: Node<'_>) -> Command {
         "binary_operator" => {
             let operator = command
                 .child_by_field_name("operator")
-                .map(|o| ast::text(cx.text, o));
+                .map(|o| python::text(cx.text, o));
             match operator {
                 Some("%") => Command::Interpolated("`%` formatting"),
                 Some("+") => Command::Interpolated("`+` concatenation"),
                 _ => Command::Opaque,
             }
         }
-        "call" => match ast::call_target(cx.text, command) {
+        "call" => match python::call_target(cx.text, command) {
             Some((Some(receiver), "format"))
                 if matches!(
-                    ast::unparenthesize(receiver).kind(),
+                    python::unparenthesize(receiver).kind(),
                     "string" | "concatenated_string"
                 ) =>
             {
@@ -347,7 +347,7 @@ fn classify(cx: &Checker<'_>, command: Node<'_>) -> Command {
             }
             Some((Some(receiver), "join"))
                 if matches!(
-                    ast::unparenthesize(receiver).kind(),
+                    python::unparenthesize(receiver).kind(),
                     "string" | "concatenated_string"
                 ) =>
             {

@@ -26,9 +26,9 @@
 
 use tree_sitter::Node;
 
-use crate::ast;
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
 use crate::edit::{Applicability, Edit, Fix, TextRange};
+use crate::python;
 
 pub struct TrailingWhitespace;
 
@@ -92,6 +92,6 @@ fn inside_string(module: Node<'_>, range: TextRange) -> bool {
     let Some(node) = module.descendant_for_byte_range(range.start, range.end) else {
         return false;
     };
-    ast::ancestors(node)
+    python::ancestors(node)
         .any(|n| n.kind() == "string" && n.start_byte() < range.start && range.end < n.end_byte())
 }

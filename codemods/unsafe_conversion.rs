@@ -77,9 +77,9 @@
 
 use tree_sitter::Node;
 
-use crate::ast::{self, Arguments};
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
 use crate::edit::{Applicability, Fix};
+use crate::python::{self, Arguments};
 
 pub struct UnsafeConversion;
 
@@ -200,7 +200,7 @@ enum EnvRead {
 
 /// `int(<source>)` / `float(<source>)` with nothing handling a failure.
 fn conversion_finding<'n>(cx: &Checker<'_>, call: Node<'n>) -> Option<String> {
-    let (None, function @ ("int" | "float")) = ast::call_target(cx.text, call)? else {
+    let (None, function @ ("int" | "float")) = python::call_target(cx.text, call)? else {
         return None;
     };
     let args = Arguments::of(cx.text, call);
@@ -210,18 +210,18 @@ fn conversion_finding<'n>(cx: &Checker<'_>, call: Node<'n>) -> Option<String> {
     // `x or default`: the default covers a missing value.
     let mut or_default = false;
     let mut left_of_or = |node: Node<'n>| -> Option<Node<'n>> {
-        let mut node = ast::unparenthesize(node);
+        let mut node = python::unparenthesize(node);
         while node.kind() == "boolean_operator" && operator_is(node, "or") {
             or_default = true;
-            node = ast::unparenthesize(node.child_by_field_name("left")?);
+            node = python::unparenthesize(node.child_by_field_name("left")?);
         }
         Some(node)
     };
     let argument = left_of_or(*args.positional.first()?)?;
     let (mut source, variable) = match argument.kind() {
         "identifier" => {
-            let value = left_of_or(ast::assigned_before(cx.text, argument)?)?;
-            (source_of(cx, value)?, Some(ast::text(cx.text, argument)))
+            let value = left_of_or(python::assigned_before(cx.text, argument)?)?;
+            (source_of(cx, value)?, Some(python::text(cx.text, argument)))
         }
         _ => (source_of(cx, argument)?, None),
     };
@@ -234,7 +234,7 @@ fn conversion_finding<'n>(cx: &Checker<'_>, call: Node<'n>) -> Option<String> {
             _ => {}
         }
     }
-    if ast::handled_by_try(cx.text, call, &CONVERSION_HANDLED_BY) {
+    if python::handled_by_try(cx.text, call, &CONVERSION_HANDLED_BY) {
         return None;
     }
     let subject = match (&source, variable) {
@@ -293,8 +293,8 @@ fn source_of(cx: &Checker<'_>, value: Node<'_>) -> Option<Source> {
     };
     match value.kind() {
         "call" => {
-            let (receiver, name) = ast::call_target(text, value)?;
-            let receiver_name = receiver.and_then(|r| ast::dotted_name(text, r));
+            let (receiver, name) = python::call_target(text, value)?;
+            let receiver_name = receiver.and_then(|r| python::dotted_name(text, r));
             let args = Arguments::of(text, value);
             let has_default = args.positional.len() >= 2 || args.keyword("default").is_some();
             let is_env = match (receiver_name.as_deref(), name) {
@@ -318,17 +318,17 @@ fn source_of(cx: &Checker<'_>, value: Node<'_>) -> Option<Source> {
             }
             let is_request = name == "get" && receiver.is_some_and(|r| is_request_data(text, r));
             is_request.then(|| Source::Request {
-                expression: brief(ast::text(text, value)),
+                expression: brief(python::text(text, value)),
                 key: args
                     .positional
                     .first()
-                    .map_or_else(String::new, |k| ast::text(text, *k).to_owned()),
+                    .map_or_else(String::new, |k| python::text(text, *k).to_owned()),
                 missing: !has_default,
             })
         }
         "subscript" => {
-            let container = ast::unparenthesize(value.child_by_field_name("value")?);
-            let container_name = ast::dotted_name(text, container);
+            let container = python::unparenthesize(value.child_by_field_name("value")?);
+            let container_name = python::dotted_name(text, container);
             if container_name.as_deref().is_some_and(is_os_name) {
                 let key = value.child_by_field_name("subscript")?;
                 return Some(Source::Env {
@@ -338,10 +338,10 @@ fn source_of(cx: &Checker<'_>, value: Node<'_>) -> Option<Source> {
             }
             let is_request = is_request_data(text, container) || is_request_json(text, container);
             is_request.then(|| Source::Request {
-                expression: brief(ast::text(text, value)),
+                expression: brief(python::text(text, value)),
                 key: value
                     .child_by_field_name("subscript")
-                    .map_or_else(String::new, |k| ast::text(text, k).to_owned()),
+                    .map_or_else(String::new, |k| python::text(text, k).to_owned()),
                 missing: false,
             })
         }
@@ -358,31 +358,31 @@ fn imported_from_os(cx: &Checker<'_>, name: &str) -> bool {
 }
 
 fn scan_imported_from_os(cx: &Checker<'_>, name: &str) -> bool {
-    ast::module_statements(cx.root).into_iter().any(|s| {
+    python::module_statements(cx.root).into_iter().any(|s| {
         s.kind() == "import_from_statement"
             && s.child_by_field_name("module_name")
-                .is_some_and(|m| ast::text(cx.text, m) == "os")
+                .is_some_and(|m| python::text(cx.text, m) == "os")
             && {
                 let mut cursor = s.walk();
                 let names: Vec<Node<'_>> = s.children_by_field_name("name", &mut cursor).collect();
                 names
                     .into_iter()
-                    .any(|item| item.kind() == "dotted_name" && ast::text(cx.text, item) == name)
+                    .any(|item| item.kind() == "dotted_name" && python::text(cx.text, item) == name)
             }
     })
 }
 
 /// `PORT` for `"PORT"`, the expression's text otherwise.
 fn env_name(text: &str, key: Node<'_>) -> String {
-    match ast::string_value(text, key) {
+    match python::string_value(text, key) {
         Some(name) => name.to_owned(),
-        None => format!("`{}`", ast::text(text, key)),
+        None => format!("`{}`", python::text(text, key)),
     }
 }
 
 /// `request.args`, `self.request.GET`, `flask.request.form`, …
 fn is_request_data(text: &str, node: Node<'_>) -> bool {
-    let node = ast::unparenthesize(node);
+    let node = python::unparenthesize(node);
     if node.kind() != "attribute" {
         return false;
     }
@@ -392,15 +392,15 @@ fn is_request_data(text: &str, node: Node<'_>) -> bool {
     ) else {
         return false;
     };
-    REQUEST_FIELDS.contains(&ast::text(text, field)) && is_request(text, object)
+    REQUEST_FIELDS.contains(&python::text(text, field)) && is_request(text, object)
 }
 
 /// `request.get_json()` or `await request.json()`.
 fn is_request_json(text: &str, node: Node<'_>) -> bool {
-    let node = ast::unparenthesize(node);
+    let node = python::unparenthesize(node);
     let call = match node.kind() {
         "await" => match node.named_child(0) {
-            Some(inner) => ast::unparenthesize(inner),
+            Some(inner) => python::unparenthesize(inner),
             None => return false,
         },
         _ => node,
@@ -409,14 +409,14 @@ fn is_request_json(text: &str, node: Node<'_>) -> bool {
         return false;
     }
     matches!(
-        ast::call_target(text, call),
+        python::call_target(text, call),
         Some((Some(receiver), "get_json" | "json")) if is_request(text, receiver)
     )
 }
 
 /// `request`, `self.request`, `flask.request`.
 fn is_request(text: &str, node: Node<'_>) -> bool {
-    ast::dotted_name(text, node).is_some_and(|name| name.rsplit('.').next() == Some("request"))
+    python::dotted_name(text, node).is_some_and(|name| name.rsplit('.').next() == Some("request"))
 }
 
 /// `x.split(sep)[i]` or `parts[i]` after `parts = x.split(sep)`, for an
@@ -426,16 +426,16 @@ fn split_index_finding(cx: &Checker<'_>, subscript: Node<'_>) -> Option<String> 
     if (-1..=0).contains(&index) {
         return None;
     }
-    let value = ast::unparenthesize(subscript.child_by_field_name("value")?);
+    let value = python::unparenthesize(subscript.child_by_field_name("value")?);
     let needed = if index > 0 { index + 1 } else { -index };
     match value.kind() {
         "call" => {
             let (receiver, method) = split_call(cx, value)?;
-            if ast::handled_by_try(cx.text, subscript, &INDEX_HANDLED_BY)
+            if python::handled_by_try(cx.text, subscript, &INDEX_HANDLED_BY)
                 || checked_before(
                     cx.text,
                     subscript,
-                    ast::text(cx.text, receiver),
+                    python::text(cx.text, receiver),
                     &SPLIT_CHECKS,
                 )
             {
@@ -449,20 +449,20 @@ fn split_index_finding(cx: &Checker<'_>, subscript: Node<'_>) -> Option<String> 
             ))
         }
         "identifier" => {
-            let name = ast::text(cx.text, value);
-            let assigned = ast::unparenthesize(ast::assigned_before(cx.text, value)?);
+            let name = python::text(cx.text, value);
+            let assigned = python::unparenthesize(python::assigned_before(cx.text, value)?);
             if assigned.kind() != "call" {
                 return None;
             }
             let (receiver, _) = split_call(cx, assigned)?;
-            if ast::handled_by_try(cx.text, subscript, &INDEX_HANDLED_BY)
+            if python::handled_by_try(cx.text, subscript, &INDEX_HANDLED_BY)
                 || length_checked(cx.text, subscript, assigned, name)
             {
                 return None;
             }
             Some(format!(
                 "`{}` (`{name}` from `{}`, line {}) raises IndexError when the text has fewer than {needed} parts{}: check `len({name})` first and fail with a message that names the expected format",
-                ast::text(cx.text, subscript),
+                python::text(cx.text, subscript),
                 split_text(cx.text, receiver, assigned, None),
                 assigned.start_position().row + 1,
                 separator_note(cx.text, assigned),
@@ -475,18 +475,18 @@ fn split_index_finding(cx: &Checker<'_>, subscript: Node<'_>) -> Option<String> 
 /// The receiver and method of `x.split(...)` / `x.rsplit(...)` when it is
 /// a string method (not `os.path.split`, `re.split`, a literal's split…).
 fn split_call<'n>(cx: &Checker<'_>, call: Node<'n>) -> Option<(Node<'n>, &'static str)> {
-    let (receiver, name) = ast::call_target(cx.text, call)?;
+    let (receiver, name) = python::call_target(cx.text, call)?;
     let method = match name {
         "split" => "split",
         "rsplit" => "rsplit",
         _ => return None,
     };
     let receiver = receiver?;
-    let bare = ast::unparenthesize(receiver);
+    let bare = python::unparenthesize(receiver);
     if matches!(bare.kind(), "string" | "concatenated_string") {
         return None; // a literal: its parts are known
     }
-    if let Some(name) = ast::dotted_name(cx.text, bare) {
+    if let Some(name) = python::dotted_name(cx.text, bare) {
         if MODULE_SPLITS.contains(&name.as_str()) || imported_module(cx, &name) {
             return None;
         }
@@ -501,24 +501,24 @@ fn imported_module(cx: &Checker<'_>, name: &str) -> bool {
 }
 
 fn scan_imported_module(cx: &Checker<'_>, name: &str) -> bool {
-    ast::module_statements(cx.root)
+    python::module_statements(cx.root)
         .into_iter()
         .any(|s| match s.kind() {
             "import_statement" => {
-                ast::named_children(s)
+                python::named_children(s)
                     .into_iter()
                     .any(|item| match item.kind() {
-                        "dotted_name" => ast::text(cx.text, item) == name,
+                        "dotted_name" => python::text(cx.text, item) == name,
                         "aliased_import" => item
                             .child_by_field_name("alias")
-                            .is_some_and(|a| ast::text(cx.text, a) == name),
+                            .is_some_and(|a| python::text(cx.text, a) == name),
                         _ => false,
                     })
             }
             "import_from_statement" => {
                 let from_os = s
                     .child_by_field_name("module_name")
-                    .is_some_and(|m| ast::text(cx.text, m) == "os");
+                    .is_some_and(|m| python::text(cx.text, m) == "os");
                 let mut cursor = s.walk();
                 let names: Vec<Node<'_>> = s.children_by_field_name("name", &mut cursor).collect();
                 from_os
@@ -530,8 +530,8 @@ fn scan_imported_module(cx: &Checker<'_>, name: &str) -> bool {
                             ),
                             _ => (Some(item), Some(item)),
                         };
-                        imported.is_some_and(|i| ast::text(cx.text, i) == "path")
-                            && bound.is_some_and(|b| ast::text(cx.text, b) == name)
+                        imported.is_some_and(|i| python::text(cx.text, i) == "path")
+                            && bound.is_some_and(|b| python::text(cx.text, b) == name)
                     })
             }
             _ => false,
@@ -547,7 +547,7 @@ fn single_index(text: &str, subscript: Node<'_>) -> Option<i64> {
     let [index] = indices.as_slice() else {
         return None;
     };
-    let index = ast::unparenthesize(*index);
+    let index = python::unparenthesize(*index);
     let (negative, literal) = match index.kind() {
         "integer" => (false, index),
         "unary_operator" if operator_is(index, "-") => {
@@ -558,7 +558,7 @@ fn single_index(text: &str, subscript: Node<'_>) -> Option<i64> {
     if literal.kind() != "integer" {
         return None;
     }
-    let digits = ast::text(text, literal).replace('_', "");
+    let digits = python::text(text, literal).replace('_', "");
     let value: i64 = digits.parse().ok()?;
     Some(if negative { -value } else { value })
 }
@@ -566,13 +566,13 @@ fn single_index(text: &str, subscript: Node<'_>) -> Option<i64> {
 /// `receiver.split(args)` (and `[index]`) for a message, with a long or
 /// multi-line receiver or argument list shortened to `…`.
 fn split_text(text: &str, receiver: Node<'_>, call: Node<'_>, index: Option<i64>) -> String {
-    let method = ast::call_target(text, call).map_or("split", |(_, m)| m);
+    let method = python::call_target(text, call).map_or("split", |(_, m)| m);
     let arguments = call
         .child_by_field_name("arguments")
-        .map_or("()", |a| ast::text(text, a));
+        .map_or("()", |a| python::text(text, a));
     format!(
         "{}.{method}{}{}",
-        brief(ast::text(text, receiver)),
+        brief(python::text(text, receiver)),
         if arguments.len() > 30 || arguments.contains('\n') {
             "(…)"
         } else {
@@ -597,7 +597,9 @@ fn separator_note(text: &str, call: Node<'_>) -> String {
     let args = Arguments::of(text, call);
     let separator = args.positional.first().copied().or(args.keyword("sep"));
     match separator {
-        Some(sep) if sep.kind() == "string" => format!(", e.g. no {} in it", ast::text(text, sep)),
+        Some(sep) if sep.kind() == "string" => {
+            format!(", e.g. no {} in it", python::text(text, sep))
+        }
         Some(_) => String::new(),
         None => ", e.g. when it is blank".to_owned(),
     }
@@ -619,11 +621,11 @@ fn advice(method: &str, needed: i64) -> &'static str {
 /// mentions `subject` together with one of `checks`.
 fn checked_before(text: &str, node: Node<'_>, subject: &str, checks: &[&str]) -> bool {
     let checks_subject = |condition: Node<'_>| {
-        let condition = ast::text(text, condition);
+        let condition = python::text(text, condition);
         mentions(condition, subject) && checks.iter().any(|c| condition.contains(c))
     };
     let mut child = node;
-    for parent in ast::ancestors(node).skip(1) {
+    for parent in python::ancestors(node).skip(1) {
         let guard = match parent.kind() {
             "function_definition" | "lambda" | "class_definition" => break,
             "if_statement" | "elif_clause" | "while_statement" => parent
@@ -637,7 +639,7 @@ fn checked_before(text: &str, node: Node<'_>, subject: &str, checks: &[&str]) ->
             | "set_comprehension"
             | "dictionary_comprehension"
             | "generator_expression" => {
-                if ast::named_children(parent)
+                if python::named_children(parent)
                     .into_iter()
                     .any(|c| c.kind() == "if_clause" && checks_subject(c))
                 {
@@ -652,7 +654,7 @@ fn checked_before(text: &str, node: Node<'_>, subject: &str, checks: &[&str]) ->
         }
         child = parent;
     }
-    ast::statements_before(node).any(|statement| match statement.kind() {
+    python::statements_before(node).any(|statement| match statement.kind() {
         "if_statement" => statement
             .child_by_field_name("condition")
             .is_some_and(checks_subject),
@@ -691,20 +693,20 @@ fn length_checked(text: &str, use_node: Node<'_>, assigned: Node<'_>, name: &str
         format!("{name} +="),
     ];
     let pads_or_checks = |node: Node<'_>| {
-        let source = ast::text(text, node);
+        let source = python::text(text, node);
         mentions(source, &length) || padding.iter().any(|p| mentions(source, p))
     };
     if checked_before(text, use_node, &length, &["len("]) {
         return true;
     }
-    let use_statement = ast::enclosing_statement(use_node);
+    let use_statement = python::enclosing_statement(use_node);
     if use_statement.is_some_and(|s| {
         // `parts[1] if len(parts) > 1 else None` in the same statement.
-        mentions(ast::text(text, s), &length)
+        mentions(python::text(text, s), &length)
     }) {
         return true;
     }
-    for statement in ast::statements_before(use_node) {
+    for statement in python::statements_before(use_node) {
         if statement.start_byte() <= assigned.start_byte()
             && assigned.end_byte() <= statement.end_byte()
         {

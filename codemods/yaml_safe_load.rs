@@ -37,9 +37,9 @@
 
 use tree_sitter::Node;
 
-use crate::ast::{self, Arguments};
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
 use crate::edit::{Applicability, Edit, Fix, TextRange};
+use crate::python::{self, Arguments};
 use crate::source::{line_start, next_line_start};
 
 pub struct YamlSafeLoad;
@@ -74,7 +74,7 @@ impl Codemod for YamlSafeLoad {
     }
 
     fn check(&self, call: Node<'_>, cx: &mut Checker<'_>) {
-        let Some((Some(receiver), method)) = ast::call_target(cx.text, call) else {
+        let Some((Some(receiver), method)) = python::call_target(cx.text, call) else {
             return;
         };
         let safe_method = match method {
@@ -82,7 +82,7 @@ impl Codemod for YamlSafeLoad {
             "load_all" => "safe_load_all",
             _ => return,
         };
-        if ast::text(cx.text, receiver) != "yaml" {
+        if python::text(cx.text, receiver) != "yaml" {
             return;
         }
         let args = Arguments::of(cx.text, call);
@@ -112,7 +112,7 @@ impl Codemod for YamlSafeLoad {
         // Keep the document argument (and any comments) verbatim; drop the
         // loader argument.
         let document = args.positional[0];
-        let document_text = ast::text(cx.text, document);
+        let document_text = python::text(cx.text, document);
         let mut edits = vec![Edit::replacement(
             TextRange::from(function.byte_range()),
             format!("yaml.{safe_method}"),
@@ -137,7 +137,7 @@ impl Codemod for YamlSafeLoad {
 }
 
 fn is_safe_loader(text: &str, loader: Node<'_>) -> bool {
-    let name = ast::text(text, loader);
+    let name = python::text(text, loader);
     SAFE_LOADERS.contains(&name.rsplit('.').next().unwrap_or(name))
 }
 

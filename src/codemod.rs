@@ -192,11 +192,11 @@ impl<'a> Checker<'a> {
     }
 
     /// The module-level import bindings of the file (see
-    /// [`ast::module_import_bindings`](crate::ast::module_import_bindings)),
+    /// [`python::module_import_bindings`](crate::python::module_import_bindings)),
     /// computed once per file.
     pub fn import_bindings(&self) -> &std::collections::HashMap<String, String> {
         self.imports
-            .get_or_init(|| crate::ast::module_import_bindings(self.text, self.root))
+            .get_or_init(|| crate::python::module_import_bindings(self.text, self.root))
     }
 
     /// What the module-level import bound `name` to.
@@ -205,9 +205,9 @@ impl<'a> Checker<'a> {
     }
 
     /// `sp.run` → `subprocess.run` through the module's imports (see
-    /// [`ast::qualified_name_with`](crate::ast::qualified_name_with)).
+    /// [`python::qualified_name_with`](crate::python::qualified_name_with)).
     pub fn qualified_name(&self, expr: Node) -> Option<String> {
-        crate::ast::qualified_name_with(self.import_bindings(), self.text, expr)
+        crate::python::qualified_name_with(self.import_bindings(), self.text, expr)
     }
 
     /// The source text of a node.
@@ -243,7 +243,7 @@ impl<'a> Checker<'a> {
         }
         let comments = self.comments.get_or_init(|| {
             let mut found = Vec::new();
-            crate::ast::walk_descendants(self.root, |node| {
+            crate::python::walk_descendants(self.root, |node| {
                 if node.kind() == "comment" {
                     found.push(TextRange::from(node.byte_range()));
                 }

@@ -241,7 +241,7 @@ pub fn process(path: &Path, bytes: &[u8], engine: &Engine, policy: FixPolicy) ->
             active = engine.active(&text);
         }
         if round == 0 {
-            if crate::ast::deeper_than(tree.root_node(), MAX_DEPTH) {
+            if crate::python::deeper_than(tree.root_node(), MAX_DEPTH) {
                 outcome.error = Some(FileError::TooDeep);
                 return outcome;
             }

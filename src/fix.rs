@@ -5,9 +5,9 @@
 
 use tree_sitter::Node;
 
-use crate::ast;
 use crate::codemod::Checker;
 use crate::edit::{Edit, TextRange};
+use crate::python;
 use crate::source::{line_indent, line_start, next_line_start};
 
 /// Where to put lines before `statement`: the start of its line and its
@@ -56,7 +56,7 @@ pub fn after_statement<'t>(
 /// A name based on `base` that no identifier in `scope` (a function, or the
 /// module) uses yet: `row`, then `row_1`, `row_2`, …
 pub fn fresh_name(cx: &Checker, scope: Node, base: &str) -> String {
-    let taken = ast::identifiers_in(cx.text, scope);
+    let taken = python::identifiers_in(cx.text, scope);
     if !taken.contains(&base) {
         return base.to_owned();
     }
@@ -68,7 +68,7 @@ pub fn fresh_name(cx: &Checker, scope: Node, base: &str) -> String {
 
 /// The function around `node`, or the module.
 pub fn scope_of<'n>(cx: &Checker<'n>, node: Node<'n>) -> Node<'n> {
-    ast::enclosing_function(node).unwrap_or(cx.root)
+    python::enclosing_function(node).unwrap_or(cx.root)
 }
 
 /// Offset where new module-level imports go: after the module docstring,
@@ -96,7 +96,7 @@ fn scan_import_insertion_point(cx: &Checker) -> usize {
         }
         at = end;
     }
-    for (i, statement) in ast::module_statements(cx.root).into_iter().enumerate() {
+    for (i, statement) in python::module_statements(cx.root).into_iter().enumerate() {
         let is_docstring = i == 0
             && statement.kind() == "expression_statement"
             && statement
@@ -119,11 +119,11 @@ fn scan_import_insertion_point(cx: &Checker) -> usize {
 /// the top level, possibly among others: `import os, sys`).
 pub fn has_import(cx: &Checker, module: &str) -> bool {
     cx.memo(("has_import", module), || {
-        ast::module_statements(cx.root).into_iter().any(|s| {
+        python::module_statements(cx.root).into_iter().any(|s| {
             s.kind() == "import_statement"
-                && ast::named_children(s)
-                    .iter()
-                    .any(|name| name.kind() == "dotted_name" && ast::text(cx.text, *name) == module)
+                && python::named_children(s).iter().any(|name| {
+                    name.kind() == "dotted_name" && python::text(cx.text, *name) == module
+                })
         })
     })
 }
@@ -153,49 +153,23 @@ fn insert_module_lines(cx: &Checker, at: usize, template: &str) -> Edit {
     )
 }
 
-/// Names an existing module logger may have.
-const LOGGER_NAMES: [&str; 4] = ["logger", "log", "LOGGER", "_logger"];
-
-/// The module's logger: an existing `logger` / `log` / `LOGGER` / `_logger`
-/// assigned from `logging.getLogger(...)` at module level, or `logger`
-/// with the edits that create it (`import logging` and
-/// `logger = logging.getLogger(__name__)` after the imports).
-pub fn ensure_module_logger(cx: &Checker) -> (String, Vec<Edit>) {
-    cx.memo(("ensure_module_logger", ""), || scan_module_logger(cx))
-}
-
-fn scan_module_logger(cx: &Checker) -> (String, Vec<Edit>) {
-    for statement in ast::module_statements(cx.root) {
-        let Some(assignment) = statement
-            .named_child(0)
-            .filter(|a| a.kind() == "assignment")
-        else {
-            continue;
-        };
-        let (Some(left), Some(right)) = (
-            assignment.child_by_field_name("left"),
-            assignment.child_by_field_name("right"),
-        ) else {
-            continue;
-        };
-        let name = ast::text(cx.text, left);
-        if left.kind() == "identifier"
-            && LOGGER_NAMES.contains(&name)
-            && right.kind() == "call"
-            && ast::text(cx.text, right).contains("getLogger")
-        {
-            return (name.to_owned(), Vec::new());
+/// The edits that create the module logger `logger`: `import logging`
+/// (when missing) and `logger = logging.getLogger(__name__)` after the
+/// imports. Only [`module_logger_at`] calls it, once it has decided that
+/// the module has no logger to reuse.
+fn create_module_logger(cx: &Checker) -> (String, Vec<Edit>) {
+    cx.memo(("create_module_logger", ""), || {
+        let at = import_insertion_point(cx);
+        let mut block = String::new();
+        if !has_import(cx, "logging") {
+            block.push_str("import logging\n");
         }
-    }
-    let at = import_insertion_point(cx);
-    let mut edits = Vec::new();
-    let mut block = String::new();
-    if !has_import(cx, "logging") {
-        block.push_str("import logging\n");
-    }
-    block.push_str("\nlogger = logging.getLogger(__name__)");
-    edits.push(insert_module_lines(cx, at, &block));
-    ("logger".to_owned(), edits)
+        block.push_str("\nlogger = logging.getLogger(__name__)");
+        (
+            "logger".to_owned(),
+            vec![insert_module_lines(cx, at, &block)],
+        )
+    })
 }
 
 /// An edit adding `arguments` (source text of each) to a call right after
@@ -238,19 +212,19 @@ pub fn hoist_point<'n>(
     cx: &Checker<'n>,
     value: Node<'n>,
 ) -> Result<(Node<'n>, usize, &'n str), &'static str> {
-    let statement = ast::enclosing_statement(value).ok_or("no statement to move it before")?;
+    let statement = python::enclosing_statement(value).ok_or("no statement to move it before")?;
     match statement.kind() {
         "while_statement" => return Err("a `while` condition runs on every iteration"),
         "assert_statement" => return Err("asserts are removed under `python -O`"),
         _ => {}
     }
     let mut child = value;
-    for parent in ast::ancestors(value).skip(1) {
+    for parent in python::ancestors(value).skip(1) {
         if parent.id() == statement.id() {
             break;
         }
         let kind = parent.kind();
-        if ast::is_scope_boundary(kind) {
+        if python::is_scope_boundary(kind) {
             return Err("it runs inside a lambda, comprehension or nested definition");
         }
         match kind {
@@ -316,19 +290,16 @@ mod tests {
     }
 
     #[test]
-    fn ensure_module_logger_reuses_an_existing_one() {
-        let (name, edits) = with_checker(
-            "import logging\nLOGGER = logging.getLogger('app')\n",
-            ensure_module_logger,
-        );
-        assert_eq!(name, "LOGGER");
-        assert!(edits.is_empty());
+    fn module_loggers_finds_an_existing_one() {
+        let text = "import logging\nLOGGER = logging.getLogger('app')\n";
+        let found = with_checker(text, |cx| python::module_loggers(cx.text, cx.root));
+        assert_eq!(found, Ok((Some(("LOGGER".to_owned(), 15)), false)));
     }
 
     #[test]
-    fn ensure_module_logger_creates_one_in_crlf_style() {
+    fn create_module_logger_in_crlf_style() {
         let text = "import os\r\n\r\ndef f():\r\n    pass\r\n";
-        let (name, edits) = with_checker(text, ensure_module_logger);
+        let (name, edits) = with_checker(text, create_module_logger);
         assert_eq!(name, "logger");
         assert_eq!(
             apply(text, edits),
@@ -339,7 +310,7 @@ mod tests {
     #[test]
     fn new_lines_go_after_a_shebang_and_encoding_declaration() {
         let text = "#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\nx = 1\n";
-        let (_, edits) = with_checker(text, ensure_module_logger);
+        let (_, edits) = with_checker(text, create_module_logger);
         assert_eq!(
             apply(text, edits),
             "#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\nimport logging\n\nlogger = logging.getLogger(__name__)\nx = 1\n"
@@ -360,7 +331,7 @@ mod tests {
         let stylist = Stylist::detect(text, &tree);
         let lines = LineIndex::new(text);
         let cx = Checker::new(text, &tree, &stylist, &lines);
-        let statements = ast::module_statements(tree.root_node());
+        let statements = python::module_statements(tree.root_node());
         let inner = statements[0]
             .child_by_field_name("consequence")
             .unwrap()
@@ -387,8 +358,10 @@ mod tests {
         ];
         for (text, expected) in cases {
             let edit = with_checker(text, |cx| {
-                let call = ast::module_statements(cx.root)[0].named_child(0).unwrap();
-                let first = ast::Arguments::of(cx.text, call).positional[0];
+                let call = python::module_statements(cx.root)[0]
+                    .named_child(0)
+                    .unwrap();
+                let first = python::Arguments::of(cx.text, call).positional[0];
                 insert_arguments_after(cx, first, &["x".to_owned(), "y".to_owned()])
             });
             assert_eq!(apply(text, vec![edit]), expected);
@@ -403,8 +376,8 @@ mod tests {
         let lines = LineIndex::new(text);
         let cx = Checker::new(text, &tree, &stylist, &lines);
         let mut calls = Vec::new();
-        ast::walk_descendants(tree.root_node(), |n| {
-            if n.kind() == "call" && ast::text(text, n).starts_with("g(") {
+        python::walk_descendants(tree.root_node(), |n| {
+            if n.kind() == "call" && python::text(text, n).starts_with("g(") {
                 calls.push(n);
             }
             true
@@ -422,7 +395,7 @@ mod tests {
 }
 
 /// The module logger to call at `node`, with the edits that create it if
-/// the module has none (as [`ensure_module_logger`]) — or why no module
+/// the module has none (as [`create_module_logger`]) — or why no module
 /// logger can be used there, for a report-only message.
 ///
 /// Reuses a module-level `logger` / `log` / `LOGGER` / `_logger` assigned
@@ -434,9 +407,11 @@ mod tests {
 /// `logger` would be called instead); and a module-level `logger` that is
 /// something else, which a new one would replace.
 pub fn module_logger_at(cx: &Checker, node: Node) -> Result<(String, Vec<Edit>), String> {
-    let (existing, logger_taken) = cx.memo(("module_loggers", ""), || module_loggers(cx))?;
-    let runs_at_import = ast::enclosing_function(node).is_none()
-        && !ast::ancestors(node).any(|n| n.kind() == "lambda");
+    let (existing, logger_taken) = cx.memo(("module_loggers", ""), || {
+        python::module_loggers(cx.text, cx.root)
+    })?;
+    let runs_at_import = python::enclosing_function(node).is_none()
+        && !python::ancestors(node).any(|n| n.kind() == "lambda");
     let (name, edits) = match existing {
         Some((name, defined_at)) => {
             if runs_at_import && defined_at > node.start_byte() {
@@ -449,191 +424,16 @@ pub fn module_logger_at(cx: &Checker, node: Node) -> Result<(String, Vec<Edit>),
         None if logger_taken => {
             return Err("the module binds `logger` to something that is not a logger".into());
         }
-        None => ensure_module_logger(cx),
+        None => create_module_logger(cx),
     };
-    let shadowed = ast::ancestors(node)
+    let shadowed = python::ancestors(node)
         .skip(1)
         .filter(|n| matches!(n.kind(), "function_definition" | "lambda"))
-        .any(|scope| ast::binds_name(cx.text, scope, &name));
+        .any(|scope| python::binds_name(cx.text, scope, &name));
     if shadowed {
         return Err(format!("a local `{name}` shadows the module logger"));
     }
     Ok((name, edits))
-}
-
-/// The module's first logger binding (its name and where its statement
-/// starts) and whether `logger` is bound to something else; `Err` when the
-/// module logs with loguru.
-#[allow(clippy::type_complexity)]
-fn module_loggers(cx: &Checker) -> Result<(Option<(String, usize)>, bool), String> {
-    let mut existing: Option<(String, usize)> = None;
-    let mut logger_taken = false;
-    for statement in ast::module_statements(cx.root) {
-        for (name, bound_by) in module_bindings(cx.text, statement) {
-            if !LOGGER_NAMES.contains(&name) {
-                continue;
-            }
-            match bound_by {
-                Binding::LoggerCall | Binding::Import if existing.is_none() => {
-                    existing = Some((name.to_owned(), statement.start_byte()));
-                }
-                Binding::Loguru if existing.is_none() => {
-                    return Err(format!(
-                        "the module logs with loguru's `{name}`, whose methods take other arguments"
-                    ));
-                }
-                Binding::Other if name == "logger" => logger_taken = true,
-                _ => {}
-            }
-        }
-    }
-    Ok((existing, logger_taken))
-}
-
-/// How a module-level statement binds a name.
-enum Binding {
-    /// `name = <...>.getLogger(...)` and similar logger factories.
-    LoggerCall,
-    /// `from x import name` / `import x as name` (not from loguru).
-    Import,
-    /// `from loguru import logger`.
-    Loguru,
-    /// Anything else: another assignment, `def`, `class`.
-    Other,
-}
-
-/// The names a module-level statement binds, and how.
-fn module_bindings<'t>(text: &'t str, statement: Node) -> Vec<(&'t str, Binding)> {
-    let mut out = Vec::new();
-    match statement.kind() {
-        "expression_statement" => {
-            let Some(assignment) = statement
-                .named_child(0)
-                .filter(|a| a.kind() == "assignment")
-            else {
-                return out;
-            };
-            let Some(left) = assignment
-                .child_by_field_name("left")
-                .filter(|l| l.kind() == "identifier")
-            else {
-                return out;
-            };
-            let is_factory = assignment
-                .child_by_field_name("right")
-                .filter(|r| r.kind() == "call")
-                .is_some_and(|call| ast::looks_like_logger(text, call));
-            let binding = if is_factory {
-                Binding::LoggerCall
-            } else {
-                Binding::Other
-            };
-            out.push((ast::text(text, left), binding));
-        }
-        "import_from_statement" => {
-            let loguru = statement
-                .child_by_field_name("module_name")
-                .is_some_and(|m| ast::text(text, m) == "loguru");
-            let mut cursor = statement.walk();
-            for name in statement.children_by_field_name("name", &mut cursor) {
-                let bound = match name.kind() {
-                    "aliased_import" => name.child_by_field_name("alias"),
-                    _ => Some(name),
-                };
-                if let Some(bound) = bound {
-                    let binding = if loguru {
-                        Binding::Loguru
-                    } else {
-                        Binding::Import
-                    };
-                    out.push((ast::text(text, bound), binding));
-                }
-            }
-        }
-        "import_statement" => {
-            for name in ast::named_children(statement) {
-                if let Some(alias) = (name.kind() == "aliased_import")
-                    .then(|| name.child_by_field_name("alias"))
-                    .flatten()
-                {
-                    out.push((ast::text(text, alias), Binding::Import));
-                }
-            }
-        }
-        "function_definition" | "class_definition" | "decorated_definition" => {
-            let definition = statement
-                .child_by_field_name("definition")
-                .unwrap_or(statement);
-            if let Some(name) = definition.child_by_field_name("name") {
-                out.push((ast::text(text, name), Binding::Other));
-            }
-        }
-        _ => {}
-    }
-    out
-}
-
-#[cfg(test)]
-mod module_logger_tests {
-    use super::*;
-    use crate::edit::{apply_fixes, Fix};
-    use crate::parse::parse;
-    use crate::source::{LineIndex, Stylist};
-
-    /// `module_logger_at` for the last `pass` of `text`; the fixed text
-    /// when it succeeds, the reason when it does not.
-    fn logger_at_last_pass(text: &str) -> Result<(String, String), String> {
-        let tree = parse(text);
-        let stylist = Stylist::detect(text, &tree);
-        let lines = LineIndex::new(text);
-        let cx = Checker::new(text, &tree, &stylist, &lines);
-        let mut last = None;
-        ast::walk_descendants(tree.root_node(), |n| {
-            if n.kind() == "pass_statement" {
-                last = Some(n);
-            }
-            true
-        });
-        let (name, edits) = module_logger_at(&cx, last.expect("a pass"))?;
-        Ok((name, apply_fixes(text, [&Fix::safe(edits)]).text))
-    }
-
-    #[test]
-    fn reuses_factories_and_imports() {
-        let text = "from celery.utils.log import get_task_logger\nlog = get_task_logger(__name__)\ndef f():\n    pass\n";
-        assert_eq!(logger_at_last_pass(text), Ok(("log".into(), text.into())));
-        let text = "from app.logs import logger\ndef f():\n    pass\n";
-        assert_eq!(
-            logger_at_last_pass(text),
-            Ok(("logger".into(), text.into()))
-        );
-    }
-
-    #[test]
-    fn creates_one_when_absent() {
-        let text = "import os\ndef f():\n    pass\n";
-        assert_eq!(
-            logger_at_last_pass(text),
-            Ok((
-                "logger".into(),
-                "import os\nimport logging\n\nlogger = logging.getLogger(__name__)\ndef f():\n    pass\n"
-                    .into()
-            ))
-        );
-    }
-
-    #[test]
-    fn refuses_where_the_logger_would_be_wrong() {
-        let cases = [
-            "from loguru import logger\ndef f():\n    pass\n",
-            "import logging\ntry:\n    pass\nexcept Exception:\n    pass\nlogger = logging.getLogger(__name__)\n",
-            "import logging\nlogger = logging.getLogger(__name__)\ndef f(logger):\n    pass\n",
-            "from app import Logger\nlogger = Logger()\ndef f():\n    pass\n",
-        ];
-        for text in cases {
-            assert!(logger_at_last_pass(text).is_err(), "{text}");
-        }
-    }
 }
 
 /// Edits adding `argument` (e.g. `timeout=30`) as the last argument of
@@ -760,10 +560,10 @@ pub fn remove_argument(cx: &Checker, argument: Node) -> Option<Vec<Edit>> {
 pub fn reindent_range(cx: &Checker, range: TextRange, from: &str, to: &str) -> String {
     let mut strings = Vec::new();
     if let Some(cover) = cx.root.descendant_for_byte_range(range.start, range.end) {
-        let scope = ast::ancestors(cover)
+        let scope = python::ancestors(cover)
             .find(|n| n.start_byte() <= range.start && range.end <= n.end_byte())
             .unwrap_or(cx.root);
-        ast::walk_descendants(scope, |node| {
+        python::walk_descendants(scope, |node| {
             if node.end_byte() <= range.start || node.start_byte() >= range.end {
                 return false;
             }
@@ -810,11 +610,11 @@ mod argument_tests {
         let lines = LineIndex::new(text);
         let cx = Checker::new(text, &tree, &stylist, &lines);
         let mut call = None;
-        ast::walk_descendants(tree.root_node(), |n| {
+        python::walk_descendants(tree.root_node(), |n| {
             if call.is_none()
                 && n.kind() == "call"
                 && n.child_by_field_name("function")
-                    .is_some_and(|f| ast::text(text, f) == "f")
+                    .is_some_and(|f| python::text(text, f) == "f")
             {
                 call = Some(n);
             }
@@ -830,7 +630,7 @@ mod argument_tests {
 
     fn remove(text: &str) -> Option<String> {
         on_call(text, |cx, call| {
-            let args = ast::Arguments::of(cx.text, call);
+            let args = python::Arguments::of(cx.text, call);
             remove_argument(cx, args.keyword_node("shell")?)
         })
     }
@@ -891,5 +691,68 @@ mod argument_tests {
             reindent_range(&cx, range, "    ", "        "),
             "x = g(\n            '''a\n    b''',\n            c,\n        )  # end"
         );
+    }
+}
+
+#[cfg(test)]
+mod module_logger_tests {
+    use super::*;
+    use crate::edit::{apply_fixes, Fix};
+    use crate::parse::parse;
+    use crate::source::{LineIndex, Stylist};
+
+    /// `module_logger_at` for the last `pass` of `text`; the fixed text
+    /// when it succeeds, the reason when it does not.
+    fn logger_at_last_pass(text: &str) -> Result<(String, String), String> {
+        let tree = parse(text);
+        let stylist = Stylist::detect(text, &tree);
+        let lines = LineIndex::new(text);
+        let cx = Checker::new(text, &tree, &stylist, &lines);
+        let mut last = None;
+        python::walk_descendants(tree.root_node(), |n| {
+            if n.kind() == "pass_statement" {
+                last = Some(n);
+            }
+            true
+        });
+        let (name, edits) = module_logger_at(&cx, last.expect("a pass"))?;
+        Ok((name, apply_fixes(text, [&Fix::safe(edits)]).text))
+    }
+
+    #[test]
+    fn reuses_factories_and_imports() {
+        let text = "from celery.utils.log import get_task_logger\nlog = get_task_logger(__name__)\ndef f():\n    pass\n";
+        assert_eq!(logger_at_last_pass(text), Ok(("log".into(), text.into())));
+        let text = "from app.logs import logger\ndef f():\n    pass\n";
+        assert_eq!(
+            logger_at_last_pass(text),
+            Ok(("logger".into(), text.into()))
+        );
+    }
+
+    #[test]
+    fn creates_one_when_absent() {
+        let text = "import os\ndef f():\n    pass\n";
+        assert_eq!(
+            logger_at_last_pass(text),
+            Ok((
+                "logger".into(),
+                "import os\nimport logging\n\nlogger = logging.getLogger(__name__)\ndef f():\n    pass\n"
+                    .into()
+            ))
+        );
+    }
+
+    #[test]
+    fn refuses_where_the_logger_would_be_wrong() {
+        let cases = [
+            "from loguru import logger\ndef f():\n    pass\n",
+            "import logging\ntry:\n    pass\nexcept Exception:\n    pass\nlogger = logging.getLogger(__name__)\n",
+            "import logging\nlogger = logging.getLogger(__name__)\ndef f(logger):\n    pass\n",
+            "from app import Logger\nlogger = Logger()\ndef f():\n    pass\n",
+        ];
+        for text in cases {
+            assert!(logger_at_last_pass(text).is_err(), "{text}");
+        }
     }
 }

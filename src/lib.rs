@@ -6,7 +6,6 @@
 //! `edit`/`fix` → `driver` (apply to a fixpoint) → `diff` / `report` /
 //! `write` / `git`. `cli` is the only module that knows about clap.
 
-pub mod ast;
 pub mod cli;
 pub mod codemod;
 #[path = "../codemods/mod.rs"]
@@ -20,6 +19,7 @@ pub mod interrupt;
 #[doc(hidden)]
 pub mod invariants;
 pub mod parse;
+pub mod python;
 pub mod report;
 pub mod settings;
 pub mod source;

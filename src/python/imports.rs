@@ -1,0 +1,214 @@
+//! The import table: what each module-level name is bound to by an
+//! import, and qualified names through aliases (`import subprocess as sp;
+//! sp.run` → `subprocess.run`).
+
+#[allow(unused_imports)]
+use super::*;
+#[allow(unused_imports)]
+use std::collections::HashMap;
+#[allow(unused_imports)]
+use tree_sitter::Node;
+
+/// One name bound by an import statement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Import {
+    /// The module imported (`a.b` for `import a.b` and `from a.b import c`;
+    /// relative imports keep their dots: `.models`).
+    pub module: String,
+    /// The member imported by `from … import name` (`*` for a star import).
+    pub name: Option<String>,
+    /// The name bound in the module: `a` for `import a.b`, the alias for
+    /// `as`, the member otherwise.
+    pub alias: String,
+}
+
+/// The imports of a module: module-level import statements, also inside
+/// `if`, `try` and `with` blocks (`try: import ujson as json`), but not
+/// those inside functions or classes. In source order.
+pub fn module_imports(text: &str, root: Node<'_>) -> Vec<Import> {
+    let mut imports = Vec::new();
+    walk_descendants(root, |node| match node.kind() {
+        "module"
+        | "block"
+        | "if_statement"
+        | "elif_clause"
+        | "else_clause"
+        | "try_statement"
+        | "except_clause"
+        | "except_group_clause"
+        | "finally_clause"
+        | "with_statement" => true,
+        "import_statement" => {
+            for child in named_children(node) {
+                let (dotted, alias) = match child.kind() {
+                    "dotted_name" => (child, None),
+                    "aliased_import" => match (
+                        child.child_by_field_name("name"),
+                        child.child_by_field_name("alias"),
+                    ) {
+                        (Some(name), Some(alias)) => (name, Some(alias)),
+                        _ => continue,
+                    },
+                    _ => continue,
+                };
+                let module = self::text(text, dotted).to_owned();
+                let alias = match alias {
+                    Some(alias) => self::text(text, alias).to_owned(),
+                    None => module.split('.').next().unwrap_or("").to_owned(),
+                };
+                imports.push(Import {
+                    module,
+                    name: None,
+                    alias,
+                });
+            }
+            false
+        }
+        "import_from_statement" => {
+            let Some(module) = node.child_by_field_name("module_name") else {
+                return false;
+            };
+            let module = self::text(text, module).to_owned();
+            let mut cursor = node.walk();
+            let names: Vec<Node> = node.children_by_field_name("name", &mut cursor).collect();
+            for child in names {
+                let (name, alias) = match child.kind() {
+                    "aliased_import" => match (
+                        child.child_by_field_name("name"),
+                        child.child_by_field_name("alias"),
+                    ) {
+                        (Some(name), Some(alias)) => (name, alias),
+                        _ => continue,
+                    },
+                    _ => (child, child),
+                };
+                imports.push(Import {
+                    module: module.clone(),
+                    name: Some(self::text(text, name).to_owned()),
+                    alias: self::text(text, alias).to_owned(),
+                });
+            }
+            if named_children(node)
+                .iter()
+                .any(|c| c.kind() == "wildcard_import")
+            {
+                imports.push(Import {
+                    module,
+                    name: Some("*".to_owned()),
+                    alias: "*".to_owned(),
+                });
+            }
+            false
+        }
+        _ => false,
+    });
+    imports
+}
+
+/// Every name the module-level imports bind, with the qualified name it is
+/// bound to: `import a.b` binds `a` to `a`; `import a.b as x` binds `x` to
+/// `a.b`; `from a import b as c` binds `c` to `a.b` (relative imports keep
+/// their dots: `.m.b`). Imports nested in module-level `if` / `try` blocks
+/// count; imports inside functions and classes do not. The last binding in
+/// the file wins. Built once per file (see [`Checker::qualified_name`](crate::codemod::Checker::qualified_name)).
+pub fn module_import_bindings(text: &str, root: Node<'_>) -> HashMap<String, String> {
+    let mut found: HashMap<String, (usize, String)> = HashMap::new();
+    let mut keep = |at: usize, (bound, target): (String, String)| {
+        let later = found
+            .get(&bound)
+            .is_none_or(|(previous, _)| *previous <= at);
+        if later {
+            found.insert(bound, (at, target));
+        }
+    };
+    let mut blocks = vec![root];
+    while let Some(block) = blocks.pop() {
+        for statement in named_children(block) {
+            let from = match statement.kind() {
+                "import_statement" => None,
+                "import_from_statement" => match statement.child_by_field_name("module_name") {
+                    Some(module) => Some(self::text(text, module)),
+                    None => continue,
+                },
+                "if_statement" | "try_statement" | "elif_clause" | "else_clause"
+                | "except_clause" | "finally_clause" | "block" => {
+                    blocks.push(statement);
+                    continue;
+                }
+                _ => continue,
+            };
+            let mut cursor = statement.walk();
+            for imported in statement.children_by_field_name("name", &mut cursor) {
+                if let Some(binding) = import_binding(text, imported, from) {
+                    keep(statement.start_byte(), binding);
+                }
+            }
+        }
+    }
+    found
+        .into_iter()
+        .map(|(name, (_, target))| (name, target))
+        .collect()
+}
+
+/// The qualified name a module-level import binds `name` to (see
+/// [`module_import_bindings`]).
+pub fn module_import_binding(text: &str, root: Node<'_>, name: &str) -> Option<String> {
+    module_import_bindings(text, root).remove(name)
+}
+
+/// The name one imported item binds, and what it binds it to.
+fn import_binding(text: &str, imported: Node<'_>, from: Option<&str>) -> Option<(String, String)> {
+    let (dotted, alias) = match imported.kind() {
+        "aliased_import" => (
+            self::text(text, imported.child_by_field_name("name")?),
+            Some(self::text(text, imported.child_by_field_name("alias")?)),
+        ),
+        "dotted_name" => (self::text(text, imported), None),
+        _ => return None,
+    };
+    Some(match (from, alias) {
+        (None, Some(alias)) => (alias.to_owned(), dotted.to_owned()),
+        (None, None) => {
+            let head = dotted.split('.').next()?;
+            (head.to_owned(), head.to_owned())
+        }
+        (Some(module), alias) => {
+            let joined = if module.ends_with('.') {
+                format!("{module}{dotted}")
+            } else {
+                format!("{module}.{dotted}")
+            };
+            (alias.unwrap_or(dotted).to_owned(), joined)
+        }
+    })
+}
+
+/// `a.b.c` with its first name resolved through `bindings` (see
+/// [`module_import_bindings`]): `sp.run` → `subprocess.run` after `import
+/// subprocess as sp`, `loads` → `json.loads` after `from json import
+/// loads`. A first name no module-level import binds is kept as written
+/// (it may be imported inside the function).
+pub fn qualified_name_with(
+    bindings: &HashMap<String, String>,
+    text: &str,
+    expr: Node<'_>,
+) -> Option<String> {
+    let dotted = dotted_name(text, expr)?;
+    let (head, rest) = match dotted.split_once('.') {
+        Some((head, rest)) => (head, Some(rest)),
+        None => (dotted.as_str(), None),
+    };
+    let head = bindings.get(head).map_or(head, String::as_str);
+    Some(match rest {
+        Some(rest) => format!("{head}.{rest}"),
+        None => head.to_owned(),
+    })
+}
+
+/// [`qualified_name_with`] the module's bindings, computed for this one
+/// call: codemods use [`Checker::qualified_name`](crate::codemod::Checker::qualified_name),
+/// which computes them once per file.
+pub fn qualified_name(text: &str, root: Node<'_>, expr: Node<'_>) -> Option<String> {
+    qualified_name_with(&module_import_bindings(text, root), text, expr)
+}

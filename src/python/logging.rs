@@ -1,0 +1,193 @@
+//! Loggers: what a logging call looks like, and the one policy for the
+//! logger a fix logs through (reuse what the module already logs with).
+
+#[allow(unused_imports)]
+use super::*;
+#[allow(unused_imports)]
+use std::collections::HashMap;
+#[allow(unused_imports)]
+use tree_sitter::Node;
+
+/// Logging methods of `logging.Logger` (and of the `logging` module).
+pub const LOG_METHODS: [&str; 9] = [
+    "debug",
+    "info",
+    "warning",
+    "warn",
+    "error",
+    "exception",
+    "critical",
+    "fatal",
+    "log",
+];
+
+/// Whether an expression looks like a logger: `logging`, `logger`, `log`,
+/// `LOGGER`, `_logger`, `self.logger`, `app.logger`, `audit_log`,
+/// `requestLogger`, or `logging.getLogger(...)` / `get_logger(...)`.
+/// Words that merely end in "log" (`catalog`, `dialog`, `backlog`) do not.
+pub fn looks_like_logger(text: &str, node: Node<'_>) -> bool {
+    let node = unparenthesize(node);
+    let name = match node.kind() {
+        "identifier" => self::tree::text(text, node),
+        "attribute" => match node.child_by_field_name("attribute") {
+            Some(attribute) => self::tree::text(text, attribute),
+            None => return false,
+        },
+        "call" => {
+            return node
+                .child_by_field_name("function")
+                .and_then(|f| dotted_name(text, f))
+                .is_some_and(|f| {
+                    let last = f.rsplit('.').next().unwrap_or("");
+                    matches!(
+                        last,
+                        "getLogger" | "get_logger" | "get_task_logger" | "getChild"
+                    )
+                });
+        }
+        _ => return false,
+    };
+    let lower = name.to_ascii_lowercase();
+    let bare = lower.trim_start_matches('_');
+    if matches!(bare, "log" | "logger" | "logging") {
+        return true;
+    }
+    if lower.ends_with("_log") || lower.ends_with("_logger") {
+        return true;
+    }
+    // camelCase: `requestLogger`, `auditLog`.
+    ["Logger", "Log"].iter().any(|suffix| {
+        name.strip_suffix(suffix)
+            .and_then(|head| head.chars().last())
+            .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+    })
+}
+
+/// For a call `logger.warning(...)` on something that looks like a logger
+/// (see [`looks_like_logger`]): the method name.
+pub fn log_call_method<'t>(text: &'t str, call: Node<'_>) -> Option<&'t str> {
+    let (receiver, method) = call_target(text, call)?;
+    (LOG_METHODS.contains(&method) && looks_like_logger(text, receiver?)).then_some(method)
+}
+
+/// Names an existing module logger may have.
+pub const LOGGER_NAMES: [&str; 4] = ["logger", "log", "LOGGER", "_logger"];
+
+/// The module's first logger binding (its name and where its statement
+/// starts) and whether `logger` is bound to something else; `Err` when the
+/// module logs with loguru.
+#[allow(clippy::type_complexity)]
+pub fn module_loggers(
+    text: &str,
+    root: Node<'_>,
+) -> Result<(Option<(String, usize)>, bool), String> {
+    let mut existing: Option<(String, usize)> = None;
+    let mut logger_taken = false;
+    for statement in module_statements(root) {
+        for (name, bound_by) in module_bindings(text, statement) {
+            if !LOGGER_NAMES.contains(&name) {
+                continue;
+            }
+            match bound_by {
+                Binding::LoggerCall | Binding::Import if existing.is_none() => {
+                    existing = Some((name.to_owned(), statement.start_byte()));
+                }
+                Binding::Loguru if existing.is_none() => {
+                    return Err(format!(
+                        "the module logs with loguru's `{name}`, whose methods take other arguments"
+                    ));
+                }
+                Binding::Other if name == "logger" => logger_taken = true,
+                _ => {}
+            }
+        }
+    }
+    // Any other module-level binding of `logger` (a `for` target, a
+    // `with ... as logger`, a star-import cannot be seen) also takes it.
+    let logger_taken = logger_taken
+        || (existing.is_none() && module_binding_start(text, root, "logger").is_some());
+    Ok((existing, logger_taken))
+}
+
+/// How a module-level statement binds a name.
+enum Binding {
+    /// `name = <...>.getLogger(...)` and similar logger factories.
+    LoggerCall,
+    /// `from x import name` / `import x as name` (not from loguru).
+    Import,
+    /// `from loguru import logger`.
+    Loguru,
+    /// Anything else: another assignment, `def`, `class`.
+    Other,
+}
+
+/// The names a module-level statement binds, and how.
+fn module_bindings<'t>(text: &'t str, statement: Node) -> Vec<(&'t str, Binding)> {
+    let mut out = Vec::new();
+    match statement.kind() {
+        "expression_statement" => {
+            let Some(assignment) = statement
+                .named_child(0)
+                .filter(|a| a.kind() == "assignment")
+            else {
+                return out;
+            };
+            let Some(left) = assignment
+                .child_by_field_name("left")
+                .filter(|l| l.kind() == "identifier")
+            else {
+                return out;
+            };
+            let is_factory = assignment
+                .child_by_field_name("right")
+                .filter(|r| r.kind() == "call")
+                .is_some_and(|call| looks_like_logger(text, call));
+            let binding = if is_factory {
+                Binding::LoggerCall
+            } else {
+                Binding::Other
+            };
+            out.push((tree::text(text, left), binding));
+        }
+        "import_from_statement" => {
+            let loguru = statement
+                .child_by_field_name("module_name")
+                .is_some_and(|m| tree::text(text, m) == "loguru");
+            let mut cursor = statement.walk();
+            for name in statement.children_by_field_name("name", &mut cursor) {
+                let bound = match name.kind() {
+                    "aliased_import" => name.child_by_field_name("alias"),
+                    _ => Some(name),
+                };
+                if let Some(bound) = bound {
+                    let binding = if loguru {
+                        Binding::Loguru
+                    } else {
+                        Binding::Import
+                    };
+                    out.push((tree::text(text, bound), binding));
+                }
+            }
+        }
+        "import_statement" => {
+            for name in named_children(statement) {
+                if let Some(alias) = (name.kind() == "aliased_import")
+                    .then(|| name.child_by_field_name("alias"))
+                    .flatten()
+                {
+                    out.push((tree::text(text, alias), Binding::Import));
+                }
+            }
+        }
+        "function_definition" | "class_definition" | "decorated_definition" => {
+            let definition = statement
+                .child_by_field_name("definition")
+                .unwrap_or(statement);
+            if let Some(name) = definition.child_by_field_name("name") {
+                out.push((tree::text(text, name), Binding::Other));
+            }
+        }
+        _ => {}
+    }
+    out
+}

@@ -1,0 +1,496 @@
+//! Syntax-tree navigation: ancestors, statements, calls and arguments,
+//! dotted names, walks. Read-only and iterative (no recursion on the tree
+//! depth), so deeply nested input cannot overflow the stack.
+
+#[allow(unused_imports)]
+use super::*;
+#[allow(unused_imports)]
+use std::collections::HashMap;
+#[allow(unused_imports)]
+use tree_sitter::Node;
+
+/// `node`, its parent, its grandparent, … up to the module.
+pub fn ancestors(node: Node<'_>) -> impl Iterator<Item = Node<'_>> {
+    std::iter::successors(Some(node), |n| n.parent())
+}
+
+/// Named children of a node.
+pub fn named_children(node: Node<'_>) -> Vec<Node<'_>> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor).collect()
+}
+
+/// Whether `kind` is a statement (a child of a block or of the module).
+fn is_statement_container(kind: &str) -> bool {
+    matches!(kind, "block" | "module")
+}
+
+/// The statement that contains `node` (the node itself if it is one).
+/// For a node in the header of a compound statement (an `if` condition),
+/// that is the compound statement.
+pub fn enclosing_statement(node: Node<'_>) -> Option<Node<'_>> {
+    ancestors(node).find(|n| n.parent().is_some_and(|p| is_statement_container(p.kind())))
+}
+
+/// Kinds that start a new scope or delay evaluation: a value computed
+/// inside them cannot be hoisted out, and a check inside them does not
+/// protect code outside.
+pub fn is_scope_boundary(kind: &str) -> bool {
+    matches!(
+        kind,
+        "function_definition"
+            | "lambda"
+            | "class_definition"
+            | "list_comprehension"
+            | "set_comprehension"
+            | "dictionary_comprehension"
+            | "generator_expression"
+    )
+}
+
+/// The innermost function definition around `node`.
+pub fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
+    ancestors(node)
+        .skip(1)
+        .find(|n| n.kind() == "function_definition")
+}
+
+/// The function name of the innermost `def` around `node`, if any.
+pub fn enclosing_function_name<'t>(text: &'t str, node: Node<'_>) -> Option<&'t str> {
+    let function = enclosing_function(node)?;
+    let name = function.child_by_field_name("name")?;
+    Some(&text[name.byte_range()])
+}
+
+/// The text of a node.
+pub fn text<'t>(text: &'t str, node: Node<'_>) -> &'t str {
+    &text[node.byte_range()]
+}
+
+/// Strip redundant parentheses: `((x))` → `x`.
+pub fn unparenthesize(mut node: Node<'_>) -> Node<'_> {
+    while node.kind() == "parenthesized_expression" {
+        match node.named_child(0) {
+            Some(inner) if inner.kind() != "comment" => node = inner,
+            _ => break,
+        }
+    }
+    node
+}
+
+/// The node `node` is wrapped in, skipping parentheses.
+pub fn parent_skipping_parens(node: Node<'_>) -> Option<Node<'_>> {
+    let mut parent = node.parent()?;
+    while parent.kind() == "parenthesized_expression" {
+        parent = parent.parent()?;
+    }
+    Some(parent)
+}
+
+/// For a call `a.b.c(…)`: the receiver `a.b` and the name `c`; for `f(…)`:
+/// no receiver and `f`.
+pub fn call_target<'n, 't>(text: &'t str, call: Node<'n>) -> Option<(Option<Node<'n>>, &'t str)> {
+    let function = call.child_by_field_name("function")?;
+    match function.kind() {
+        "identifier" => Some((None, &text[function.byte_range()])),
+        "attribute" => {
+            let name = function.child_by_field_name("attribute")?;
+            Some((
+                function.child_by_field_name("object"),
+                &text[name.byte_range()],
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// `a.b.c` as a string when the expression is a chain of plain names.
+pub fn dotted_name(text: &str, node: Node<'_>) -> Option<String> {
+    let mut parts = Vec::new();
+    let mut current = node;
+    loop {
+        match current.kind() {
+            "identifier" => {
+                parts.push(&text[current.byte_range()]);
+                break;
+            }
+            "attribute" => {
+                parts.push(&text[current.child_by_field_name("attribute")?.byte_range()]);
+                current = current.child_by_field_name("object")?;
+            }
+            _ => return None,
+        }
+    }
+    parts.reverse();
+    Some(parts.join("."))
+}
+
+/// The positional arguments and keyword arguments of a call.
+pub struct Arguments<'n> {
+    pub positional: Vec<Node<'n>>,
+    pub keywords: Vec<(String, Node<'n>, Node<'n>)>,
+    /// `*args` or `**kwargs` present: the call's arguments are not all visible.
+    pub has_splat: bool,
+    pub list: Option<Node<'n>>,
+}
+
+impl<'n> Arguments<'n> {
+    pub fn of(text: &str, call: Node<'n>) -> Self {
+        let mut args = Arguments {
+            positional: Vec::new(),
+            keywords: Vec::new(),
+            has_splat: false,
+            list: call.child_by_field_name("arguments"),
+        };
+        let Some(list) = args.list else {
+            return args;
+        };
+        for child in named_children(list) {
+            match child.kind() {
+                "keyword_argument" => {
+                    if let (Some(name), Some(value)) = (
+                        child.child_by_field_name("name"),
+                        child.child_by_field_name("value"),
+                    ) {
+                        args.keywords
+                            .push((text[name.byte_range()].to_owned(), child, value));
+                    }
+                }
+                "list_splat" | "dictionary_splat" => args.has_splat = true,
+                "comment" => {}
+                _ => args.positional.push(child),
+            }
+        }
+        args
+    }
+
+    /// The `index`-th positional argument, or else keyword `name` (a
+    /// parameter that may be passed either way, like `subprocess.run`'s
+    /// `args`).
+    pub fn positional_or_keyword(&self, index: usize, name: &str) -> Option<Node<'n>> {
+        self.positional
+            .get(index)
+            .copied()
+            .or_else(|| self.keyword(name))
+    }
+
+    /// The value of keyword argument `name`.
+    pub fn keyword(&self, name: &str) -> Option<Node<'n>> {
+        self.keywords
+            .iter()
+            .find(|(k, _, _)| k == name)
+            .map(|(_, _, v)| *v)
+    }
+
+    /// The whole `name=value` node of keyword argument `name`.
+    pub fn keyword_node(&self, name: &str) -> Option<Node<'n>> {
+        self.keywords
+            .iter()
+            .find(|(k, _, _)| k == name)
+            .map(|(_, n, _)| *n)
+    }
+}
+
+/// The statements that ran before the one containing `node`, nearest
+/// first: its earlier siblings, then those of the statements around it, up
+/// to (not beyond) the enclosing function, class or module.
+pub fn statements_before(node: Node<'_>) -> impl Iterator<Item = Node<'_>> {
+    let mut statement = enclosing_statement(node);
+    let mut previous = statement.and_then(|s| s.prev_named_sibling());
+    std::iter::from_fn(move || loop {
+        if let Some(candidate) = previous {
+            previous = candidate.prev_named_sibling();
+            return Some(candidate);
+        }
+        let block = statement?.parent().filter(|p| p.kind() == "block")?;
+        let owner = block.parent()?;
+        if is_scope_boundary(owner.kind()) {
+            return None;
+        }
+        // Clauses (`else:`, `except:`) hang below the compound statement.
+        let owner = if owner
+            .parent()
+            .is_some_and(|p| p.kind() == "block" || p.kind() == "module")
+        {
+            owner
+        } else {
+            owner.parent()?
+        };
+        statement = Some(owner);
+        previous = owner.prev_named_sibling();
+    })
+}
+
+/// Module-level statements, in order.
+pub fn module_statements(root: Node<'_>) -> Vec<Node<'_>> {
+    named_children(root)
+        .into_iter()
+        .filter(|n| n.kind() != "comment")
+        .collect()
+}
+
+/// Every identifier text inside `scope` (iterative walk).
+pub fn identifiers_in<'t>(text: &'t str, scope: Node<'_>) -> Vec<&'t str> {
+    let mut names = Vec::new();
+    walk_descendants(scope, |node| {
+        if node.kind() == "identifier" {
+            names.push(&text[node.byte_range()]);
+        }
+        true
+    });
+    names
+}
+
+/// Whether the tree under `root` nests deeper than `limit` levels.
+pub fn deeper_than(root: Node<'_>, limit: usize) -> bool {
+    let mut deep = false;
+    walk_with_depth(root, |_, depth| {
+        deep |= depth > limit;
+        !deep
+    });
+    deep
+}
+
+/// Visit every node under `node` (including itself) in source order,
+/// without recursion. `visit` returns false to skip a node's children.
+pub fn walk_descendants<'n>(node: Node<'n>, mut visit: impl FnMut(Node<'n>) -> bool) {
+    walk_with_depth(node, |n, _| visit(n));
+}
+
+/// [`walk_descendants`], also telling each node's depth below `node`.
+pub fn walk_with_depth<'n>(node: Node<'n>, mut visit: impl FnMut(Node<'n>, usize) -> bool) {
+    let mut cursor = node.walk();
+    let mut depth = 0usize;
+    loop {
+        let descend = visit(cursor.node(), depth);
+        if descend && cursor.goto_first_child() {
+            depth += 1;
+            continue;
+        }
+        loop {
+            if depth == 0 {
+                return;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            cursor.goto_parent();
+            depth -= 1;
+        }
+    }
+}
+
+/// The names of the classes and functions around `node`, outermost first:
+/// `["Cache", "refresh"]` inside `class Cache: def refresh(self): ...`.
+pub fn scope_names<'t>(text: &'t str, node: Node<'_>) -> Vec<&'t str> {
+    let mut names: Vec<&str> = ancestors(node)
+        .skip(1)
+        .filter(|n| matches!(n.kind(), "function_definition" | "class_definition"))
+        .filter_map(|n| n.child_by_field_name("name"))
+        .map(|n| self::text(text, n))
+        .collect();
+    names.reverse();
+    names
+}
+
+/// Whether the function `function` is a generator: a `yield` in its own
+/// body (not in a nested function, lambda or class).
+pub fn is_generator(function: Node<'_>) -> bool {
+    let mut found = false;
+    let Some(body) = function.child_by_field_name("body") else {
+        return false;
+    };
+    walk_descendants(body, |n| {
+        if found
+            || matches!(
+                n.kind(),
+                "function_definition" | "lambda" | "class_definition"
+            )
+        {
+            return false;
+        }
+        if n.kind() == "yield" {
+            found = true;
+        }
+        true
+    });
+    found
+}
+
+/// Helpers shared by the test modules of `python`.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::*;
+
+    /// The first node of `kind` in source order.
+    pub fn first<'t>(tree: &'t tree_sitter::Tree, kind: &str) -> Node<'t> {
+        let mut found = None;
+        walk_descendants(tree.root_node(), |n| {
+            if found.is_none() && n.kind() == kind {
+                found = Some(n);
+            }
+            found.is_none()
+        });
+        found.unwrap_or_else(|| panic!("no {kind}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::parse;
+
+    fn find<'t>(tree: &'t tree_sitter::Tree, text: &str, kind: &str, snippet: &str) -> Node<'t> {
+        let mut found = None;
+        walk_descendants(tree.root_node(), |n| {
+            if found.is_none() && n.kind() == kind && &text[n.byte_range()] == snippet {
+                found = Some(n);
+            }
+            true
+        });
+        found.unwrap_or_else(|| panic!("no {kind} `{snippet}`"))
+    }
+
+    #[test]
+    fn enclosing_statement_of_a_condition_is_the_if() {
+        let text = "def f():\n    if a.b():\n        pass\n";
+        let tree = parse(text);
+        let call = find(&tree, text, "call", "a.b()");
+        assert_eq!(enclosing_statement(call).unwrap().kind(), "if_statement");
+        assert_eq!(enclosing_function_name(text, call), Some("f"));
+    }
+
+    #[test]
+    fn call_target_and_dotted_names() {
+        let text = "x = os.environ.get('K')\n";
+        let tree = parse(text);
+        let call = find(&tree, text, "call", "os.environ.get('K')");
+        let (receiver, name) = call_target(text, call).unwrap();
+        assert_eq!(name, "get");
+        assert_eq!(
+            dotted_name(text, receiver.unwrap()).as_deref(),
+            Some("os.environ")
+        );
+    }
+
+    #[test]
+    fn try_handlers_are_recognised() {
+        let text = "try:\n    a()\nexcept (ValueError, errors.TypeError):\n    pass\ntry:\n    b()\nexcept KeyError:\n    pass\n";
+        let tree = parse(text);
+        let a = find(&tree, text, "call", "a()");
+        let b = find(&tree, text, "call", "b()");
+        assert!(inside_try_catching(text, a, &["TypeError"]));
+        assert!(!inside_try_catching(text, b, &["TypeError"]));
+    }
+
+    #[test]
+    fn string_values() {
+        let text = "a = 'x'\nb = f'x'\nc = 'a\\n'\n";
+        let tree = parse(text);
+        assert_eq!(
+            string_value(text, find(&tree, text, "string", "'x'")),
+            Some("x")
+        );
+        assert_eq!(
+            string_value(text, find(&tree, text, "string", "f'x'")),
+            None
+        );
+        assert_eq!(
+            string_value(text, find(&tree, text, "string", "'a\\n'")),
+            None
+        );
+    }
+
+    fn chars(text: &str, snippet: &str) -> (String, Vec<String>) {
+        let tree = parse(text);
+        let node = find(&tree, text, "string", snippet);
+        let parts = string_pieces(text, node).unwrap();
+        let mut value = String::new();
+        let mut sources = Vec::new();
+        for piece in parts.pieces {
+            match piece {
+                StringPiece::Char { ch, range } => {
+                    value.push(ch.unwrap_or('?'));
+                    sources.push(text[range.as_range()].to_owned());
+                }
+                StringPiece::Interpolation(node) => {
+                    value.push('@');
+                    sources.push(text[node.byte_range()].to_owned());
+                }
+            }
+        }
+        (value, sources)
+    }
+
+    #[test]
+    fn string_pieces_decode_escapes_and_keep_sources() {
+        let text = "a = 'x\\'y\\n\\x41\\\nz'\n";
+        let (value, sources) = chars(text, "'x\\'y\\n\\x41\\\nz'");
+        assert_eq!(value, "x'y\nAz");
+        assert_eq!(sources, ["x", "\\'", "y", "\\n", "\\x41", "z"]);
+
+        let text = "a = rf\"\\d{{{b}}}%\"\n";
+        let (value, sources) = chars(text, "rf\"\\d{{{b}}}%\"");
+        assert_eq!(value, "\\d{@}%");
+        assert_eq!(sources, ["\\", "d", "{{", "{b}", "}}", "%"]);
+
+        let text = "a = '{{x}} \\N{DASH} \\q'\n";
+        let (value, _) = chars(text, "'{{x}} \\N{DASH} \\q'");
+        assert_eq!(value, "{{x}} ? \\q");
+    }
+
+    #[test]
+    fn module_imports_lists_bindings() {
+        let text = "import os, mysql.connector as mc\nfrom os import getenv as ge, environ\ntry:\n    import psycopg2\nexcept ImportError:\n    from . import fallback\ndef f():\n    import sqlite3\n";
+        let imports = module_imports(text, parse(text).root_node());
+        let listed: Vec<(String, Option<String>, String)> = imports
+            .into_iter()
+            .map(|i| (i.module, i.name, i.alias))
+            .collect();
+        let own =
+            |m: &str, n: Option<&str>, a: &str| (m.to_owned(), n.map(str::to_owned), a.to_owned());
+        assert_eq!(
+            listed,
+            vec![
+                own("os", None, "os"),
+                own("mysql.connector", None, "mc"),
+                own("os", Some("getenv"), "ge"),
+                own("os", Some("environ"), "environ"),
+                own("psycopg2", None, "psycopg2"),
+                own(".", Some("fallback"), "fallback"),
+            ]
+        );
+    }
+
+    #[test]
+    fn nosec_markers() {
+        let text = "a = 1  # nosec\nb = 2  # nosec B608\nc = 3  # nosec: B105, B106\nd = 4  # nosecurity\ne = 5\n";
+        let line = |n: usize| {
+            let start: usize = text.split_inclusive('\n').take(n - 1).map(str::len).sum();
+            crate::edit::TextRange::new(start, start + 1)
+        };
+        assert!(has_nosec(text, line(1), &["B608"]));
+        assert!(has_nosec(text, line(2), &["B608"]));
+        assert!(!has_nosec(text, line(2), &["B105"]));
+        assert!(has_nosec(text, line(3), &["B106"]));
+        assert!(!has_nosec(text, line(4), &["B608"]));
+        assert!(!has_nosec(text, line(5), &["B608"]));
+        assert!(!has_nosec(
+            text,
+            crate::edit::TextRange::new(line(4).start, line(5).end),
+            &["B608"]
+        ));
+    }
+
+    #[test]
+    fn comprehensions_run_inside_the_try_generators_do_not() {
+        let text = "try:\n    a = [int(x) for x in xs]\n    b = (float(y) for y in ys)\nexcept ValueError:\n    pass\n";
+        let tree = parse(text);
+        let eager = find(&tree, text, "call", "int(x)");
+        let lazy = find(&tree, text, "call", "float(y)");
+        assert!(handled_by_try(text, eager, &["ValueError"]));
+        assert!(!inside_try_catching(text, eager, &["ValueError"]));
+        assert!(!handled_by_try(text, lazy, &["ValueError"]));
+        assert!(!handled_by_try(text, eager, &["KeyError"]));
+    }
+}
