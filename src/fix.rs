@@ -57,12 +57,23 @@ pub fn after_statement<'t>(
 /// module) uses yet: `row`, then `row_1`, `row_2`, …
 pub fn fresh_name(cx: &Checker, scope: Node, base: &str) -> String {
     let taken = python::identifiers_in(cx.text, scope);
-    if !taken.contains(&base) {
+    // A module-level name (`from sqlalchemy import exc`) is taken too:
+    // binding it in a function would make it local there (and `except …
+    // as exc` deletes it at the end of the handler).
+    let free = |name: &str| {
+        !taken.contains(&name)
+            && cx
+                .memo(("module_binding_start", name), || {
+                    python::module_binding_start(cx.text, cx.root, name)
+                })
+                .is_none()
+    };
+    if free(base) {
         return base.to_owned();
     }
     (1..)
         .map(|n| format!("{base}_{n}"))
-        .find(|candidate| !taken.contains(&candidate.as_str()))
+        .find(|candidate| free(candidate))
         .expect("an unbounded range always yields a free name")
 }
 
@@ -315,6 +326,16 @@ mod tests {
             apply(text, edits),
             "#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\nimport logging\n\nlogger = logging.getLogger(__name__)\nx = 1\n"
         );
+    }
+
+    #[test]
+    fn fresh_name_avoids_module_level_names() {
+        let text = "from sqlalchemy import exc\ndef f():\n    pass\n";
+        let name = with_checker(text, |cx| {
+            let function = python::module_statements(cx.root)[1];
+            fresh_name(cx, function, "exc")
+        });
+        assert_eq!(name, "exc_1");
     }
 
     #[test]
