@@ -560,6 +560,131 @@ fn branch_honours_exclude() {
     );
 }
 
+/// The files `check` reports findings in, as it prints them.
+fn checked_files(dir: &Path, args: &[&str]) -> BTreeSet<String> {
+    let mut all = vec!["check"];
+    all.extend_from_slice(args);
+    let run = auditfix(dir, &all);
+    assert!(
+        run.code == 0 || run.code == 1,
+        "check {args:?}: {}",
+        run.stderr
+    );
+    run.stdout
+        .lines()
+        .map(|l| l.split(':').next().unwrap().to_owned())
+        .collect()
+}
+
+/// `--exclude` is anchored at the working directory and `exclude = [...]`
+/// at the configuration file's directory, whatever the PATH arguments.
+#[test]
+fn exclude_globs_are_anchored_at_the_working_directory() {
+    let ws = workspace();
+    let root = ws.path();
+    let gk = "examples/guildkeeper";
+    let has = |files: &BTreeSet<String>, name: &str| files.iter().any(|f| f.ends_with(name));
+
+    // From the root, a pattern naming the path from the root excludes it,
+    // also when the PATH argument is a subdirectory.
+    let files = checked_files(
+        root,
+        &[gk, "--exclude", "examples/guildkeeper/guildkeeper/db.py"],
+    );
+    assert!(
+        !has(&files, "/db.py") && has(&files, "/pg_store.py"),
+        "{files:?}"
+    );
+    let files = checked_files(
+        root,
+        &[gk, "--exclude", "examples/guildkeeper/guildkeeper/**"],
+    );
+    assert!(
+        !files
+            .iter()
+            .any(|f| f.starts_with("examples/guildkeeper/guildkeeper/")),
+        "{files:?}"
+    );
+    // A pattern relative to the PATH argument is not anchored there.
+    let files = checked_files(root, &[gk, "--exclude", "guildkeeper/db.py"]);
+    assert!(has(&files, "guildkeeper/db.py"), "{files:?}");
+    // Without a slash: any depth, as in .gitignore; `dir/` as before.
+    let files = checked_files(root, &[gk, "--exclude", "db.py"]);
+    assert!(
+        !has(&files, "/db.py") && has(&files, "/pg_store.py"),
+        "{files:?}"
+    );
+    let files = checked_files(root, &[".", "--exclude", "guildkeeper/"]);
+    assert!(
+        files
+            .iter()
+            .all(|f| f.starts_with("examples/shopfront-api/")),
+        "{files:?}"
+    );
+
+    // From a subdirectory, the same file is named from there.
+    let examples = root.join("examples");
+    let files = checked_files(
+        &examples,
+        &["guildkeeper", "--exclude", "guildkeeper/guildkeeper/db.py"],
+    );
+    assert!(
+        !has(&files, "/db.py") && has(&files, "/pg_store.py"),
+        "{files:?}"
+    );
+
+    // Outside the working directory only slash-less patterns apply.
+    let shop = root.join("examples/shopfront-api");
+    let files = checked_files(&shop, &["../guildkeeper", "--exclude", "db.py"]);
+    assert!(
+        !has(&files, "/db.py") && has(&files, "../guildkeeper/guildkeeper/pg_store.py"),
+        "{files:?}"
+    );
+    let files = checked_files(&shop, &["../guildkeeper", "--exclude", "guildkeeper/db.py"]);
+    assert!(has(&files, "../guildkeeper/guildkeeper/db.py"), "{files:?}");
+
+    // A configured pattern is anchored at the configuration's directory,
+    // found upwards from a subdirectory; the command line adds to it.
+    std::fs::write(
+        root.join("auditfix.toml"),
+        "exclude = [\"examples/guildkeeper/guildkeeper/db.py\"]\n",
+    )
+    .unwrap();
+    let sub = root.join(gk);
+    let files = checked_files(&sub, &[]);
+    assert!(
+        !has(&files, "/db.py") && has(&files, "guildkeeper/pg_store.py"),
+        "{files:?}"
+    );
+    let files = checked_files(&sub, &["--exclude", "guildkeeper/pg_store.py"]);
+    assert!(
+        !has(&files, "/db.py") && !has(&files, "/pg_store.py") && has(&files, "/search.py"),
+        "{files:?}"
+    );
+    std::fs::remove_file(root.join("auditfix.toml")).unwrap();
+
+    // Branch mode reads the same patterns, from a subdirectory too.
+    git_init_commit(root);
+    auditfix(
+        &examples,
+        &[
+            "fix",
+            "--branch",
+            "auditfix/excl",
+            "guildkeeper",
+            "--exclude",
+            "guildkeeper/guildkeeper/pg_store.py",
+        ],
+    )
+    .expect(0, "branch with --exclude from a subdirectory");
+    let changed = git(root, &["diff", "--name-only", "main", "auditfix/excl"]);
+    assert!(changed.lines().any(|l| l == DB), "{changed}");
+    assert!(
+        !changed.lines().any(|l| l == PG_STORE),
+        "excluded file fixed on the branch:\n{changed}"
+    );
+}
+
 #[test]
 fn branch_needs_force_to_replace_and_accepts_a_base() {
     let ws = workspace();

@@ -16,9 +16,10 @@ use crate::codemods::{self, CATALOGUE};
 use crate::diff::{self, Style};
 use crate::driver::{self, FileOutcome, FixPolicy};
 use crate::git::{CommitStep, FixRepo};
+use crate::interrupt;
 use crate::report::{self, Tally};
 use crate::settings::{Config, ConfigError, Output, Settings};
-use crate::{interrupt, walk};
+use crate::walk::{self, ExcludePatterns, Excluder};
 
 /// How a run ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,7 +71,8 @@ struct CommonArgs {
     /// Skip these codemods (comma-separated ids).
     #[arg(long, value_delimiter = ',')]
     ignore: Vec<String>,
-    /// Glob patterns of paths to skip (in addition to .gitignore).
+    /// Paths to skip, in gitignore syntax anchored at the current directory
+    /// (in addition to .gitignore).
     #[arg(long)]
     exclude: Vec<String>,
     /// Configuration file (default: auditfix.toml or pyproject.toml, searched upwards).
@@ -205,8 +207,23 @@ fn settings(
     } else {
         common.paths.clone()
     };
-    let mut exclude = config.exclude.clone();
-    exclude.extend(common.exclude.iter().cloned());
+    // Configured patterns are anchored at the configuration file's
+    // directory, the command line's at the working directory.
+    let config_dir = config
+        .path
+        .as_deref()
+        .and_then(Path::parent)
+        .map_or_else(|| cwd.clone(), |dir| walk::normalize(&cwd.join(dir)));
+    let exclude = vec![
+        ExcludePatterns {
+            base: config_dir,
+            patterns: config.exclude.clone(),
+        },
+        ExcludePatterns {
+            base: cwd.clone(),
+            patterns: common.exclude.clone(),
+        },
+    ];
     let color = match color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -219,6 +236,7 @@ fn settings(
         codemods,
         unsafe_fixes: unsafe_fixes || config.unsafe_fixes.unwrap_or(false),
         exclude,
+        cwd,
         threads: common.threads,
         color,
     };
@@ -270,8 +288,8 @@ fn for_each_disk_outcome(
     settings: &Settings,
     mut sink: impl FnMut(&FileOutcome) -> Result<()>,
 ) -> Result<DiskRun> {
-    let (files, walk_errors) =
-        walk::discover(&settings.paths, &settings.exclude).map_err(anyhow::Error::msg)?;
+    let excluded = Excluder::new(&settings.cwd, &settings.exclude).map_err(anyhow::Error::msg)?;
+    let (files, walk_errors) = walk::discover(&settings.paths, &excluded);
     for err in &walk_errors {
         eprintln!("error: {}: {}", err.path.display(), err.reason);
     }
@@ -514,8 +532,8 @@ fn slash_path(path: &Path) -> String {
 
 /// Branch mode: fix the base commit's files, one commit per codemod.
 fn branch(settings: &Settings, name: &str, base: Option<&str>, force: bool) -> Result<ExitStatus> {
-    let cwd = std::env::current_dir()?;
-    let repo = FixRepo::open(&cwd, base)?;
+    let cwd = &settings.cwd;
+    let repo = FixRepo::open(cwd, base)?;
     repo.check_branch(name, force)?;
     let prefixes = match repo.workdir() {
         Some(root) => {
@@ -529,10 +547,11 @@ fn branch(settings: &Settings, name: &str, base: Option<&str>, force: bool) -> R
         }
         None => settings.paths.iter().map(|p| slash_path(p)).collect(),
     };
-    let root = repo
-        .workdir()
-        .map_or_else(|| PathBuf::from("/"), Path::to_owned);
-    let excluded = walk::Excluder::new(&root, &settings.exclude).map_err(anyhow::Error::msg)?;
+    let root = match repo.workdir() {
+        Some(root) => root.canonicalize()?,
+        None => PathBuf::from("/"),
+    };
+    let excluded = Excluder::new(cwd, &settings.exclude).map_err(anyhow::Error::msg)?;
     let files = repo.base_files(&prefixes, |path, bytes| {
         if excluded.matches(&root.join(path), false) {
             return false;
@@ -631,7 +650,8 @@ fn branch(settings: &Settings, name: &str, base: Option<&str>, force: bool) -> R
 
 /// A user path as a repository-relative prefix ("" for the root).
 fn repo_prefix(root: &Path, cwd: &Path, path: &Path) -> Result<String> {
-    let absolute = normalize(&cwd.join(path));
+    // The path may exist only in the base commit: not canonicalised.
+    let absolute = walk::normalize(&cwd.join(path));
     let relative = absolute.strip_prefix(root).with_context(|| {
         format!(
             "{} is outside the repository at {}",
@@ -640,21 +660,4 @@ fn repo_prefix(root: &Path, cwd: &Path, path: &Path) -> Result<String> {
         )
     })?;
     Ok(slash_path(relative))
-}
-
-/// Lexical normalisation (`a/./b/../c` → `a/c`): the path may exist only
-/// in the base commit, so it cannot be canonicalised.
-fn normalize(path: &Path) -> PathBuf {
-    use std::path::Component;
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
