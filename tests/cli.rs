@@ -214,6 +214,110 @@ fn patch_from_a_subdirectory_is_relative_to_the_repository_root() {
     git(repo.path(), &["apply", "--check", "sub.patch"]);
 }
 
+/// Outside any repository, files are named relative to the working
+/// directory: `../` in the preview (never `a//tmp/...`), and a patch that
+/// applies from the directory it names, also when the files lie outside
+/// the working directory (`git apply` and `patch` refuse `..`).
+#[test]
+fn absolute_paths_outside_a_repository_are_relative_to_the_working_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let top = dir.path().canonicalize().unwrap();
+    assert!(
+        git2::Repository::discover(&top).is_err(),
+        "the temporary directory must not be inside a repository"
+    );
+    let module = b"def first(cur):\n    return cur.fetchone()[0]\n\n\nNAME = f\"shop\"\n";
+    write_files(&top, &[("proj/pkg/m.py", module), ("work/w.py", module)]);
+    let work = top.join("work");
+    let outside = top.join("proj/pkg/m.py");
+    let inside = work.join("w.py");
+    let (outside_arg, inside_arg) = (outside.to_str().unwrap(), inside.to_str().unwrap());
+
+    let run = auditfix(&work, &["fix", outside_arg, inside_arg]).expect(1, "preview");
+    assert_eq!(
+        diff_files(&run.stdout),
+        BTreeSet::from(["../proj/pkg/m.py".to_owned(), "w.py".to_owned()]),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("a//"), "{}", run.stdout);
+    assert!(run
+        .stdout
+        .contains("--- a/../proj/pkg/m.py\n+++ b/../proj/pkg/m.py\n"));
+
+    // Reference: --write on a copy.
+    let expected = tempfile::tempdir().unwrap();
+    copy_dir(&top, expected.path());
+    auditfix(
+        &expected.path().join("work"),
+        &["fix", "--write", "../proj", "w.py"],
+    )
+    .expect(0, "write the reference");
+    let expected = snapshot(expected.path());
+
+    // A file under the working directory: the patch applies from there.
+    let patch = top.join("inside.patch");
+    let run = auditfix(
+        &work,
+        &["fix", "--patch", patch.to_str().unwrap(), inside_arg],
+    )
+    .expect(1, "patch inside");
+    let text = std::fs::read_to_string(&patch).unwrap();
+    assert_eq!(
+        diff_files(&text),
+        BTreeSet::from(["w.py".to_owned()]),
+        "{text}"
+    );
+    assert!(
+        run.stderr
+            .contains(&format!("apply it from {}", work.display())),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        text.contains(&format!("Apply from {}:", work.display())),
+        "{text}"
+    );
+    git(&work, &["apply", "--check", patch.to_str().unwrap()]);
+
+    // Files outside it too: from the directory that holds them all.
+    let patch = top.join("both.patch");
+    let run = auditfix(
+        &work,
+        &[
+            "fix",
+            "--patch",
+            patch.to_str().unwrap(),
+            outside_arg,
+            inside_arg,
+        ],
+    )
+    .expect(1, "patch outside");
+    let text = std::fs::read_to_string(&patch).unwrap();
+    assert_eq!(
+        diff_files(&text),
+        BTreeSet::from(["proj/pkg/m.py".to_owned(), "work/w.py".to_owned()]),
+        "{text}"
+    );
+    assert!(
+        run.stderr
+            .contains(&format!("apply it from {} ", top.display())),
+        "{}",
+        run.stderr
+    );
+    let copy = tempfile::tempdir().unwrap();
+    copy_dir(&top, copy.path());
+    patch_p1(copy.path(), &patch);
+    let mut patched = snapshot(copy.path());
+    patched.retain(|p, _| p.extension().is_some_and(|e| e == "py"));
+    assert_same_tree(&patched, &expected, "patch -p1 vs --write");
+    git(&top, &["apply", "--check", patch.to_str().unwrap()]);
+    git(&top, &["apply", patch.to_str().unwrap()]);
+    let mut applied = snapshot(&top);
+    applied.retain(|p, _| p.extension().is_some_and(|e| e == "py"));
+    assert_same_tree(&applied, &expected, "git apply vs --write");
+}
+
 #[test]
 fn patch_with_nothing_to_fix_writes_no_file() {
     let dir = tempfile::tempdir().unwrap();

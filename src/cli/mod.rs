@@ -281,41 +281,57 @@ struct DiskRun {
     interrupted: bool,
 }
 
-/// Discover the files on disk and hand each one's outcome to `sink`, in
-/// path order, as soon as its batch is done; per-file problems are printed
-/// on the way. Only one batch of files is held in memory.
-fn for_each_disk_outcome(
-    settings: &Settings,
-    mut sink: impl FnMut(&FileOutcome) -> Result<()>,
-) -> Result<DiskRun> {
+/// The files on disk to process.
+struct Found {
+    files: Vec<PathBuf>,
+    /// A path could not be walked (printed already).
+    failed: bool,
+}
+
+/// Discover the files on disk; paths that cannot be walked are printed.
+fn discover(settings: &Settings) -> Result<Found> {
     let excluded = Excluder::new(&settings.cwd, &settings.exclude).map_err(anyhow::Error::msg)?;
     let (files, walk_errors) = walk::discover(&settings.paths, &excluded);
     for err in &walk_errors {
         eprintln!("error: {}: {}", err.path.display(), err.reason);
     }
+    Ok(Found {
+        files,
+        failed: !walk_errors.is_empty(),
+    })
+}
+
+/// Hand each found file's outcome to `sink`, in path order, as soon as its
+/// batch is done; per-file problems are printed on the way. Only one batch
+/// of files is held in memory.
+fn for_each_disk_outcome(
+    settings: &Settings,
+    found: &Found,
+    mut sink: impl FnMut(&FileOutcome) -> Result<()>,
+) -> Result<DiskRun> {
+    let files = &found.files;
     let engine = Engine::new(settings.codemods.clone());
     let policy = FixPolicy::new(settings.unsafe_fixes);
     let mut run = DiskRun {
         tally: Tally::default(),
-        failed: !walk_errors.is_empty(),
+        failed: found.failed,
         interrupted: false,
     };
     let mut sink_error = None;
-    let flow =
-        driver::for_each_outcome(&files, &engine, policy, &interrupt::requested, |outcome| {
-            for line in report::problems(std::slice::from_ref(&outcome)) {
-                eprintln!("{line}");
+    let flow = driver::for_each_outcome(files, &engine, policy, &interrupt::requested, |outcome| {
+        for line in report::problems(std::slice::from_ref(&outcome)) {
+            eprintln!("{line}");
+        }
+        run.failed |= outcome.error.is_some();
+        run.tally.add(&outcome, policy);
+        match sink(&outcome) {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(err) => {
+                sink_error = Some(err);
+                ControlFlow::Break(())
             }
-            run.failed |= outcome.error.is_some();
-            run.tally.add(&outcome, policy);
-            match sink(&outcome) {
-                Ok(()) => ControlFlow::Continue(()),
-                Err(err) => {
-                    sink_error = Some(err);
-                    ControlFlow::Break(())
-                }
-            }
-        });
+        }
+    });
     if let Some(err) = sink_error {
         return Err(err);
     }
@@ -328,7 +344,7 @@ fn for_each_disk_outcome(
 
 fn check(settings: &Settings) -> Result<ExitStatus> {
     let mut stdout = std::io::stdout().lock();
-    let run = for_each_disk_outcome(settings, |outcome| {
+    let run = for_each_disk_outcome(settings, &discover(settings)?, |outcome| {
         for finding in &outcome.findings {
             writeln!(stdout, "{}", report::finding_line(&outcome.path, finding))?;
         }
@@ -370,12 +386,11 @@ fn fix(settings: &Settings, output: &Output) -> Result<ExitStatus> {
                 Style::Plain
             };
             let mut stdout = std::io::stdout().lock();
-            let run = for_each_disk_outcome(settings, |outcome| {
+            let run = for_each_disk_outcome(settings, &discover(settings)?, |outcome| {
                 report_unfixed(outcome, policy);
                 if let (Some(old), Some(new)) = (&outcome.original, &outcome.fixed) {
-                    stdout.write_all(
-                        diff::file_diff(&slash_path(&outcome.path), old, new, style).as_bytes(),
-                    )?;
+                    let shown = preview_path(&settings.cwd, &outcome.path);
+                    stdout.write_all(diff::file_diff(&shown, old, new, style).as_bytes())?;
                 }
                 Ok(())
             })?;
@@ -388,7 +403,7 @@ fn fix(settings: &Settings, output: &Output) -> Result<ExitStatus> {
         }
         Output::Write => {
             let mut written = 0;
-            let run = for_each_disk_outcome(settings, |outcome| {
+            let run = for_each_disk_outcome(settings, &discover(settings)?, |outcome| {
                 report_unfixed(outcome, policy);
                 if let (Some(old), Some(new)) = (&outcome.original, &outcome.fixed) {
                     match interrupt::critical(|| {
@@ -411,14 +426,15 @@ fn fix(settings: &Settings, output: &Output) -> Result<ExitStatus> {
             run
         }
         Output::Patch(path) => {
-            let root = repo_root()?;
+            let found = discover(settings)?;
+            let root = patch_root(&settings.cwd, &found.files)?;
             // The diffs go to a scratch file as they come; the patch file
             // appears, whole and at once, only when the run completes.
             let mut body = tempfile::tempfile().context("cannot create a scratch file")?;
-            let run = for_each_disk_outcome(settings, |outcome| {
+            let run = for_each_disk_outcome(settings, &found, |outcome| {
                 report_unfixed(outcome, policy);
                 if let (Some(old), Some(new)) = (&outcome.original, &outcome.fixed) {
-                    let relative = relative_to(&root, &outcome.path)?;
+                    let relative = relative_to(&root.dir, &outcome.path)?;
                     body.write_all(diff::file_diff(&relative, old, new, Style::Plain).as_bytes())?;
                 }
                 Ok(())
@@ -431,13 +447,14 @@ fn fix(settings: &Settings, output: &Output) -> Result<ExitStatus> {
                     run.tally.sentence("would fix")
                 );
             } else {
-                interrupt::critical(|| write_patch(path, &patch_header(&run.tally), &mut body))
+                let header = patch_header(&run.tally, &root);
+                interrupt::critical(|| write_patch(path, &header, &mut body))
                     .with_context(|| format!("cannot write patch file {}", path.display()))?;
                 eprintln!(
                     "{} Patch written to {}: apply it from {} with `git apply {}`.",
                     run.tally.sentence("would fix"),
                     path.display(),
-                    root.display(),
+                    root.dir.display(),
                     path.display()
                 );
             }
@@ -483,7 +500,7 @@ fn write_patch(path: &Path, header: &str, body: &mut std::fs::File) -> Result<()
 /// The summary at the top of a patch file. `git apply` and `patch` skip
 /// text before the first `diff --git` line; none of these lines starts
 /// with `---`, `+++` or `diff`.
-fn patch_header(tally: &Tally) -> String {
+fn patch_header(tally: &Tally, root: &PatchRoot) -> String {
     let mut header = format!(
         "auditfix {}: {}\n",
         env!("CARGO_PKG_VERSION"),
@@ -492,18 +509,76 @@ fn patch_header(tally: &Tally) -> String {
     for (id, n) in &tally.applied {
         header.push_str(&format!("  {id}: {n}\n"));
     }
-    header.push_str("Apply from the repository root: git apply FILE (or patch -p1 < FILE)\n\n");
+    let from = if root.in_repository {
+        "the repository root".to_owned()
+    } else {
+        root.dir.display().to_string()
+    };
+    header.push_str(&format!(
+        "Apply from {from}: git apply FILE (or patch -p1 < FILE)\n\n"
+    ));
     header
 }
 
-/// The repository's working tree root, or the current directory.
-fn repo_root() -> Result<PathBuf> {
-    let cwd = std::env::current_dir()?;
-    let root = git2::Repository::discover(&cwd)
+/// Where a patch applies from.
+struct PatchRoot {
+    /// Absolute and canonical.
+    dir: PathBuf,
+    in_repository: bool,
+}
+
+/// The working tree root of the repository holding the working directory;
+/// outside a repository, the working directory, or, when some of `files`
+/// lie outside it, the deepest directory holding it and all of them:
+/// `git apply` and `patch` refuse paths with `..`.
+fn patch_root(cwd: &Path, files: &[PathBuf]) -> Result<PatchRoot> {
+    if let Some(workdir) = git2::Repository::discover(cwd)
         .ok()
         .and_then(|r| r.workdir().map(Path::to_owned))
-        .unwrap_or(cwd);
-    Ok(root.canonicalize()?)
+    {
+        return Ok(PatchRoot {
+            dir: workdir.canonicalize()?,
+            in_repository: true,
+        });
+    }
+    let mut dir = cwd.canonicalize()?;
+    for file in files {
+        // Unreadable paths are reported when the file is read.
+        let Ok(file) = file.canonicalize() else {
+            continue;
+        };
+        while !file.starts_with(&dir) {
+            if !dir.pop() {
+                break;
+            }
+        }
+    }
+    Ok(PatchRoot {
+        dir,
+        in_repository: false,
+    })
+}
+
+/// How the preview names a file: relative to the working directory, with
+/// `..` components when it lies outside (as `git diff --no-index` does).
+/// Relative paths are kept as the user wrote them.
+fn preview_path(cwd: &Path, path: &Path) -> String {
+    if path.is_relative() {
+        return slash_path(path);
+    }
+    let path = walk::normalize(path);
+    let mut base = walk::normalize(cwd);
+    let mut ups = 0;
+    while !path.starts_with(&base) {
+        if !base.pop() {
+            break;
+        }
+        ups += 1;
+    }
+    let below = path.strip_prefix(&base).unwrap_or(&path);
+    let mut relative: PathBuf = std::iter::repeat_n("..", ups).collect();
+    relative.push(below);
+    slash_path(&relative)
 }
 
 /// `path` relative to `root`, '/'-separated.
