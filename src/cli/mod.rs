@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use crate::codemod::{Codemod, Engine};
 use crate::codemods::{self, CATALOGUE};
 use crate::diff::{self, Style};
-use crate::driver::{self, FileOutcome, FixPolicy};
+use crate::driver::{self, FileOutcome, FixPolicy, Resolution, Steps};
 use crate::git::{CommitStep, FixRepo};
 use crate::interrupt;
 use crate::report::{self, Tally};
@@ -365,9 +365,13 @@ fn check(settings: &Settings) -> Result<ExitStatus> {
 
 /// Print the findings this run leaves for a human (or for --unsafe-fixes).
 fn report_unfixed(outcome: &FileOutcome, policy: FixPolicy) {
-    for finding in &outcome.findings {
-        if !finding.fix.as_ref().is_some_and(|fix| policy.applies(fix)) {
-            eprintln!("{}", report::finding_line_with_fix(&outcome.path, finding));
+    for (index, finding) in outcome.findings.iter().enumerate() {
+        let resolution = outcome.resolution(index, policy);
+        if resolution != Resolution::Fixed {
+            eprintln!(
+                "{}",
+                report::finding_line_with_fix(&outcome.path, finding, resolution)
+            );
         }
     }
 }
@@ -652,21 +656,34 @@ fn branch(settings: &Settings, name: &str, base: Option<&str>, force: bool) -> R
     );
     let mut fixed: Vec<Vec<(String, FileOutcome)>> = vec![Vec::new(); engines.len()];
     let mut problems: Vec<FileOutcome> = Vec::new();
+    let mut tally = Tally::default();
     let batch = rayon::current_num_threads().max(1) * 8;
     for chunk in files.chunks(batch) {
         let loaded = chunk
             .iter()
             .map(|file| Ok((PathBuf::from(&file.path), repo.read(file)?)))
             .collect::<Result<Vec<_>>>()?;
-        let results: Vec<Vec<(usize, FileOutcome)>> = loaded
+        let results: Vec<Steps> = loaded
             .par_iter()
             .map(|(path, bytes)| driver::process_in_steps(path, bytes, &all, &engines, policy))
             .collect();
-        for (index, outcome) in results.into_iter().flatten() {
-            if outcome.error.is_some() {
-                problems.push(outcome);
-            } else {
-                fixed[index].push((slash_path(&outcome.path), outcome));
+        for Steps {
+            whole,
+            changed,
+            steps,
+        } in results
+        {
+            report_unfixed(&whole, policy);
+            tally.add_file(&whole, changed, policy);
+            if steps.is_empty() && whole.error.is_some() {
+                problems.push(whole);
+            }
+            for (index, outcome) in steps {
+                if outcome.error.is_some() {
+                    problems.push(outcome);
+                } else {
+                    fixed[index].push((slash_path(&outcome.path), outcome));
+                }
             }
         }
     }
@@ -693,6 +710,7 @@ fn branch(settings: &Settings, name: &str, base: Option<&str>, force: bool) -> R
         eprintln!("{line}");
     }
     let failed = !problems.is_empty();
+    eprintln!("{}", tally.sentence("fixed"));
     // A signal before this point ends the process at once: no branch.
     let commits = interrupt::critical(|| repo.commit_steps(name, force, &steps))?;
     if commits.is_empty() {
