@@ -6,8 +6,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::codemod::Finding;
-use crate::driver::{FileOutcome, FixPolicy};
-use crate::edit::Applicability;
+use crate::driver::{FileOutcome, FixPolicy, Resolution};
 
 /// `path:line:col: id message`.
 pub fn finding_line(path: &Path, finding: &Finding) -> String {
@@ -21,12 +20,15 @@ pub fn finding_line(path: &Path, finding: &Finding) -> String {
     )
 }
 
-/// A finding line with what will happen to it.
-pub fn finding_line_with_fix(path: &Path, finding: &Finding) -> String {
-    let tag = match finding.applicability() {
-        Applicability::Safe => "fix",
-        Applicability::Unsafe => "unsafe fix",
-        Applicability::ReportOnly => "no automatic fix",
+/// A finding line with what became of it: `[fix]`, `[unsafe fix]` (not
+/// enabled), `[no automatic fix]`, or `[fix not applied]` (dropped, see
+/// the warning, or its file left untouched).
+pub fn finding_line_with_fix(path: &Path, finding: &Finding, resolution: Resolution) -> String {
+    let tag = match resolution {
+        Resolution::Fixed => "fix",
+        Resolution::UnsafePending => "unsafe fix",
+        Resolution::NoFix => "no automatic fix",
+        Resolution::NotApplied => "fix not applied",
     };
     format!("{} [{tag}]", finding_line(path, finding))
 }
@@ -45,18 +47,20 @@ pub fn problems(outcomes: &[FileOutcome]) -> Vec<String> {
     lines
 }
 
-/// Counts over a run.
+/// Counts over a run. Every finding of the original files is counted
+/// once: `findings == fixes_applied + unsafe_pending + manual`.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Tally {
     pub findings: usize,
     pub files_changed: usize,
+    /// Findings fixed (gone from the fixed files).
     pub fixes_applied: usize,
     /// Findings whose fix is unsafe and not enabled.
     pub unsafe_pending: usize,
-    /// Findings without an automatic fix.
+    /// Findings without an automatic fix, or whose fix did not land.
     pub manual: usize,
     pub errors: usize,
-    /// Applied fixes per codemod id.
+    /// Findings fixed per codemod id.
     pub applied: BTreeMap<&'static str, usize>,
 }
 
@@ -71,22 +75,23 @@ impl Tally {
 
     /// Count one more file.
     pub fn add(&mut self, outcome: &FileOutcome, policy: FixPolicy) {
+        self.add_file(outcome, outcome.fixed.is_some(), policy);
+    }
+
+    /// Count one more file, `changed` or not (branch mode keeps the fixed
+    /// text elsewhere).
+    pub fn add_file(&mut self, outcome: &FileOutcome, changed: bool, policy: FixPolicy) {
         self.findings += outcome.findings.len();
-        self.files_changed += usize::from(outcome.fixed.is_some());
-        self.fixes_applied += outcome.applied_count();
+        self.files_changed += usize::from(changed);
         self.errors += usize::from(outcome.error.is_some());
-        for (id, n) in &outcome.applied {
-            *self.applied.entry(*id).or_default() += n;
-        }
-        for finding in &outcome.findings {
-            match &finding.fix {
-                Some(fix) if policy.applies(fix) => {}
-                Some(fix)
-                    if fix.applicability == Applicability::Unsafe && !fix.edits().is_empty() =>
-                {
-                    self.unsafe_pending += 1
+        for (index, finding) in outcome.findings.iter().enumerate() {
+            match outcome.resolution(index, policy) {
+                Resolution::Fixed => {
+                    self.fixes_applied += 1;
+                    *self.applied.entry(finding.codemod).or_default() += 1;
                 }
-                _ => self.manual += 1,
+                Resolution::UnsafePending => self.unsafe_pending += 1,
+                Resolution::NoFix | Resolution::NotApplied => self.manual += 1,
             }
         }
     }
@@ -152,8 +157,8 @@ pub fn commit_message(
     );
     let _ = writeln!(message, "{summary}.\n\nFindings fixed:");
     for (path, outcome) in outcomes {
-        for finding in &outcome.findings {
-            if finding.fix.as_ref().is_some_and(|f| policy.applies(f)) {
+        for (index, finding) in outcome.findings.iter().enumerate() {
+            if outcome.resolution(index, policy) == Resolution::Fixed {
                 let _ = writeln!(
                     message,
                     "- {path}:{}: {}",

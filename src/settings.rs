@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use crate::codemod::Codemod;
 use crate::codemods::{self, CATALOGUE};
+use crate::walk::ExcludePatterns;
 
 /// A configuration problem: exit code 2, with the file and the key.
 #[derive(Debug, thiserror::Error)]
@@ -187,7 +188,11 @@ pub struct Settings {
     pub paths: Vec<PathBuf>,
     pub codemods: Vec<Arc<dyn Codemod>>,
     pub unsafe_fixes: bool,
-    pub exclude: Vec<String>,
+    /// The configuration's patterns (anchored at its directory), then the
+    /// command line's (anchored at the working directory).
+    pub exclude: Vec<ExcludePatterns>,
+    /// The working directory, absolute.
+    pub cwd: PathBuf,
     pub threads: Option<usize>,
     pub color: bool,
 }

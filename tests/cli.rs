@@ -214,6 +214,110 @@ fn patch_from_a_subdirectory_is_relative_to_the_repository_root() {
     git(repo.path(), &["apply", "--check", "sub.patch"]);
 }
 
+/// Outside any repository, files are named relative to the working
+/// directory: `../` in the preview (never `a//tmp/...`), and a patch that
+/// applies from the directory it names, also when the files lie outside
+/// the working directory (`git apply` and `patch` refuse `..`).
+#[test]
+fn absolute_paths_outside_a_repository_are_relative_to_the_working_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let top = dir.path().canonicalize().unwrap();
+    assert!(
+        git2::Repository::discover(&top).is_err(),
+        "the temporary directory must not be inside a repository"
+    );
+    let module = b"def first(cur):\n    return cur.fetchone()[0]\n\n\nNAME = f\"shop\"\n";
+    write_files(&top, &[("proj/pkg/m.py", module), ("work/w.py", module)]);
+    let work = top.join("work");
+    let outside = top.join("proj/pkg/m.py");
+    let inside = work.join("w.py");
+    let (outside_arg, inside_arg) = (outside.to_str().unwrap(), inside.to_str().unwrap());
+
+    let run = auditfix(&work, &["fix", outside_arg, inside_arg]).expect(1, "preview");
+    assert_eq!(
+        diff_files(&run.stdout),
+        BTreeSet::from(["../proj/pkg/m.py".to_owned(), "w.py".to_owned()]),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("a//"), "{}", run.stdout);
+    assert!(run
+        .stdout
+        .contains("--- a/../proj/pkg/m.py\n+++ b/../proj/pkg/m.py\n"));
+
+    // Reference: --write on a copy.
+    let expected = tempfile::tempdir().unwrap();
+    copy_dir(&top, expected.path());
+    auditfix(
+        &expected.path().join("work"),
+        &["fix", "--write", "../proj", "w.py"],
+    )
+    .expect(0, "write the reference");
+    let expected = snapshot(expected.path());
+
+    // A file under the working directory: the patch applies from there.
+    let patch = top.join("inside.patch");
+    let run = auditfix(
+        &work,
+        &["fix", "--patch", patch.to_str().unwrap(), inside_arg],
+    )
+    .expect(1, "patch inside");
+    let text = std::fs::read_to_string(&patch).unwrap();
+    assert_eq!(
+        diff_files(&text),
+        BTreeSet::from(["w.py".to_owned()]),
+        "{text}"
+    );
+    assert!(
+        run.stderr
+            .contains(&format!("apply it from {}", work.display())),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        text.contains(&format!("Apply from {}:", work.display())),
+        "{text}"
+    );
+    git(&work, &["apply", "--check", patch.to_str().unwrap()]);
+
+    // Files outside it too: from the directory that holds them all.
+    let patch = top.join("both.patch");
+    let run = auditfix(
+        &work,
+        &[
+            "fix",
+            "--patch",
+            patch.to_str().unwrap(),
+            outside_arg,
+            inside_arg,
+        ],
+    )
+    .expect(1, "patch outside");
+    let text = std::fs::read_to_string(&patch).unwrap();
+    assert_eq!(
+        diff_files(&text),
+        BTreeSet::from(["proj/pkg/m.py".to_owned(), "work/w.py".to_owned()]),
+        "{text}"
+    );
+    assert!(
+        run.stderr
+            .contains(&format!("apply it from {} ", top.display())),
+        "{}",
+        run.stderr
+    );
+    let copy = tempfile::tempdir().unwrap();
+    copy_dir(&top, copy.path());
+    patch_p1(copy.path(), &patch);
+    let mut patched = snapshot(copy.path());
+    patched.retain(|p, _| p.extension().is_some_and(|e| e == "py"));
+    assert_same_tree(&patched, &expected, "patch -p1 vs --write");
+    git(&top, &["apply", "--check", patch.to_str().unwrap()]);
+    git(&top, &["apply", patch.to_str().unwrap()]);
+    let mut applied = snapshot(&top);
+    applied.retain(|p, _| p.extension().is_some_and(|e| e == "py"));
+    assert_same_tree(&applied, &expected, "git apply vs --write");
+}
+
 #[test]
 fn patch_with_nothing_to_fix_writes_no_file() {
     let dir = tempfile::tempdir().unwrap();
@@ -560,6 +664,131 @@ fn branch_honours_exclude() {
     );
 }
 
+/// The files `check` reports findings in, as it prints them.
+fn checked_files(dir: &Path, args: &[&str]) -> BTreeSet<String> {
+    let mut all = vec!["check"];
+    all.extend_from_slice(args);
+    let run = auditfix(dir, &all);
+    assert!(
+        run.code == 0 || run.code == 1,
+        "check {args:?}: {}",
+        run.stderr
+    );
+    run.stdout
+        .lines()
+        .map(|l| l.split(':').next().unwrap().to_owned())
+        .collect()
+}
+
+/// `--exclude` is anchored at the working directory and `exclude = [...]`
+/// at the configuration file's directory, whatever the PATH arguments.
+#[test]
+fn exclude_globs_are_anchored_at_the_working_directory() {
+    let ws = workspace();
+    let root = ws.path();
+    let gk = "examples/guildkeeper";
+    let has = |files: &BTreeSet<String>, name: &str| files.iter().any(|f| f.ends_with(name));
+
+    // From the root, a pattern naming the path from the root excludes it,
+    // also when the PATH argument is a subdirectory.
+    let files = checked_files(
+        root,
+        &[gk, "--exclude", "examples/guildkeeper/guildkeeper/db.py"],
+    );
+    assert!(
+        !has(&files, "/db.py") && has(&files, "/pg_store.py"),
+        "{files:?}"
+    );
+    let files = checked_files(
+        root,
+        &[gk, "--exclude", "examples/guildkeeper/guildkeeper/**"],
+    );
+    assert!(
+        !files
+            .iter()
+            .any(|f| f.starts_with("examples/guildkeeper/guildkeeper/")),
+        "{files:?}"
+    );
+    // A pattern relative to the PATH argument is not anchored there.
+    let files = checked_files(root, &[gk, "--exclude", "guildkeeper/db.py"]);
+    assert!(has(&files, "guildkeeper/db.py"), "{files:?}");
+    // Without a slash: any depth, as in .gitignore; `dir/` as before.
+    let files = checked_files(root, &[gk, "--exclude", "db.py"]);
+    assert!(
+        !has(&files, "/db.py") && has(&files, "/pg_store.py"),
+        "{files:?}"
+    );
+    let files = checked_files(root, &[".", "--exclude", "guildkeeper/"]);
+    assert!(
+        files
+            .iter()
+            .all(|f| f.starts_with("examples/shopfront-api/")),
+        "{files:?}"
+    );
+
+    // From a subdirectory, the same file is named from there.
+    let examples = root.join("examples");
+    let files = checked_files(
+        &examples,
+        &["guildkeeper", "--exclude", "guildkeeper/guildkeeper/db.py"],
+    );
+    assert!(
+        !has(&files, "/db.py") && has(&files, "/pg_store.py"),
+        "{files:?}"
+    );
+
+    // Outside the working directory only slash-less patterns apply.
+    let shop = root.join("examples/shopfront-api");
+    let files = checked_files(&shop, &["../guildkeeper", "--exclude", "db.py"]);
+    assert!(
+        !has(&files, "/db.py") && has(&files, "../guildkeeper/guildkeeper/pg_store.py"),
+        "{files:?}"
+    );
+    let files = checked_files(&shop, &["../guildkeeper", "--exclude", "guildkeeper/db.py"]);
+    assert!(has(&files, "../guildkeeper/guildkeeper/db.py"), "{files:?}");
+
+    // A configured pattern is anchored at the configuration's directory,
+    // found upwards from a subdirectory; the command line adds to it.
+    std::fs::write(
+        root.join("auditfix.toml"),
+        "exclude = [\"examples/guildkeeper/guildkeeper/db.py\"]\n",
+    )
+    .unwrap();
+    let sub = root.join(gk);
+    let files = checked_files(&sub, &[]);
+    assert!(
+        !has(&files, "/db.py") && has(&files, "guildkeeper/pg_store.py"),
+        "{files:?}"
+    );
+    let files = checked_files(&sub, &["--exclude", "guildkeeper/pg_store.py"]);
+    assert!(
+        !has(&files, "/db.py") && !has(&files, "/pg_store.py") && has(&files, "/search.py"),
+        "{files:?}"
+    );
+    std::fs::remove_file(root.join("auditfix.toml")).unwrap();
+
+    // Branch mode reads the same patterns, from a subdirectory too.
+    git_init_commit(root);
+    auditfix(
+        &examples,
+        &[
+            "fix",
+            "--branch",
+            "auditfix/excl",
+            "guildkeeper",
+            "--exclude",
+            "guildkeeper/guildkeeper/pg_store.py",
+        ],
+    )
+    .expect(0, "branch with --exclude from a subdirectory");
+    let changed = git(root, &["diff", "--name-only", "main", "auditfix/excl"]);
+    assert!(changed.lines().any(|l| l == DB), "{changed}");
+    assert!(
+        !changed.lines().any(|l| l == PG_STORE),
+        "excluded file fixed on the branch:\n{changed}"
+    );
+}
+
 #[test]
 fn branch_needs_force_to_replace_and_accepts_a_base() {
     let ws = workspace();
@@ -683,6 +912,214 @@ fn branch_outside_a_repository_is_an_error() {
     let run = auditfix(&proj, &["fix", "--branch", "auditfix/fixes"]).expect(2, "unborn");
     assert!(run.stderr.contains("no commits"), "{}", run.stderr);
     assert_eq!(git(&proj, &["for-each-ref"]), "");
+}
+
+// ---------------------------------------------------------------------------
+// 5b. summaries: every finding counted once
+// ---------------------------------------------------------------------------
+
+/// The counts of a summary line: `N findings in all; would fix F in K
+/// files; P more with --unsafe-fixes; M need a manual fix.`
+#[derive(Debug, PartialEq, Eq, Clone, Copy)]
+struct Summary {
+    findings: usize,
+    fixed: usize,
+    pending: usize,
+    manual: usize,
+}
+
+fn summary(stderr: &str) -> Summary {
+    let line = stderr
+        .lines()
+        .find(|l| l.contains(" in all;"))
+        .unwrap_or_else(|| panic!("no summary in stderr:\n{stderr}"));
+    // The number before `word` in one of the `;`-separated clauses.
+    let count = |word: &str| -> usize {
+        line.split(';')
+            .find(|clause| clause.contains(word))
+            .map_or(0, |clause| {
+                let words: Vec<&str> = clause.split_whitespace().collect();
+                let at = words.iter().position(|w| w.contains(word)).unwrap();
+                let number = if word == "fix" {
+                    words[at + 1]
+                } else {
+                    words[at - 1]
+                };
+                number
+                    .parse()
+                    .unwrap_or_else(|_| panic!("no count for {word}: {line}"))
+            })
+    };
+    let summary = Summary {
+        findings: findings_in_all(line),
+        fixed: count("fix"),
+        pending: count("more"),
+        manual: count("need"),
+    };
+    assert_eq!(
+        summary.findings,
+        summary.fixed + summary.pending + summary.manual,
+        "the summary does not add up: {line}"
+    );
+    summary
+}
+
+/// The findings `check` reports, with the codemods of `select`.
+fn check_count(dir: &Path, select: &[&str]) -> usize {
+    let mut args = vec!["check"];
+    args.extend_from_slice(select);
+    let run = auditfix(dir, &args);
+    assert!(run.code <= 1, "check: {}", run.stderr);
+    run.stdout.lines().count()
+}
+
+/// Preview, patch and write agree on the counts; they add up; "fixed" is
+/// the number of findings that are gone after the write; the findings
+/// listed as left over match the other two numbers; and the patch header
+/// lists the fixed ones per codemod. Combined runs used to over-count: a
+/// fix that a fix brought in (`print()` → `logger.error(...)`, which then
+/// gets `exc_info=True`) was counted as a finding fixed.
+#[test]
+fn summaries_add_up_and_count_each_finding_once() {
+    let cases: [&[&str]; 4] = [
+        &[
+            "--select",
+            "log-exception-context,print-to-logger",
+            "--unsafe-fixes",
+        ],
+        &["--unsafe-fixes"],
+        &[
+            "--select",
+            "fetchone-null-guard,backup-failure-raises,print-to-logger,json-loads-guard",
+        ],
+        &[],
+    ];
+    for args in cases {
+        let ws = workspace();
+        let root = ws.path();
+        let select: Vec<&str> = args
+            .iter()
+            .copied()
+            .filter(|a| *a != "--unsafe-fixes")
+            .collect();
+        let with = |extra: &[&str]| -> Vec<String> {
+            let mut all = vec!["fix".to_owned()];
+            all.extend(extra.iter().map(|s| s.to_string()));
+            all.extend(args.iter().map(|s| s.to_string()));
+            all.push("examples".into());
+            all
+        };
+        let run = |extra: &[&str]| {
+            let argv = with(extra);
+            Run::from(auditfix_cmd(root).args(&argv).output().unwrap())
+        };
+        let before = check_count(root, &select);
+
+        let preview = run(&[]).expect(1, "preview");
+        let counts = summary(&preview.stderr);
+        assert_eq!(counts.findings, before, "{args:?}: {}", preview.stderr);
+        let tagged = |tag: &str| preview.stderr.lines().filter(|l| l.ends_with(tag)).count();
+        assert_eq!(
+            tagged("[unsafe fix]"),
+            counts.pending,
+            "{args:?}: {}",
+            preview.stderr
+        );
+        assert_eq!(
+            tagged("[no automatic fix]") + tagged("[fix not applied]"),
+            counts.manual,
+            "{args:?}: {}",
+            preview.stderr
+        );
+
+        let patch = root.join("fix.patch");
+        let patched = run(&["--patch", patch.to_str().unwrap()]).expect(1, "patch");
+        assert_eq!(
+            summary(&patched.stderr),
+            counts,
+            "{args:?}: {}",
+            patched.stderr
+        );
+        let header = std::fs::read_to_string(&patch).unwrap();
+        let per_codemod: usize = header
+            .lines()
+            .take_while(|l| !l.starts_with("Apply from"))
+            .filter_map(|l| {
+                l.strip_prefix("  ")?
+                    .split(": ")
+                    .nth(1)?
+                    .parse::<usize>()
+                    .ok()
+            })
+            .sum();
+        assert_eq!(per_codemod, counts.fixed, "{args:?}:\n{header}");
+        std::fs::remove_file(&patch).unwrap();
+
+        let written = run(&["--write"]);
+        assert_eq!(
+            summary(&written.stderr),
+            counts,
+            "{args:?}: {}",
+            written.stderr
+        );
+        let after = check_count(root, &select);
+        assert_eq!(
+            before - after,
+            counts.fixed,
+            "{args:?}: {before} findings before --write, {after} after, but the summary says fixed {}",
+            counts.fixed
+        );
+    }
+}
+
+/// Branch mode (one engine per codemod, one after the other) prints the
+/// same summary; its commits' counts add up to "fixed", and the branch
+/// has the findings left that the summary announces.
+#[test]
+fn branch_summary_adds_up_and_matches_its_commits() {
+    let ws = workspace();
+    let root = ws.path();
+    git_init_commit(root);
+    for (name, unsafe_fixes) in [("auditfix/safe", false), ("auditfix/all", true)] {
+        let mut args = vec!["fix", "--branch", name];
+        if unsafe_fixes {
+            args.push("--unsafe-fixes");
+        }
+        let run = auditfix(root, &args).expect(0, "branch");
+        let counts = summary(&run.stderr);
+        assert_eq!(counts.findings, check_count(root, &[]), "{}", run.stderr);
+        let committed: usize = subjects(root, &format!("main..{name}"))
+            .iter()
+            .map(|subject| {
+                let count = subject.rsplit('(').next().unwrap();
+                count
+                    .split_whitespace()
+                    .next()
+                    .unwrap()
+                    .parse::<usize>()
+                    .unwrap()
+            })
+            .sum();
+        assert_eq!(committed, counts.fixed, "{}", run.stderr);
+        if !unsafe_fixes {
+            let checkout = tempfile::tempdir().unwrap();
+            let tree = checkout.path().join("tree");
+            git(
+                root,
+                &["worktree", "add", "-q", tree.to_str().unwrap(), name],
+            );
+            assert_eq!(
+                check_count(&tree, &[]),
+                counts.findings - counts.fixed,
+                "findings left on the branch: {}",
+                run.stderr
+            );
+            git(
+                root,
+                &["worktree", "remove", "--force", tree.to_str().unwrap()],
+            );
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------

@@ -14,11 +14,12 @@ use rayon::prelude::*;
 use crate::codemod::{Codemod, Engine};
 use crate::codemods::{self, CATALOGUE};
 use crate::diff::{self, Style};
-use crate::driver::{self, FileOutcome, FixPolicy};
+use crate::driver::{self, FileOutcome, FixPolicy, Resolution, Steps};
 use crate::git::{CommitStep, FixRepo};
+use crate::interrupt;
 use crate::report::{self, Tally};
 use crate::settings::{Config, ConfigError, Output, Settings};
-use crate::{interrupt, walk};
+use crate::walk::{self, ExcludePatterns, Excluder};
 
 /// How a run ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,7 +71,8 @@ struct CommonArgs {
     /// Skip these codemods (comma-separated ids).
     #[arg(long, value_delimiter = ',')]
     ignore: Vec<String>,
-    /// Glob patterns of paths to skip (in addition to .gitignore).
+    /// Paths to skip, in gitignore syntax anchored at the current directory
+    /// (in addition to .gitignore).
     #[arg(long)]
     exclude: Vec<String>,
     /// Configuration file (default: auditfix.toml or pyproject.toml, searched upwards).
@@ -205,8 +207,23 @@ fn settings(
     } else {
         common.paths.clone()
     };
-    let mut exclude = config.exclude.clone();
-    exclude.extend(common.exclude.iter().cloned());
+    // Configured patterns are anchored at the configuration file's
+    // directory, the command line's at the working directory.
+    let config_dir = config
+        .path
+        .as_deref()
+        .and_then(Path::parent)
+        .map_or_else(|| cwd.clone(), |dir| walk::normalize(&cwd.join(dir)));
+    let exclude = vec![
+        ExcludePatterns {
+            base: config_dir,
+            patterns: config.exclude.clone(),
+        },
+        ExcludePatterns {
+            base: cwd.clone(),
+            patterns: common.exclude.clone(),
+        },
+    ];
     let color = match color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -219,6 +236,7 @@ fn settings(
         codemods,
         unsafe_fixes: unsafe_fixes || config.unsafe_fixes.unwrap_or(false),
         exclude,
+        cwd,
         threads: common.threads,
         color,
     };
@@ -263,41 +281,57 @@ struct DiskRun {
     interrupted: bool,
 }
 
-/// Discover the files on disk and hand each one's outcome to `sink`, in
-/// path order, as soon as its batch is done; per-file problems are printed
-/// on the way. Only one batch of files is held in memory.
-fn for_each_disk_outcome(
-    settings: &Settings,
-    mut sink: impl FnMut(&FileOutcome) -> Result<()>,
-) -> Result<DiskRun> {
-    let (files, walk_errors) =
-        walk::discover(&settings.paths, &settings.exclude).map_err(anyhow::Error::msg)?;
+/// The files on disk to process.
+struct Found {
+    files: Vec<PathBuf>,
+    /// A path could not be walked (printed already).
+    failed: bool,
+}
+
+/// Discover the files on disk; paths that cannot be walked are printed.
+fn discover(settings: &Settings) -> Result<Found> {
+    let excluded = Excluder::new(&settings.cwd, &settings.exclude).map_err(anyhow::Error::msg)?;
+    let (files, walk_errors) = walk::discover(&settings.paths, &excluded);
     for err in &walk_errors {
         eprintln!("error: {}: {}", err.path.display(), err.reason);
     }
+    Ok(Found {
+        files,
+        failed: !walk_errors.is_empty(),
+    })
+}
+
+/// Hand each found file's outcome to `sink`, in path order, as soon as its
+/// batch is done; per-file problems are printed on the way. Only one batch
+/// of files is held in memory.
+fn for_each_disk_outcome(
+    settings: &Settings,
+    found: &Found,
+    mut sink: impl FnMut(&FileOutcome) -> Result<()>,
+) -> Result<DiskRun> {
+    let files = &found.files;
     let engine = Engine::new(settings.codemods.clone());
     let policy = FixPolicy::new(settings.unsafe_fixes);
     let mut run = DiskRun {
         tally: Tally::default(),
-        failed: !walk_errors.is_empty(),
+        failed: found.failed,
         interrupted: false,
     };
     let mut sink_error = None;
-    let flow =
-        driver::for_each_outcome(&files, &engine, policy, &interrupt::requested, |outcome| {
-            for line in report::problems(std::slice::from_ref(&outcome)) {
-                eprintln!("{line}");
+    let flow = driver::for_each_outcome(files, &engine, policy, &interrupt::requested, |outcome| {
+        for line in report::problems(std::slice::from_ref(&outcome)) {
+            eprintln!("{line}");
+        }
+        run.failed |= outcome.error.is_some();
+        run.tally.add(&outcome, policy);
+        match sink(&outcome) {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(err) => {
+                sink_error = Some(err);
+                ControlFlow::Break(())
             }
-            run.failed |= outcome.error.is_some();
-            run.tally.add(&outcome, policy);
-            match sink(&outcome) {
-                Ok(()) => ControlFlow::Continue(()),
-                Err(err) => {
-                    sink_error = Some(err);
-                    ControlFlow::Break(())
-                }
-            }
-        });
+        }
+    });
     if let Some(err) = sink_error {
         return Err(err);
     }
@@ -310,7 +344,7 @@ fn for_each_disk_outcome(
 
 fn check(settings: &Settings) -> Result<ExitStatus> {
     let mut stdout = std::io::stdout().lock();
-    let run = for_each_disk_outcome(settings, |outcome| {
+    let run = for_each_disk_outcome(settings, &discover(settings)?, |outcome| {
         for finding in &outcome.findings {
             writeln!(stdout, "{}", report::finding_line(&outcome.path, finding))?;
         }
@@ -331,9 +365,13 @@ fn check(settings: &Settings) -> Result<ExitStatus> {
 
 /// Print the findings this run leaves for a human (or for --unsafe-fixes).
 fn report_unfixed(outcome: &FileOutcome, policy: FixPolicy) {
-    for finding in &outcome.findings {
-        if !finding.fix.as_ref().is_some_and(|fix| policy.applies(fix)) {
-            eprintln!("{}", report::finding_line_with_fix(&outcome.path, finding));
+    for (index, finding) in outcome.findings.iter().enumerate() {
+        let resolution = outcome.resolution(index, policy);
+        if resolution != Resolution::Fixed {
+            eprintln!(
+                "{}",
+                report::finding_line_with_fix(&outcome.path, finding, resolution)
+            );
         }
     }
 }
@@ -352,12 +390,11 @@ fn fix(settings: &Settings, output: &Output) -> Result<ExitStatus> {
                 Style::Plain
             };
             let mut stdout = std::io::stdout().lock();
-            let run = for_each_disk_outcome(settings, |outcome| {
+            let run = for_each_disk_outcome(settings, &discover(settings)?, |outcome| {
                 report_unfixed(outcome, policy);
                 if let (Some(old), Some(new)) = (&outcome.original, &outcome.fixed) {
-                    stdout.write_all(
-                        diff::file_diff(&slash_path(&outcome.path), old, new, style).as_bytes(),
-                    )?;
+                    let shown = preview_path(&settings.cwd, &outcome.path);
+                    stdout.write_all(diff::file_diff(&shown, old, new, style).as_bytes())?;
                 }
                 Ok(())
             })?;
@@ -370,7 +407,7 @@ fn fix(settings: &Settings, output: &Output) -> Result<ExitStatus> {
         }
         Output::Write => {
             let mut written = 0;
-            let run = for_each_disk_outcome(settings, |outcome| {
+            let run = for_each_disk_outcome(settings, &discover(settings)?, |outcome| {
                 report_unfixed(outcome, policy);
                 if let (Some(old), Some(new)) = (&outcome.original, &outcome.fixed) {
                     match interrupt::critical(|| {
@@ -393,14 +430,15 @@ fn fix(settings: &Settings, output: &Output) -> Result<ExitStatus> {
             run
         }
         Output::Patch(path) => {
-            let root = repo_root()?;
+            let found = discover(settings)?;
+            let root = patch_root(&settings.cwd, &found.files)?;
             // The diffs go to a scratch file as they come; the patch file
             // appears, whole and at once, only when the run completes.
             let mut body = tempfile::tempfile().context("cannot create a scratch file")?;
-            let run = for_each_disk_outcome(settings, |outcome| {
+            let run = for_each_disk_outcome(settings, &found, |outcome| {
                 report_unfixed(outcome, policy);
                 if let (Some(old), Some(new)) = (&outcome.original, &outcome.fixed) {
-                    let relative = relative_to(&root, &outcome.path)?;
+                    let relative = relative_to(&root.dir, &outcome.path)?;
                     body.write_all(diff::file_diff(&relative, old, new, Style::Plain).as_bytes())?;
                 }
                 Ok(())
@@ -413,13 +451,14 @@ fn fix(settings: &Settings, output: &Output) -> Result<ExitStatus> {
                     run.tally.sentence("would fix")
                 );
             } else {
-                interrupt::critical(|| write_patch(path, &patch_header(&run.tally), &mut body))
+                let header = patch_header(&run.tally, &root);
+                interrupt::critical(|| write_patch(path, &header, &mut body))
                     .with_context(|| format!("cannot write patch file {}", path.display()))?;
                 eprintln!(
                     "{} Patch written to {}: apply it from {} with `git apply {}`.",
                     run.tally.sentence("would fix"),
                     path.display(),
-                    root.display(),
+                    root.dir.display(),
                     path.display()
                 );
             }
@@ -465,7 +504,7 @@ fn write_patch(path: &Path, header: &str, body: &mut std::fs::File) -> Result<()
 /// The summary at the top of a patch file. `git apply` and `patch` skip
 /// text before the first `diff --git` line; none of these lines starts
 /// with `---`, `+++` or `diff`.
-fn patch_header(tally: &Tally) -> String {
+fn patch_header(tally: &Tally, root: &PatchRoot) -> String {
     let mut header = format!(
         "auditfix {}: {}\n",
         env!("CARGO_PKG_VERSION"),
@@ -474,18 +513,76 @@ fn patch_header(tally: &Tally) -> String {
     for (id, n) in &tally.applied {
         header.push_str(&format!("  {id}: {n}\n"));
     }
-    header.push_str("Apply from the repository root: git apply FILE (or patch -p1 < FILE)\n\n");
+    let from = if root.in_repository {
+        "the repository root".to_owned()
+    } else {
+        root.dir.display().to_string()
+    };
+    header.push_str(&format!(
+        "Apply from {from}: git apply FILE (or patch -p1 < FILE)\n\n"
+    ));
     header
 }
 
-/// The repository's working tree root, or the current directory.
-fn repo_root() -> Result<PathBuf> {
-    let cwd = std::env::current_dir()?;
-    let root = git2::Repository::discover(&cwd)
+/// Where a patch applies from.
+struct PatchRoot {
+    /// Absolute and canonical.
+    dir: PathBuf,
+    in_repository: bool,
+}
+
+/// The working tree root of the repository holding the working directory;
+/// outside a repository, the working directory, or, when some of `files`
+/// lie outside it, the deepest directory holding it and all of them:
+/// `git apply` and `patch` refuse paths with `..`.
+fn patch_root(cwd: &Path, files: &[PathBuf]) -> Result<PatchRoot> {
+    if let Some(workdir) = git2::Repository::discover(cwd)
         .ok()
         .and_then(|r| r.workdir().map(Path::to_owned))
-        .unwrap_or(cwd);
-    Ok(root.canonicalize()?)
+    {
+        return Ok(PatchRoot {
+            dir: workdir.canonicalize()?,
+            in_repository: true,
+        });
+    }
+    let mut dir = cwd.canonicalize()?;
+    for file in files {
+        // Unreadable paths are reported when the file is read.
+        let Ok(file) = file.canonicalize() else {
+            continue;
+        };
+        while !file.starts_with(&dir) {
+            if !dir.pop() {
+                break;
+            }
+        }
+    }
+    Ok(PatchRoot {
+        dir,
+        in_repository: false,
+    })
+}
+
+/// How the preview names a file: relative to the working directory, with
+/// `..` components when it lies outside (as `git diff --no-index` does).
+/// Relative paths are kept as the user wrote them.
+fn preview_path(cwd: &Path, path: &Path) -> String {
+    if path.is_relative() {
+        return slash_path(path);
+    }
+    let path = walk::normalize(path);
+    let mut base = walk::normalize(cwd);
+    let mut ups = 0;
+    while !path.starts_with(&base) {
+        if !base.pop() {
+            break;
+        }
+        ups += 1;
+    }
+    let below = path.strip_prefix(&base).unwrap_or(&path);
+    let mut relative: PathBuf = std::iter::repeat_n("..", ups).collect();
+    relative.push(below);
+    slash_path(&relative)
 }
 
 /// `path` relative to `root`, '/'-separated.
@@ -514,8 +611,8 @@ fn slash_path(path: &Path) -> String {
 
 /// Branch mode: fix the base commit's files, one commit per codemod.
 fn branch(settings: &Settings, name: &str, base: Option<&str>, force: bool) -> Result<ExitStatus> {
-    let cwd = std::env::current_dir()?;
-    let repo = FixRepo::open(&cwd, base)?;
+    let cwd = &settings.cwd;
+    let repo = FixRepo::open(cwd, base)?;
     repo.check_branch(name, force)?;
     let prefixes = match repo.workdir() {
         Some(root) => {
@@ -529,10 +626,11 @@ fn branch(settings: &Settings, name: &str, base: Option<&str>, force: bool) -> R
         }
         None => settings.paths.iter().map(|p| slash_path(p)).collect(),
     };
-    let root = repo
-        .workdir()
-        .map_or_else(|| PathBuf::from("/"), Path::to_owned);
-    let excluded = walk::Excluder::new(&root, &settings.exclude).map_err(anyhow::Error::msg)?;
+    let root = match repo.workdir() {
+        Some(root) => root.canonicalize()?,
+        None => PathBuf::from("/"),
+    };
+    let excluded = Excluder::new(cwd, &settings.exclude).map_err(anyhow::Error::msg)?;
     let files = repo.base_files(&prefixes, |path, bytes| {
         if excluded.matches(&root.join(path), false) {
             return false;
@@ -558,21 +656,34 @@ fn branch(settings: &Settings, name: &str, base: Option<&str>, force: bool) -> R
     );
     let mut fixed: Vec<Vec<(String, FileOutcome)>> = vec![Vec::new(); engines.len()];
     let mut problems: Vec<FileOutcome> = Vec::new();
+    let mut tally = Tally::default();
     let batch = rayon::current_num_threads().max(1) * 8;
     for chunk in files.chunks(batch) {
         let loaded = chunk
             .iter()
             .map(|file| Ok((PathBuf::from(&file.path), repo.read(file)?)))
             .collect::<Result<Vec<_>>>()?;
-        let results: Vec<Vec<(usize, FileOutcome)>> = loaded
+        let results: Vec<Steps> = loaded
             .par_iter()
             .map(|(path, bytes)| driver::process_in_steps(path, bytes, &all, &engines, policy))
             .collect();
-        for (index, outcome) in results.into_iter().flatten() {
-            if outcome.error.is_some() {
-                problems.push(outcome);
-            } else {
-                fixed[index].push((slash_path(&outcome.path), outcome));
+        for Steps {
+            whole,
+            changed,
+            steps,
+        } in results
+        {
+            report_unfixed(&whole, policy);
+            tally.add_file(&whole, changed, policy);
+            if steps.is_empty() && whole.error.is_some() {
+                problems.push(whole);
+            }
+            for (index, outcome) in steps {
+                if outcome.error.is_some() {
+                    problems.push(outcome);
+                } else {
+                    fixed[index].push((slash_path(&outcome.path), outcome));
+                }
             }
         }
     }
@@ -599,6 +710,7 @@ fn branch(settings: &Settings, name: &str, base: Option<&str>, force: bool) -> R
         eprintln!("{line}");
     }
     let failed = !problems.is_empty();
+    eprintln!("{}", tally.sentence("fixed"));
     // A signal before this point ends the process at once: no branch.
     let commits = interrupt::critical(|| repo.commit_steps(name, force, &steps))?;
     if commits.is_empty() {
@@ -631,7 +743,8 @@ fn branch(settings: &Settings, name: &str, base: Option<&str>, force: bool) -> R
 
 /// A user path as a repository-relative prefix ("" for the root).
 fn repo_prefix(root: &Path, cwd: &Path, path: &Path) -> Result<String> {
-    let absolute = normalize(&cwd.join(path));
+    // The path may exist only in the base commit: not canonicalised.
+    let absolute = walk::normalize(&cwd.join(path));
     let relative = absolute.strip_prefix(root).with_context(|| {
         format!(
             "{} is outside the repository at {}",
@@ -640,21 +753,4 @@ fn repo_prefix(root: &Path, cwd: &Path, path: &Path) -> Result<String> {
         )
     })?;
     Ok(slash_path(relative))
-}
-
-/// Lexical normalisation (`a/./b/../c` → `a/c`): the path may exist only
-/// in the base commit, so it cannot be canonicalised.
-fn normalize(path: &Path) -> PathBuf {
-    use std::path::Component;
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
