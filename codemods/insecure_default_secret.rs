@@ -831,30 +831,16 @@ impl InsecureDefaultSecret {
         if args.positional.len() > 2 {
             return None;
         }
-        // Is the receiver really `os` / `os.environ`?
-        let imports = python::module_imports(cx.text, cx.root);
-        let bound_to = |alias: &str, module: &str, member: Option<&str>| {
-            imports
-                .iter()
-                .any(|i| i.alias == alias && i.module == module && i.name.as_deref() == member)
-        };
-        let is_os = |node: Node| {
-            node.kind() == "identifier" && bound_to(python::text(cx.text, node), "os", None)
-        };
-        let is_environ = |node: Node| match node.kind() {
-            "attribute" => {
-                node.child_by_field_name("object").is_some_and(is_os)
-                    && node
-                        .child_by_field_name("attribute")
-                        .is_some_and(|a| python::text(cx.text, a) == "environ")
-            }
-            "identifier" => bound_to(python::text(cx.text, node), "os", Some("environ")),
-            _ => false,
-        };
+        // Is the receiver really `os` / `os.environ`? Through the module's
+        // imports (`import os as _os`, `from os import environ, getenv`).
         let recognised = match (method, receiver) {
-            (Method::Getenv, Some(object)) => is_os(object),
-            (Method::Getenv, None) => bound_to(name, "os", Some("getenv")),
-            (_, Some(object)) => is_environ(object),
+            (Method::Getenv, _) => call
+                .child_by_field_name("function")
+                .and_then(|f| cx.imported_name(f))
+                .is_some_and(|f| f == "os.getenv"),
+            (_, Some(object)) => cx
+                .imported_name(python::unparenthesize(object))
+                .is_some_and(|o| o == "os.environ"),
             (_, None) => false,
         };
         recognised.then(|| EnvRead {

@@ -286,23 +286,16 @@ fn operator_is(node: Node<'_>, operator: &str) -> bool {
 /// The outside input `value` reads, if it reads one.
 fn source_of(cx: &Checker<'_>, value: Node<'_>) -> Option<Source> {
     let text = cx.text;
-    let is_os_name = |name: &str| match name {
-        "os.environ" => true,
-        "environ" | "getenv" => imported_from_os(cx, name),
-        _ => false,
-    };
+    // Through the module's imports: `from os import environ, getenv`,
+    // `import os as _os`.
+    let qualified = |node: Node<'_>| cx.qualified_name(python::unparenthesize(node));
     match value.kind() {
         "call" => {
             let (receiver, name) = python::call_target(text, value)?;
-            let receiver_name = receiver.and_then(|r| python::dotted_name(text, r));
             let args = Arguments::of(text, value);
             let has_default = args.positional.len() >= 2 || args.keyword("default").is_some();
-            let is_env = match (receiver_name.as_deref(), name) {
-                (None, "getenv") => is_os_name("getenv"),
-                (Some("os"), "getenv") => true,
-                (Some(receiver), "get") => is_os_name(receiver),
-                _ => false,
-            };
+            let function = qualified(value.child_by_field_name("function")?);
+            let is_env = matches!(function.as_deref(), Some("os.getenv" | "os.environ.get"));
             if is_env {
                 let name = args
                     .positional
@@ -328,8 +321,7 @@ fn source_of(cx: &Checker<'_>, value: Node<'_>) -> Option<Source> {
         }
         "subscript" => {
             let container = python::unparenthesize(value.child_by_field_name("value")?);
-            let container_name = python::dotted_name(text, container);
-            if container_name.as_deref().is_some_and(is_os_name) {
+            if qualified(container).as_deref() == Some("os.environ") {
                 let key = value.child_by_field_name("subscript")?;
                 return Some(Source::Env {
                     name: env_name(text, key),
@@ -347,29 +339,6 @@ fn source_of(cx: &Checker<'_>, value: Node<'_>) -> Option<Source> {
         }
         _ => None,
     }
-}
-
-/// Whether a module-level `from os import …` binds `name` to the `os`
-/// object of the same name.
-fn imported_from_os(cx: &Checker<'_>, name: &str) -> bool {
-    cx.memo(("imported_from_os", name), || {
-        scan_imported_from_os(cx, name)
-    })
-}
-
-fn scan_imported_from_os(cx: &Checker<'_>, name: &str) -> bool {
-    python::module_statements(cx.root).into_iter().any(|s| {
-        s.kind() == "import_from_statement"
-            && s.child_by_field_name("module_name")
-                .is_some_and(|m| python::text(cx.text, m) == "os")
-            && {
-                let mut cursor = s.walk();
-                let names: Vec<Node<'_>> = s.children_by_field_name("name", &mut cursor).collect();
-                names
-                    .into_iter()
-                    .any(|item| item.kind() == "dotted_name" && python::text(cx.text, item) == name)
-            }
-    })
 }
 
 /// `PORT` for `"PORT"`, the expression's text otherwise.
@@ -487,55 +456,15 @@ fn split_call<'n>(cx: &Checker<'_>, call: Node<'n>) -> Option<(Node<'n>, &'stati
         return None; // a literal: its parts are known
     }
     if let Some(name) = python::dotted_name(cx.text, bare) {
-        if MODULE_SPLITS.contains(&name.as_str()) || imported_module(cx, &name) {
+        let qualified = cx.qualified_name(bare).unwrap_or_default();
+        let is_module = cx.memo(("imported_module", &name), || {
+            python::names_imported_module(&python::module_imports(cx.text, cx.root), &name)
+        });
+        if MODULE_SPLITS.contains(&qualified.as_str()) || is_module {
             return None;
         }
     }
     Some((receiver, method))
-}
-
-/// Whether a module-level import binds `name` to a module (`import numpy
-/// as np`, `import os.path as osp`, `from os import path`).
-fn imported_module(cx: &Checker<'_>, name: &str) -> bool {
-    cx.memo(("imported_module", name), || scan_imported_module(cx, name))
-}
-
-fn scan_imported_module(cx: &Checker<'_>, name: &str) -> bool {
-    python::module_statements(cx.root)
-        .into_iter()
-        .any(|s| match s.kind() {
-            "import_statement" => {
-                python::named_children(s)
-                    .into_iter()
-                    .any(|item| match item.kind() {
-                        "dotted_name" => python::text(cx.text, item) == name,
-                        "aliased_import" => item
-                            .child_by_field_name("alias")
-                            .is_some_and(|a| python::text(cx.text, a) == name),
-                        _ => false,
-                    })
-            }
-            "import_from_statement" => {
-                let from_os = s
-                    .child_by_field_name("module_name")
-                    .is_some_and(|m| python::text(cx.text, m) == "os");
-                let mut cursor = s.walk();
-                let names: Vec<Node<'_>> = s.children_by_field_name("name", &mut cursor).collect();
-                from_os
-                    && names.into_iter().any(|item| {
-                        let (imported, bound) = match item.kind() {
-                            "aliased_import" => (
-                                item.child_by_field_name("name"),
-                                item.child_by_field_name("alias"),
-                            ),
-                            _ => (Some(item), Some(item)),
-                        };
-                        imported.is_some_and(|i| python::text(cx.text, i) == "path")
-                            && bound.is_some_and(|b| python::text(cx.text, b) == name)
-                    })
-            }
-            _ => false,
-        })
 }
 
 /// The index of `x[i]` when it is one integer literal (`1`, `-2`).

@@ -210,6 +210,13 @@ impl<'a> Checker<'a> {
         crate::python::qualified_name_with(self.import_bindings(), self.text, expr)
     }
 
+    /// [`qualified_name`](Self::qualified_name) only when the first name
+    /// is bound by a module-level import (see
+    /// [`python::imported_qualified_name_with`](crate::python::imported_qualified_name_with)).
+    pub fn imported_name(&self, expr: Node) -> Option<String> {
+        crate::python::imported_qualified_name_with(self.import_bindings(), self.text, expr)
+    }
+
     /// The source text of a node.
     pub fn node_text(&self, node: Node) -> &'a str {
         &self.text[node.byte_range()]
