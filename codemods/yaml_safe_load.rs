@@ -5,7 +5,7 @@
 //! loader and replaces them with `yaml.safe_load(...)` /
 //! `yaml.safe_load_all(...)`. Calls whose `Loader` is `SafeLoader`,
 //! `CSafeLoader` or `BaseLoader` are fine and left alone, and so is a line
-//! marked `# nosec` (bandit B506). Calls are resolved through the module's
+//! marked `# nosec` (bare, or naming bandit's `B506` / `yaml_load`). Calls are resolved through the module's
 //! imports (`import yaml as y; y.load(s)`, `from yaml import load; load(s,
 //! Loader)`), and so is the loader (`from yaml import CSafeLoader as
 //! Loader`, or a local `loader = yaml.SafeLoader` assigned before). A
@@ -50,7 +50,6 @@ use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
 use crate::edit::{Applicability, Edit, Fix, TextRange};
 use crate::fix;
 use crate::python::{self, Arguments};
-use crate::source::{line_start, next_line_start};
 
 pub struct YamlSafeLoad;
 
@@ -61,6 +60,9 @@ pub static META: Meta = Meta {
     fix: Applicability::Safe,
     summary: "`yaml.load` without a safe Loader",
 };
+
+/// Bandit's test for this check, by id and name.
+const NOSEC_CODES: [&str; 2] = ["B506", "yaml_load"];
 
 const SAFE_LOADERS: [&str; 3] = ["SafeLoader", "CSafeLoader", "BaseLoader"];
 
@@ -120,7 +122,8 @@ impl Codemod for YamlSafeLoad {
         let loader = args
             .keyword("Loader")
             .or_else(|| args.positional.get(1).copied());
-        if loader.is_some_and(|l| is_safe_loader(cx, l)) || marked_nosec(cx.text, call.start_byte())
+        if loader.is_some_and(|l| is_safe_loader(cx, l))
+            || python::nosec_covers(cx.text, cx.root, call, &NOSEC_CODES)
         {
             return;
         }
@@ -217,8 +220,4 @@ fn is_safe_loader(cx: &Checker<'_>, loader: Node<'_>) -> bool {
         return false;
     };
     SAFE_LOADERS.contains(&name.rsplit('.').next().unwrap_or(&name))
-}
-
-fn marked_nosec(text: &str, offset: usize) -> bool {
-    text[line_start(text, offset)..next_line_start(text, offset)].contains("# nosec")
 }

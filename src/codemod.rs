@@ -510,20 +510,11 @@ impl<'t> Options<'t> {
 }
 
 /// Whether `text` (a comment or a line) holds `auditfix: ignore` for all
-/// codemods or `auditfix: ignore[id, …]` naming `id`.
+/// codemods or `auditfix: ignore[id, …]` naming `id` (see
+/// [`python::auditfix_ignore_covers`](crate::python::auditfix_ignore_covers),
+/// the one marker parser).
 pub fn ignore_comment_covers(text: &str, id: &str) -> bool {
-    let Some(pos) = text.find("auditfix: ignore") else {
-        return false;
-    };
-    match text[pos + "auditfix: ignore".len()..].strip_prefix('[') {
-        Some(list) => list
-            .split(']')
-            .next()
-            .unwrap_or("")
-            .split(',')
-            .any(|listed| listed.trim() == id),
-        None => true,
-    }
+    crate::python::auditfix_ignore_covers(text, id)
 }
 
 /// Path globs, compiled once (globset; gitignore-like syntax: `*` and `?`
