@@ -16,7 +16,9 @@
 //!   (`Server(bot, secret_key="…")`, bandit B106) or dictionary entry
 //!   (`{"secret_key": "…"}`), when the value looks like a credential (not a
 //!   key name such as `"user_password"`, a word of the name, or a mask such
-//!   as `"****"`).
+//!   as `"****"`). A keyword of a call that builds a user record (with
+//!   `email=`, `first_name=`, `is_staff=`, …) is the stored field, often an
+//!   unusable marker, and is left alone.
 //!
 //! A name is secret-like when its words (split at `_`, `-`, `.` and camelCase,
 //! upper-cased) contain one of the `names` (default: `SECRET`, `PASSWORD`,
@@ -803,6 +805,9 @@ impl InsecureDefaultSecret {
         // Parameter defaults (`def f(password="x")`) are `default_parameter`,
         // not keyword arguments: only calls get here.
         let name = python::text(cx.text, key);
+        if builds_user_record(cx.text, argument) {
+            return;
+        }
         let description = format!("the `{name}=` argument");
         self.report_embedded(
             cx,
@@ -1343,6 +1348,31 @@ fn overridden_later(cx: &Checker<'_>, node: Node<'_>) -> Option<String> {
         found.is_none()
     });
     found
+}
+
+/// Keywords of a call that builds a user record (`User(username=...,
+/// email=..., password="setbyplugin")`): its `password` is the stored
+/// field, often an unusable marker, not a credential the code logs in with.
+const USER_RECORD_KEYWORDS: [&str; 6] = [
+    "email",
+    "first_name",
+    "last_name",
+    "is_staff",
+    "is_superuser",
+    "is_active",
+];
+
+/// Whether the keyword argument belongs to a call that builds a user
+/// record (see [`USER_RECORD_KEYWORDS`]).
+fn builds_user_record(text: &str, argument: Node<'_>) -> bool {
+    let Some(list) = argument.parent().filter(|p| p.kind() == "argument_list") else {
+        return false;
+    };
+    python::named_children(list).into_iter().any(|a| {
+        a.kind() == "keyword_argument"
+            && a.child_by_field_name("name")
+                .is_some_and(|n| USER_RECORD_KEYWORDS.contains(&python::text(text, n)))
+    })
 }
 
 /// `defaults.py`, `default_config.py`, `settings_default.py`: a module of

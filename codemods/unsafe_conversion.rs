@@ -30,7 +30,12 @@
 //! `fullmatch(`; an index under a condition that tests the split text
 //! (`":" in text`, `text.count(":")`, `len(...)`, `startswith`, …), or,
 //! for a variable, after a `len(parts)` check or an `append` / `extend` /
-//! `insert` that pads it. Test modules and test support (`test_*.py`,
+//! `insert` that pads it, or under a condition that tests the split text
+//! before the split (`if "[" in s and s.endswith("]"): parts =
+//! s.rsplit("[", 1)`). Texts of a format fixed by the system that made
+//! them are not reported either: an asyncpg command status (`status =
+//! await conn.execute("DELETE ...")`, always `"DELETE 3"`) and lines of a
+//! `/proc` file (followed through variables, `for` loops and `with ... as`). Test modules and test support (`test_*.py`,
 //! `tests/`, `testing/`, `conftest.py`, …) are skipped.
 //!
 //! `int(os.getenv("PORT", "8080"))` is still reported: the default only
@@ -401,6 +406,7 @@ fn split_index_finding(cx: &Checker<'_>, subscript: Node<'_>) -> Option<String> 
         "call" => {
             let (receiver, method) = split_call(cx, value)?;
             if python::handled_by_try(cx.text, subscript, &INDEX_HANDLED_BY)
+                || fixed_format(cx.text, receiver)
                 || checked_before(
                     cx.text,
                     subscript,
@@ -426,6 +432,15 @@ fn split_index_finding(cx: &Checker<'_>, subscript: Node<'_>) -> Option<String> 
             let (receiver, _) = split_call(cx, assigned)?;
             if python::handled_by_try(cx.text, subscript, &INDEX_HANDLED_BY)
                 || length_checked(cx.text, subscript, assigned, name)
+                || fixed_format(cx.text, receiver)
+                // `if "[" in s and s.endswith("]"): parts = s.rsplit("[", 1)`:
+                // a guard on the split text itself.
+                || checked_before(
+                    cx.text,
+                    assigned,
+                    python::text(cx.text, receiver),
+                    &SPLIT_CHECKS,
+                )
             {
                 return None;
             }
@@ -439,6 +454,91 @@ fn split_index_finding(cx: &Checker<'_>, subscript: Node<'_>) -> Option<String> 
         }
         _ => None,
     }
+}
+
+/// Whether the split text has a format fixed by the system that produced
+/// it: an asyncpg status (`status = await conn.execute("DELETE ...")`,
+/// always `"DELETE 3"`), or a line of a `/proc` file (`for line in
+/// open("/proc/meminfo")`, `with open("/proc/loadavg") as f: f.read()`).
+/// The text is followed through a variable it was assigned from, the
+/// `for` loop that binds it, and the `with` item that bound the file.
+fn fixed_format(text: &str, receiver: Node<'_>) -> bool {
+    let mut origins = vec![python::unparenthesize(receiver)];
+    let mut seen = 0;
+    while seen < origins.len() && origins.len() < 12 {
+        let origin = origins[seen];
+        seen += 1;
+        let code = python::text(text, origin);
+        if code.contains("\"/proc/") || code.contains("'/proc/") {
+            return true;
+        }
+        if is_asyncpg_status(text, origin) {
+            return true;
+        }
+        // The name (or the object of a method chain: `f.read()`).
+        let mut head = origin;
+        while let Some(inner) = match head.kind() {
+            "call" => head.child_by_field_name("function"),
+            "attribute" => head.child_by_field_name("object"),
+            _ => None,
+        } {
+            head = python::unparenthesize(inner);
+        }
+        if head.kind() != "identifier" {
+            continue;
+        }
+        let name = python::text(text, head);
+        if let Some(value) = python::assigned_before(text, head) {
+            origins.push(python::unparenthesize(value));
+        }
+        for ancestor in python::ancestors(head).skip(1) {
+            if python::is_scope_boundary(ancestor.kind()) {
+                break;
+            }
+            match ancestor.kind() {
+                "for_statement" => {
+                    let binds = ancestor
+                        .child_by_field_name("left")
+                        .is_some_and(|l| python::text(text, l) == name);
+                    if let Some(iterable) = ancestor.child_by_field_name("right").filter(|_| binds)
+                    {
+                        origins.push(python::unparenthesize(iterable));
+                    }
+                }
+                "with_statement" => {
+                    python::walk_descendants(ancestor, |n| {
+                        if n.kind() == "block" {
+                            return false;
+                        }
+                        if n.kind() == "as_pattern" {
+                            let binds = n
+                                .child_by_field_name("alias")
+                                .is_some_and(|a| python::text(text, a) == name);
+                            if let Some(value) = n.named_child(0).filter(|_| binds) {
+                                origins.push(value);
+                            }
+                            return false;
+                        }
+                        true
+                    });
+                }
+                _ => {}
+            }
+        }
+    }
+    false
+}
+
+/// `await conn.execute(...)`: asyncpg's `execute` returns the command
+/// status, `"DELETE 3"`, `"INSERT 0 1"`.
+fn is_asyncpg_status(text: &str, node: Node<'_>) -> bool {
+    node.kind() == "await"
+        && node
+            .named_child(0)
+            .map(python::unparenthesize)
+            .filter(|c| c.kind() == "call")
+            .and_then(|c| python::call_target(text, c))
+            .is_some_and(|(receiver, method)| receiver.is_some() && method == "execute")
 }
 
 /// The receiver and method of `x.split(...)` / `x.rsplit(...)` when it is
