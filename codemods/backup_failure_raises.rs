@@ -166,7 +166,7 @@ impl BackupFailureRaises {
         call: Node<'_>,
         statement: Node<'_>,
         args: &Arguments<'_>,
-        command: &Command<'_>,
+        command: &Command,
     ) {
         let Some(last) = args.list.and_then(|list| {
             python::named_children(list)
@@ -191,7 +191,7 @@ impl BackupFailureRaises {
         call: Node<'_>,
         assignment: Node<'_>,
         args: &Arguments<'_>,
-        command: &Command<'_>,
+        command: &Command,
     ) {
         let Some(left) = assignment
             .child_by_field_name("left")
@@ -266,7 +266,7 @@ impl BackupFailureRaises {
         cx: &mut Checker<'_>,
         call: Node<'_>,
         statement: Node<'_>,
-        command: &Command<'_>,
+        command: &Command,
     ) {
         let Some(body) = statement.parent().filter(|b| b.kind() == "block") else {
             return;
@@ -331,12 +331,7 @@ impl BackupFailureRaises {
 
     /// "The file must exist and not be empty" after `statement`, when the
     /// command shows where the backup goes.
-    fn output_check(
-        &self,
-        cx: &Checker<'_>,
-        statement: Node<'_>,
-        command: &Command<'_>,
-    ) -> Vec<Edit> {
+    fn output_check(&self, cx: &Checker<'_>, statement: Node<'_>, command: &Command) -> Vec<Edit> {
         let Some(path) = &command.output else {
             return Vec::new();
         };
@@ -440,8 +435,8 @@ fn bound_name<'t>(text: &'t str, handler: Node<'_>) -> Option<&'t str> {
 }
 
 /// A backup command: which tool, and where its output goes if visible.
-struct Command<'t> {
-    tool: &'t str,
+struct Command {
+    tool: String,
     output: Option<OutputPath>,
 }
 
@@ -460,17 +455,21 @@ impl OutputPath {
     }
 }
 
-impl<'t> Command<'t> {
-    fn resolve(text: &'t str, node: Node<'_>, tools: &[String]) -> Option<Self> {
+impl Command {
+    fn resolve(text: &str, node: Node<'_>, tools: &[String]) -> Option<Self> {
         let node = python::unparenthesize(node);
         match node.kind() {
             "list" | "tuple" => Self::from_list(text, node, tools),
-            "string" => Self::from_shell(text, python::string_value(text, node)?, tools),
+            "string" | "concatenated_string" => {
+                Self::from_shell(&python::string_literal_value(text, node)?, tools)
+            }
             "identifier" => {
                 let value = python::unparenthesize(python::assigned_before(text, node)?);
                 match value.kind() {
                     "list" | "tuple" => Self::from_list(text, value, tools),
-                    "string" => Self::from_shell(text, python::string_value(text, value)?, tools),
+                    "string" | "concatenated_string" => {
+                        Self::from_shell(&python::string_literal_value(text, value)?, tools)
+                    }
                     // `"mysqldump ... > {}".format(path)`: the tool is in
                     // the template; where the output goes is not visible.
                     "call" => {
@@ -478,8 +477,8 @@ impl<'t> Command<'t> {
                             return None;
                         };
                         let template =
-                            python::string_value(text, python::unparenthesize(template))?;
-                        let tool = Self::from_shell(text, template, tools)?.tool;
+                            python::string_literal_value(text, python::unparenthesize(template))?;
+                        let tool = Self::from_shell(&template, tools)?.tool;
                         Some(Self { tool, output: None })
                     }
                     _ => None,
@@ -489,7 +488,7 @@ impl<'t> Command<'t> {
         }
     }
 
-    fn from_list(text: &'t str, list: Node<'_>, tools: &[String]) -> Option<Self> {
+    fn from_list(text: &str, list: Node<'_>, tools: &[String]) -> Option<Self> {
         let items: Vec<Node> = python::named_children(list)
             .into_iter()
             .filter(|c| c.kind() != "comment")
@@ -497,7 +496,10 @@ impl<'t> Command<'t> {
         let tool = items.iter().find_map(|item| {
             let word = python::string_value(text, *item)?;
             let base = word.rsplit('/').next()?;
-            tools.iter().find(|t| t.as_str() == base).map(|_| base)
+            tools
+                .iter()
+                .find(|t| t.as_str() == base)
+                .map(|_| base.to_owned())
         })?;
         let mut output = None;
         for (i, item) in items.iter().enumerate() {
@@ -528,11 +530,14 @@ impl<'t> Command<'t> {
         Some(Self { tool, output })
     }
 
-    fn from_shell(_text: &'t str, command: &'t str, tools: &[String]) -> Option<Self> {
+    fn from_shell(command: &str, tools: &[String]) -> Option<Self> {
         let words: Vec<&str> = command.split_whitespace().collect();
         let tool = words.iter().find_map(|w| {
             let base = w.rsplit('/').next()?;
-            tools.iter().find(|t| t.as_str() == base).map(|_| base)
+            tools
+                .iter()
+                .find(|t| t.as_str() == base)
+                .map(|_| base.to_owned())
         })?;
         let mut output = None;
         for (i, word) in words.iter().enumerate() {

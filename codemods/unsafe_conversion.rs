@@ -35,8 +35,9 @@
 //! s.rsplit("[", 1)`). Texts of a format fixed by the system that made
 //! them are not reported either: an asyncpg command status (`status =
 //! await conn.execute("DELETE ...")`, always `"DELETE 3"`) and lines of a
-//! `/proc` file (followed through variables, `for` loops and `with ... as`). Test modules and test support (`test_*.py`,
-//! `tests/`, `testing/`, `conftest.py`, …) are skipped.
+//! `/proc` file (followed through variables, `for` loops and `with ... as`).
+//! Test modules and test support (`test_*.py`, `tests/`, `testing/`,
+//! `conftest.py`, …) are skipped.
 //!
 //! `int(os.getenv("PORT", "8080"))` is still reported: the default only
 //! covers an unset variable, and `PORT=80a` fails all the same.
