@@ -168,7 +168,8 @@ impl Codemod for FetchoneNullGuard {
             return;
         }
         if let Some(name) = assigned_name(cx.text, user, value) {
-            self.check_named(cx, method, value, user, name);
+            let first = earlier_fetch(cx.text, call, method);
+            self.check_named(cx, method, value, user, name, first);
         } else if let Some(use_kind) = direct_use(cx.text, user, value) {
             if let Some(first) = earlier_fetch(cx.text, call, method) {
                 let message = format!(
@@ -223,6 +224,7 @@ impl FetchoneNullGuard {
         value: Node<'_>,
         assignment: Node<'_>,
         name: &str,
+        earlier: Option<Node<'_>>,
     ) {
         let Some(statement) = assignment
             .parent()
@@ -238,6 +240,19 @@ impl FetchoneNullGuard {
             Surrounding::Swallowed(clause) => Some(clause),
             Surrounding::Unhandled => None,
         };
+        if let Some(first) = earlier {
+            let message = format!(
+                "`{name}` from `{method}()` (line {}) may be None here: the `{method}()` on line {} already consumed the row, so this second fetch gets the next one (None for a one-row result); keep the first row in a variable (no automatic fix: a guard here would fire on the normal path)",
+                statement.start_position().row + 1,
+                first.start_position().row + 1
+            );
+            cx.report(
+                use_node.byte_range(),
+                message,
+                Some(Fix::new(Vec::new(), Applicability::ReportOnly)),
+            );
+            return;
+        }
         let mut message = format!(
             "`{name}` from `{method}()` (line {}) may be None here: check for a missing row first",
             statement.start_position().row + 1
