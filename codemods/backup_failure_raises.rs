@@ -133,7 +133,9 @@ impl Codemod for BackupFailureRaises {
         let Some(function) = call.child_by_field_name("function") else {
             return;
         };
-        if cx.qualified_name(function).as_deref() != Some("subprocess.run") {
+        if cx.qualified_name(function).as_deref() != Some("subprocess.run")
+            || python::first_name_bound_locally(cx.text, function)
+        {
             return;
         }
         let args = Arguments::of(cx.text, call);

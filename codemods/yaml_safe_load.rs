@@ -94,6 +94,9 @@ impl Codemod for YamlSafeLoad {
         let Some(qualified) = cx.qualified_name(function) else {
             return;
         };
+        if python::first_name_bound_locally(cx.text, function) {
+            return; // a parameter or local of that name, not the import
+        }
         let (method, safe_method) = match qualified.as_str() {
             "yaml.load" => ("load", "safe_load"),
             "yaml.load_all" => ("load_all", "safe_load_all"),
