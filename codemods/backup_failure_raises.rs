@@ -13,7 +13,14 @@
 //! - `subprocess.run([...])` as a bare statement: the exit status is ignored.
 //!
 //! The command may be a list literal, a shell string, or a variable assigned
-//! a list literal earlier in the function.
+//! a list literal, a shell string or a `"...".format(...)` template earlier
+//! in the function. `subprocess.run` is recognised through the module's
+//! imports (`import subprocess as sp`, `from subprocess import run`).
+//! "Only logs" means logging calls on a logger (`logger.warning`,
+//! `logging.info`, `self.log.error`) and `print`: messages shown to a user
+//! (Django's `messages.warning(request, ...)`, Flask's `flash`,
+//! Streamlit's `st.warning`) are not logging, and such a branch is left
+//! alone.
 //!
 //! ## Why
 //! A backup is usually the step before something destructive: a season
@@ -78,19 +85,6 @@ pub static META: Meta = Meta {
     summary: "backup command whose failure is only logged",
 };
 
-/// Log methods whose level the fix raises to `error`.
-const LOW_LEVELS: [&str; 4] = ["warning", "warn", "info", "debug"];
-/// Calls that count as "only logging".
-const LOG_METHODS: [&str; 8] = [
-    "warning",
-    "warn",
-    "info",
-    "debug",
-    "error",
-    "exception",
-    "critical",
-    "log",
-];
 /// Options that name the output file, as separate or `--opt=value` words.
 const FILE_OPTIONS: [&str; 5] = ["-f", "--file", "-r", "--result-file", "--archive"];
 
@@ -134,10 +128,14 @@ impl Codemod for BackupFailureRaises {
     }
 
     fn check(&self, call: Node<'_>, cx: &mut Checker<'_>) {
-        let Some((Some(receiver), "run")) = python::call_target(cx.text, call) else {
+        // Through the module's imports: `import subprocess as sp; sp.run`,
+        // `from subprocess import run`.
+        let Some(function) = call.child_by_field_name("function") else {
             return;
         };
-        if python::text(cx.text, receiver) != "subprocess" {
+        if cx.qualified_name(function).as_deref() != Some("subprocess.run")
+            || python::first_name_bound_locally(cx.text, function)
+        {
             return;
         }
         let args = Arguments::of(cx.text, call);
@@ -170,7 +168,7 @@ impl BackupFailureRaises {
         call: Node<'_>,
         statement: Node<'_>,
         args: &Arguments<'_>,
-        command: &Command<'_>,
+        command: &Command,
     ) {
         let Some(last) = args.list.and_then(|list| {
             python::named_children(list)
@@ -195,7 +193,7 @@ impl BackupFailureRaises {
         call: Node<'_>,
         assignment: Node<'_>,
         args: &Arguments<'_>,
-        command: &Command<'_>,
+        command: &Command,
     ) {
         let Some(left) = assignment
             .child_by_field_name("left")
@@ -225,7 +223,7 @@ impl BackupFailureRaises {
         let Some(failure) = failure_block(cx.text, test, &returncode) else {
             return;
         };
-        let Some(logs) = only_logs(cx.text, failure) else {
+        let Some(python::OnlyLogs { logs, .. }) = python::only_logs(cx.text, failure, false) else {
             return;
         };
         let stderr = if args
@@ -270,7 +268,7 @@ impl BackupFailureRaises {
         cx: &mut Checker<'_>,
         call: Node<'_>,
         statement: Node<'_>,
-        command: &Command<'_>,
+        command: &Command,
     ) {
         let Some(body) = statement.parent().filter(|b| b.kind() == "block") else {
             return;
@@ -298,7 +296,7 @@ impl BackupFailureRaises {
         else {
             return;
         };
-        let Some(logs) = only_logs(cx.text, block) else {
+        let Some(python::OnlyLogs { logs, .. }) = python::only_logs(cx.text, block, false) else {
             return;
         };
         let mut edits = Vec::new();
@@ -335,12 +333,7 @@ impl BackupFailureRaises {
 
     /// "The file must exist and not be empty" after `statement`, when the
     /// command shows where the backup goes.
-    fn output_check(
-        &self,
-        cx: &Checker<'_>,
-        statement: Node<'_>,
-        command: &Command<'_>,
-    ) -> Vec<Edit> {
+    fn output_check(&self, cx: &Checker<'_>, statement: Node<'_>, command: &Command) -> Vec<Edit> {
         let Some(path) = &command.output else {
             return Vec::new();
         };
@@ -409,26 +402,6 @@ fn failure_block<'n>(text: &str, test: Node<'n>, returncode: &str) -> Option<Nod
     None
 }
 
-/// The logging calls of a block that does nothing but log (and `pass`), or
-/// None when the block does anything else.
-fn only_logs<'n>(text: &str, block: Node<'n>) -> Option<Vec<Node<'n>>> {
-    let mut logs = Vec::new();
-    for statement in python::named_children(block) {
-        match statement.kind() {
-            "comment" | "pass_statement" => continue,
-            "expression_statement" => {}
-            _ => return None,
-        }
-        let call = statement.named_child(0).filter(|c| c.kind() == "call")?;
-        match python::call_target(text, call)? {
-            (None, "print") => logs.push(call),
-            (Some(_), method) if LOG_METHODS.contains(&method) => logs.push(call),
-            _ => return None,
-        }
-    }
-    (!logs.is_empty()).then_some(logs)
-}
-
 /// Raise the level of the log calls to error and add `raise_line` after the
 /// block's last statement.
 fn raise_after(
@@ -446,16 +419,7 @@ fn raise_after(
         format!("{prefix}{}", cx.stylist.render_block(raise_line, indent)),
     )];
     for log in logs {
-        let Some(function) = log
-            .child_by_field_name("function")
-            .filter(|f| f.kind() == "attribute")
-        else {
-            continue;
-        };
-        let Some(method) = function.child_by_field_name("attribute") else {
-            continue;
-        };
-        if LOW_LEVELS.contains(&python::text(cx.text, method)) {
+        if let Some(method) = python::low_level_log_method(cx.text, *log) {
             edits.push(Edit::replacement(method.byte_range().into(), "error"));
         }
     }
@@ -473,8 +437,8 @@ fn bound_name<'t>(text: &'t str, handler: Node<'_>) -> Option<&'t str> {
 }
 
 /// A backup command: which tool, and where its output goes if visible.
-struct Command<'t> {
-    tool: &'t str,
+struct Command {
+    tool: String,
     output: Option<OutputPath>,
 }
 
@@ -493,22 +457,40 @@ impl OutputPath {
     }
 }
 
-impl<'t> Command<'t> {
-    fn resolve(text: &'t str, node: Node<'_>, tools: &[String]) -> Option<Self> {
+impl Command {
+    fn resolve(text: &str, node: Node<'_>, tools: &[String]) -> Option<Self> {
         let node = python::unparenthesize(node);
         match node.kind() {
             "list" | "tuple" => Self::from_list(text, node, tools),
-            "string" => Self::from_shell(text, python::string_value(text, node)?, tools),
+            "string" | "concatenated_string" => {
+                Self::from_shell(&python::string_literal_value(text, node)?, tools)
+            }
             "identifier" => {
-                let value = python::assigned_before(text, node)?;
-                matches!(value.kind(), "list" | "tuple")
-                    .then(|| Self::from_list(text, value, tools))?
+                let value = python::unparenthesize(python::assigned_before(text, node)?);
+                match value.kind() {
+                    "list" | "tuple" => Self::from_list(text, value, tools),
+                    "string" | "concatenated_string" => {
+                        Self::from_shell(&python::string_literal_value(text, value)?, tools)
+                    }
+                    // `"mysqldump ... > {}".format(path)`: the tool is in
+                    // the template; where the output goes is not visible.
+                    "call" => {
+                        let (Some(template), "format") = python::call_target(text, value)? else {
+                            return None;
+                        };
+                        let template =
+                            python::string_literal_value(text, python::unparenthesize(template))?;
+                        let tool = Self::from_shell(&template, tools)?.tool;
+                        Some(Self { tool, output: None })
+                    }
+                    _ => None,
+                }
             }
             _ => None,
         }
     }
 
-    fn from_list(text: &'t str, list: Node<'_>, tools: &[String]) -> Option<Self> {
+    fn from_list(text: &str, list: Node<'_>, tools: &[String]) -> Option<Self> {
         let items: Vec<Node> = python::named_children(list)
             .into_iter()
             .filter(|c| c.kind() != "comment")
@@ -516,7 +498,10 @@ impl<'t> Command<'t> {
         let tool = items.iter().find_map(|item| {
             let word = python::string_value(text, *item)?;
             let base = word.rsplit('/').next()?;
-            tools.iter().find(|t| t.as_str() == base).map(|_| base)
+            tools
+                .iter()
+                .find(|t| t.as_str() == base)
+                .map(|_| base.to_owned())
         })?;
         let mut output = None;
         for (i, item) in items.iter().enumerate() {
@@ -547,11 +532,14 @@ impl<'t> Command<'t> {
         Some(Self { tool, output })
     }
 
-    fn from_shell(_text: &'t str, command: &'t str, tools: &[String]) -> Option<Self> {
+    fn from_shell(command: &str, tools: &[String]) -> Option<Self> {
         let words: Vec<&str> = command.split_whitespace().collect();
         let tool = words.iter().find_map(|w| {
             let base = w.rsplit('/').next()?;
-            tools.iter().find(|t| t.as_str() == base).map(|_| base)
+            tools
+                .iter()
+                .find(|t| t.as_str() == base)
+                .map(|_| base.to_owned())
         })?;
         let mut output = None;
         for (i, word) in words.iter().enumerate() {

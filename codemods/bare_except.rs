@@ -7,7 +7,8 @@
 //! A bare `except:` whose handler re-raises (a plain `raise` at the top of
 //! the handler body: clean up, then propagate) is the idiomatic way to run
 //! code on *any* exception and is left alone, as is a line marked
-//! `# noqa: E722` or `# nosec`.
+//! `# noqa: E722` (or a bare `# noqa`), `# pylint: disable=bare-except` or
+//! `# nosec`.
 //!
 //! ## Why
 //! `except:` also catches `KeyboardInterrupt`, `SystemExit` and
@@ -138,14 +139,11 @@ fn may_reraise(text: &str, body: Node<'_>) -> bool {
     found
 }
 
-/// `# noqa: E722` / `# noqa` / `# nosec` on the `except` line.
+/// `# noqa: E722` / `# noqa` / `# nosec` / `# pylint: disable=bare-except`
+/// on the `except` line (see [`python::markers_in`]).
 fn marked_intentional(text: &str, offset: usize) -> bool {
     let line = &text[line_start(text, offset)..next_line_start(text, offset)];
-    let Some(comment) = line.find('#').map(|i| &line[i..]) else {
-        return false;
-    };
-    comment.contains("nosec")
-        || comment.find("noqa").is_some_and(|i| {
-            !comment[i + 4..].trim_start().starts_with(':') || comment.contains("E722")
-        })
+    python::has_any_nosec(line)
+        || python::noqa_in(line, &["E722"])
+        || python::lint_suppressed(line, &["bare-except", "W0702"])
 }

@@ -15,8 +15,32 @@
 //!
 //! A check anywhere before the use silences it: `if row is None`, `if not
 //! row`, `if row:` (the use inside the branch), `row or default`, `row and
-//! row[0]`, `x if row else y`, `assert row`. So does a surrounding `try`
-//! that handles `TypeError`, `AttributeError` or `Exception`.
+//! row[0]`, `x if row else y`, `assert row`, and a check of the cursor's
+//! `rowcount` since its last `execute` (`if not cur.rowcount: return`, the
+//! fetch inside `elif cur.rowcount == 1:`). So does a surrounding `try`
+//! whose handler expects the failure: one that names `TypeError` or
+//! `AttributeError`, or one that raises (re-raises or wraps). A broad
+//! handler that carries on (`except Exception: print(...); return {}`)
+//! does not: the missing row then becomes an empty result and a vague
+//! `'NoneType'` message, so the finding is kept and says so.
+//!
+//! Queries that always return one row are left alone: `SELECT` without a
+//! `FROM` (`SELECT EXISTS(...)`, `SELECT CASE WHEN EXISTS(...) ... END`,
+//! `SELECT 1`), `SELECT` of aggregates only with no top-level `GROUP BY`,
+//! `HAVING`, `UNION`, `LIMIT` or `OFFSET` (a subquery may have them), and
+//! the single-value SQLite `PRAGMA`s read without `=` (`PRAGMA
+//! user_version`). The query is found in a string, an f-string, a `%` /
+//! `+` / `.format` template, a list of lines or `" ".join([...])` of them.
+//!
+//! `if c.fetchone() is not None: x = c.fetchone()[0]` fetches twice: the
+//! condition consumed the row, and the second fetch gets the next one. It
+//! is reported without a fix (a guard on the second fetch would fire on the
+//! normal path): keep the first row in a variable.
+//!
+//! A row the program guarantees elsewhere (a caller that checked the same
+//! key, a settings row inserted at startup for every server) cannot be seen
+//! from the fetch: such findings stay, and the guard only documents the
+//! assumption.
 //!
 //! ## Why
 //! These methods return `None` when the query matched nothing. The code then
@@ -81,8 +105,11 @@ pub static META: Meta = Meta {
     summary: "one-row fetch used without a None check",
 };
 
-/// Exceptions whose handler already deals with a missing row.
-const HANDLED_BY: [&str; 4] = ["TypeError", "AttributeError", "Exception", "BaseException"];
+/// The exceptions a use of a missing row raises (`None[0]`, `None.x`),
+/// with their base classes: a handler for one of them runs.
+const RAISED_AS: [&str; 4] = ["TypeError", "AttributeError", "Exception", "BaseException"];
+/// Handlers that expect a missing row: they name its error.
+const EXPECTS_NONE: [&str; 2] = ["TypeError", "AttributeError"];
 
 /// Calls that fail on None when given the row.
 const CONSUMERS: [&str; 5] = ["dict", "list", "tuple", "set", "sorted"];
@@ -135,12 +162,27 @@ impl Codemod for FetchoneNullGuard {
         let Some(user) = python::parent_skipping_parens(value) else {
             return;
         };
-        if query_of(cx.text, call).is_some_and(|sql| always_one_row(&sql)) {
+        if query_of(cx.text, call).is_some_and(|sql| always_one_row(&sql))
+            || rowcount_checked(cx.text, call)
+        {
             return;
         }
         if let Some(name) = assigned_name(cx.text, user, value) {
-            self.check_named(cx, method, value, user, name);
+            let first = earlier_fetch(cx.text, call, method);
+            self.check_named(cx, method, value, user, name, first);
         } else if let Some(use_kind) = direct_use(cx.text, user, value) {
+            if let Some(first) = earlier_fetch(cx.text, call, method) {
+                let message = format!(
+                    "`{method}()` can return None, and {use_kind} would then fail: the `{method}()` on line {} already consumed the row, so this second fetch gets the next one (None for a one-row result); keep the first row in a variable (no automatic fix: a guard here would fire on the normal path)",
+                    first.start_position().row + 1
+                );
+                cx.report(
+                    value.byte_range(),
+                    message,
+                    Some(Fix::new(Vec::new(), Applicability::ReportOnly)),
+                );
+                return;
+            }
             self.check_direct(cx, method, value, use_kind);
         }
     }
@@ -149,13 +191,22 @@ impl Codemod for FetchoneNullGuard {
 impl FetchoneNullGuard {
     /// `dict(c.fetchone())`, `c.fetchone()[0]`, `a, b = c.fetchone()` …
     fn check_direct(&self, cx: &mut Checker<'_>, method: &str, value: Node<'_>, use_kind: &str) {
-        if python::inside_try_catching(cx.text, value, &HANDLED_BY) {
-            return;
-        }
+        let swallowed = match surrounding_try(cx.text, value) {
+            Surrounding::Expected => return,
+            Surrounding::Swallowed(clause) => Some(clause),
+            Surrounding::Unhandled => None,
+        };
         let mut message = format!(
             "`{method}()` can return None, and {use_kind} would then fail: check for a missing row"
         );
+        if let Some(clause) = swallowed {
+            message.push_str(&swallowed_note(clause));
+        }
         let fix = match self.hoist_fix(cx, method, value) {
+            Ok(mut fix) if swallowed.is_some() => {
+                fix.applicability = fix.applicability.min(Applicability::Unsafe);
+                fix
+            }
             Ok(fix) => fix,
             Err(reason) => {
                 message.push_str(&format!(" (no automatic fix: {reason})"));
@@ -173,6 +224,7 @@ impl FetchoneNullGuard {
         value: Node<'_>,
         assignment: Node<'_>,
         name: &str,
+        earlier: Option<Node<'_>>,
     ) {
         let Some(statement) = assignment
             .parent()
@@ -183,11 +235,32 @@ impl FetchoneNullGuard {
         let Some((use_node, conditional)) = first_unchecked_use(cx.text, statement, name) else {
             return;
         };
+        let swallowed = match surrounding_try(cx.text, use_node) {
+            Surrounding::Expected => return,
+            Surrounding::Swallowed(clause) => Some(clause),
+            Surrounding::Unhandled => None,
+        };
+        if let Some(first) = earlier {
+            let message = format!(
+                "`{name}` from `{method}()` (line {}) may be None here: the `{method}()` on line {} already consumed the row, so this second fetch gets the next one (None for a one-row result); keep the first row in a variable (no automatic fix: a guard here would fire on the normal path)",
+                statement.start_position().row + 1,
+                first.start_position().row + 1
+            );
+            cx.report(
+                use_node.byte_range(),
+                message,
+                Some(Fix::new(Vec::new(), Applicability::ReportOnly)),
+            );
+            return;
+        }
         let mut message = format!(
             "`{name}` from `{method}()` (line {}) may be None here: check for a missing row first",
             statement.start_position().row + 1
         );
-        let applicability = if conditional {
+        if let Some(clause) = swallowed {
+            message.push_str(&swallowed_note(clause));
+        }
+        let applicability = if conditional || swallowed.is_some() {
             Applicability::Unsafe
         } else {
             Applicability::Safe
@@ -353,13 +426,23 @@ fn sql_text(text: &str, node: Node<'_>) -> Option<String> {
     loop {
         node = match node.kind() {
             "string" | "concatenated_string" => return Some(python::text(text, node).to_owned()),
+            // Lines of a query joined by the caller or a wrapper (`"
+            // ".join([...])`, isso's `db.execute([...])`).
+            "list" | "tuple" => return joined_lines(text, node),
             "binary_operator" => node.child_by_field_name("left")?,
-            "call" => {
-                let (Some(object), "format") = python::call_target(text, node)? else {
-                    return None;
-                };
-                object
-            }
+            "call" => match python::call_target(text, node)? {
+                (Some(object), "format") => object,
+                (Some(separator), "join")
+                    if python::unparenthesize(separator).kind() == "string" =>
+                {
+                    let args = Arguments::of(text, node);
+                    let [lines] = args.positional.as_slice() else {
+                        return None;
+                    };
+                    return joined_lines(text, python::unparenthesize(*lines));
+                }
+                _ => return None,
+            },
             "identifier" => {
                 let value = python::assigned_before(text, node)?;
                 if value.kind() == "identifier" {
@@ -371,6 +454,20 @@ fn sql_text(text: &str, node: Node<'_>) -> Option<String> {
         };
         node = python::unparenthesize(node);
     }
+}
+
+/// The plain string items of a list or tuple, joined by spaces (None if
+/// any item is something else).
+fn joined_lines(text: &str, list: Node<'_>) -> Option<String> {
+    if !matches!(list.kind(), "list" | "tuple") {
+        return None;
+    }
+    let lines = python::named_children(list)
+        .into_iter()
+        .filter(|c| c.kind() != "comment")
+        .map(|item| python::string_value(text, item))
+        .collect::<Option<Vec<&str>>>()?;
+    (!lines.is_empty()).then(|| lines.join(" "))
 }
 
 /// Aggregates that return one row over any number of input rows.
@@ -397,12 +494,15 @@ const AGGREGATES: [&str; 13] = [
 fn always_one_row(sql: &str) -> bool {
     let upper = sql.to_uppercase();
     let body = upper.trim_start_matches(|c: char| "RFBU'\"( \t\r\n\\".contains(c));
+    if is_value_pragma(body) {
+        return true;
+    }
     let Some(after) = body.strip_prefix("SELECT") else {
         return false;
     };
-    let words: Vec<&str> = after
-        .split(|c: char| !c.is_alphanumeric() && c != '_')
-        .collect();
+    // Clauses of a subquery (`FROM (SELECT ... GROUP BY ...) x`,
+    // `EXISTS(... LIMIT 1)`) do not remove the outer row.
+    let words = top_level_words(after);
     let has = |w: &str| words.contains(&w);
     if has("GROUP")
         || has("HAVING")
@@ -633,9 +733,6 @@ fn first_unchecked_use<'n>(
         match item {
             Item::Unit(node, conditional) => match scan_unit(text, node, name) {
                 Some((Event::Used, used)) => {
-                    if python::inside_try_catching(text, used, &HANDLED_BY) {
-                        return None;
-                    }
                     return Some((used, conditional));
                 }
                 Some(_) => return None,
@@ -823,6 +920,209 @@ fn classify(text: &str, identifier: Node<'_>) -> Option<Event> {
     }
 }
 
+/// What a `try` around a use of the row does when the row is missing.
+#[derive(Clone, Copy)]
+enum Surrounding<'n> {
+    /// No handler in the function catches the failure.
+    Unhandled,
+    /// The handler expects it: it names `TypeError` / `AttributeError`, or
+    /// it raises (the failure still stops the caller).
+    Expected,
+    /// A broad handler (`except Exception:`, bare `except:`) that carries
+    /// on: a missing row becomes whatever it returns, with a vague
+    /// `'NoneType' object is not subscriptable` at best in the log.
+    Swallowed(Node<'n>),
+}
+
+fn surrounding_try<'n>(text: &str, node: Node<'n>) -> Surrounding<'n> {
+    let Some(clause) = python::handler_for(text, node, &RAISED_AS) else {
+        return Surrounding::Unhandled;
+    };
+    let bare = python::handler_type(clause).is_none();
+    if (!bare && python::handler_catches(text, clause, &EXPECTS_NONE))
+        || python::handler_raises(clause)
+    {
+        return Surrounding::Expected;
+    }
+    Surrounding::Swallowed(clause)
+}
+
+/// The message's note on a broad handler that swallows the failure.
+fn swallowed_note(clause: Node<'_>) -> String {
+    format!(
+        "; the broad handler on line {} would turn a missing row into a vague `'NoneType'` error and carry on (fix unsafe: the handler now receives a LookupError naming the query)",
+        clause.start_position().row + 1
+    )
+}
+
+/// Whether the cursor's `rowcount` was checked before the fetch: the fetch
+/// runs inside `if cur.rowcount:` / `elif cur.rowcount == 1:`, or after an
+/// `if not cur.rowcount: return` (any `if` on it since the last
+/// `execute`).
+fn rowcount_checked(text: &str, call: Node<'_>) -> bool {
+    let Some((Some(receiver), _)) = python::call_target(text, call) else {
+        return false;
+    };
+    let Some(cursor) = python::dotted_name(text, python::unparenthesize(receiver)) else {
+        return false;
+    };
+    let rowcount = format!("{cursor}.rowcount");
+    let mentions = |condition: Option<Node<'_>>| {
+        condition.is_some_and(|c| python::text(text, c).contains(&rowcount))
+    };
+    for ancestor in python::ancestors(call).skip(1) {
+        if python::is_scope_boundary(ancestor.kind()) {
+            break;
+        }
+        if ancestor.kind() == "block" {
+            let owner = ancestor.parent();
+            let in_branch = owner.is_some_and(|o| {
+                matches!(o.kind(), "if_statement" | "elif_clause")
+                    && o.child_by_field_name("consequence").map(|c| c.id()) == Some(ancestor.id())
+            });
+            if in_branch && mentions(owner.and_then(|o| o.child_by_field_name("condition"))) {
+                return true;
+            }
+        }
+    }
+    for statement in python::statements_before(call) {
+        if statement.kind() == "if_statement" {
+            if mentions(statement.child_by_field_name("condition")) {
+                return true;
+            }
+            continue;
+        }
+        if runs_query_on(text, statement, &cursor) {
+            return false;
+        }
+    }
+    false
+}
+
+/// Whether a statement calls `cursor.execute(...)` (or another query method).
+fn runs_query_on(text: &str, statement: Node<'_>, cursor: &str) -> bool {
+    let mut found = false;
+    python::walk_descendants(statement, |node| {
+        if found {
+            return false;
+        }
+        if node.kind() == "call" {
+            if let Some((Some(target), method)) = python::call_target(text, node) {
+                found = EXECUTE_METHODS.contains(&method) && python::text(text, target) == cursor;
+            }
+        }
+        !found
+    });
+    found
+}
+
+/// An earlier `cursor.<method>()` of the same cursor in the condition of
+/// an `if` around the fetch (`if c.fetchone() is not None:
+/// c.fetchone()[0]`): the condition consumed the row.
+fn earlier_fetch<'n>(text: &str, call: Node<'n>, method: &str) -> Option<Node<'n>> {
+    let (Some(receiver), _) = python::call_target(text, call)? else {
+        return None;
+    };
+    let cursor = python::dotted_name(text, python::unparenthesize(receiver))?;
+    let fetch_in = |node: Node<'n>| {
+        let mut found = None;
+        python::walk_descendants(node, |n| {
+            if found.is_some() || python::is_scope_boundary(n.kind()) {
+                return false;
+            }
+            if n.kind() == "call" && n.id() != call.id() {
+                if let Some((Some(target), m)) = python::call_target(text, n) {
+                    if m == method && python::text(text, target) == cursor {
+                        found = Some(n);
+                    }
+                }
+            }
+            found.is_none()
+        });
+        found
+    };
+    for ancestor in python::ancestors(call).skip(1) {
+        if python::is_scope_boundary(ancestor.kind()) {
+            break;
+        }
+        if ancestor.kind() == "block" {
+            let owner = ancestor.parent()?;
+            if matches!(owner.kind(), "if_statement" | "elif_clause")
+                && owner.child_by_field_name("consequence").map(|c| c.id()) == Some(ancestor.id())
+            {
+                if let Some(found) = owner.child_by_field_name("condition").and_then(fetch_in) {
+                    return Some(found);
+                }
+            }
+        }
+    }
+    // A fetch in an earlier statement may read the next row on purpose
+    // (`first = cur.fetchone(); second = cur.fetchone()`): not counted.
+    None
+}
+
+/// Single-value PRAGMAs: `PRAGMA user_version` always returns one row.
+const VALUE_PRAGMAS: [&str; 22] = [
+    "USER_VERSION",
+    "SCHEMA_VERSION",
+    "APPLICATION_ID",
+    "JOURNAL_MODE",
+    "PAGE_SIZE",
+    "PAGE_COUNT",
+    "MAX_PAGE_COUNT",
+    "FREELIST_COUNT",
+    "ENCODING",
+    "FOREIGN_KEYS",
+    "AUTO_VACUUM",
+    "CACHE_SIZE",
+    "SYNCHRONOUS",
+    "BUSY_TIMEOUT",
+    "DATA_VERSION",
+    "LOCKING_MODE",
+    "SECURE_DELETE",
+    "TEMP_STORE",
+    "RECURSIVE_TRIGGERS",
+    "QUERY_ONLY",
+    "WAL_AUTOCHECKPOINT",
+    "MMAP_SIZE",
+];
+
+/// `PRAGMA [schema.]name` of a single-value pragma, read (not set).
+fn is_value_pragma(body: &str) -> bool {
+    let Some(rest) = body.strip_prefix("PRAGMA") else {
+        return false;
+    };
+    let rest = rest.trim_end_matches(|c: char| "'\"; \t\r\n\\".contains(c));
+    let name = rest.trim().rsplit('.').next().unwrap_or_default();
+    rest.starts_with(char::is_whitespace) && VALUE_PRAGMAS.contains(&name)
+}
+
+/// The words of `sql` outside parentheses.
+fn top_level_words(sql: &str) -> Vec<&str> {
+    let mut words = Vec::new();
+    let mut depth = 0i32;
+    let mut start = None;
+    for (i, c) in sql.char_indices() {
+        let word_char = c.is_alphanumeric() || c == '_';
+        if let (false, Some(s)) = (word_char, start) {
+            if depth == 0 {
+                words.push(&sql[s..i]);
+            }
+            start = None;
+        }
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            _ if word_char && start.is_none() => start = Some(i),
+            _ => {}
+        }
+    }
+    if let Some(s) = start.filter(|_| depth == 0) {
+        words.push(&sql[s..]);
+    }
+    words
+}
+
 #[cfg(test)]
 mod tests {
     use super::always_one_row;
@@ -838,6 +1138,11 @@ mod tests {
             "\"SELECT version()\"",
             "\"SELECT 1.1 FROM DUAL\"",
             "\"\"\"\n    SELECT COUNT(*) FROM pg_class\n    WHERE relname = %s\"\"\"",
+            "\"PRAGMA user_version\"",
+            "'pragma main.journal_mode;'",
+            "\"SELECT count(*) FROM (SELECT 1 FROM e GROUP BY a HAVING count(*) > 1) x\"",
+            "\"SELECT CASE WHEN EXISTS(SELECT 1 FROM t WHERE a = ? LIMIT 1) THEN 1 ELSE 0 END\"",
+            "\"SELECT EXISTS(SELECT 1 FROM t WHERE a = ?)\"",
         ] {
             assert!(always_one_row(sql), "{sql}");
         }
@@ -854,6 +1159,9 @@ mod tests {
             "\"UPDATE t SET a = 1 RETURNING COUNT(*)\"",
             "\"SELECT (SELECT COUNT(*) FROM a) FROM b\"",
             "\"SELECT a FROM DUAL WHERE 1 = 0\"",
+            "\"PRAGMA table_info(users)\"",
+            "\"PRAGMA user_version = 3\"",
+            "\"PRAGMA foreign_key_check\"",
         ] {
             assert!(!always_one_row(sql), "{sql}");
         }

@@ -10,7 +10,15 @@
 //! - literal assignments: `SECRET_KEY = "…"` at module level (also in an
 //!   `if` or `try` there) or in a configuration class (`class Config:`, `class ProductionSettings:` …),
 //!   `app.secret_key = "…"`, `app.config["SECRET_KEY"] = "…"` (anywhere,
-//!   also in an application factory).
+//!   also in an application factory);
+//! - literals embedded in code, reported without a fix: a secret-like
+//!   instance attribute (`self.api_token = "…"`), keyword argument
+//!   (`Server(bot, secret_key="…")`, bandit B106) or dictionary entry
+//!   (`{"secret_key": "…"}`), when the value looks like a credential (not a
+//!   key name such as `"user_password"`, a word of the name, or a mask such
+//!   as `"****"`). A keyword of a call that builds a user record (with
+//!   `email=`, `first_name=`, `is_staff=`, …) is the stored field, often an
+//!   unusable marker, and is left alone.
 //!
 //! A name is secret-like when its words (split at `_`, `-`, `.` and camelCase,
 //! upper-cased) contain one of the `names` (default: `SECRET`, `PASSWORD`,
@@ -90,6 +98,12 @@
 //! the secret.
 //!
 //! Report-only:
+//! - values something later may override: a star import after the
+//!   literal (`from .settings_local import *`), a Flask configuration load
+//!   after it (`app.config.from_envvar` / `from_pyfile` / `from_object` /
+//!   `from_file` / `from_prefixed_env` / `from_mapping`), or a module of
+//!   defaults (`default_config.py`, `defaults.py`): a guard at the literal
+//!   would stop deployments that set the value the documented way;
 //! - class attributes (`class ProductionConfig: DB_PASSWORD = "…"`): a
 //!   class body runs at import whichever configuration is chosen, so a
 //!   check there would stop every environment — check where the
@@ -385,7 +399,13 @@ impl Codemod for InsecureDefaultSecret {
     }
 
     fn kinds(&self) -> &'static [&'static str] {
-        &["call", "boolean_operator", "assignment"]
+        &[
+            "call",
+            "boolean_operator",
+            "assignment",
+            "keyword_argument",
+            "pair",
+        ]
     }
 
     fn triggers(&self) -> Vec<String> {
@@ -429,13 +449,15 @@ impl Codemod for InsecureDefaultSecret {
     }
 
     fn check(&self, node: Node<'_>, cx: &mut Checker<'_>) {
-        if self.exclude_tests && cx.is_test_file() {
+        if self.exclude_tests && (cx.is_test_file() || cx.path().is_some_and(is_dev_or_test_path)) {
             return;
         }
         match node.kind() {
             "call" => self.check_read(cx, node),
             "boolean_operator" => self.check_or(cx, node),
             "assignment" => self.check_assignment(cx, node),
+            "keyword_argument" => self.check_keyword(cx, node),
+            "pair" => self.check_pair(cx, node),
             _ => {}
         }
     }
@@ -469,12 +491,24 @@ fn plausible_constant(text: &str, literal: Node<'_>, matched: &NameMatch) -> boo
     if matches!(literal.kind(), "integer" | "float") {
         return matched.at_end;
     }
-    if !matched.weak {
-        return true;
-    }
     let Some(value) = literal_value(text, literal) else {
         return true;
     };
+    // `OAUTH_PASSWORD_STORE = "oauth_signin_account_no_password"`: the name
+    // is about a secret without being one (no secret word at its end), and
+    // the value is a snake_case marker made of words of the name.
+    let snake = value.contains('_') && value.chars().all(|c| c.is_ascii_lowercase() || c == '_');
+    if !matched.at_end
+        && snake
+        && value
+            .split('_')
+            .any(|w| !w.is_empty() && matched.parts.contains(&w.to_ascii_uppercase()))
+    {
+        return false;
+    }
+    if !matched.weak {
+        return true;
+    }
     if value.chars().count() < 3 {
         return false;
     }
@@ -588,7 +622,9 @@ impl InsecureDefaultSecret {
             message.push_str(" (the literal may be a real credential: it stays in the version history, rotate it)");
         }
         let plain_read = plain_read_text(cx.text, read);
-        let fix = match self.read_fix(cx, read, value, &plain_read, &old) {
+        let fix = match overridden_later(cx, value)
+            .map_or_else(|| self.read_fix(cx, read, value, &plain_read, &old), Err)
+        {
             Ok(fix) => fix,
             Err(reason) => {
                 message.push_str(&format!(" (no automatic fix: {reason})"));
@@ -687,6 +723,14 @@ impl InsecureDefaultSecret {
         ) {
             return;
         }
+        if left.kind() == "attribute"
+            && left
+                .child_by_field_name("object")
+                .is_some_and(|o| matches!(python::text(cx.text, o), "self" | "cls"))
+        {
+            self.check_instance_attribute(cx, left, literal, statement);
+            return;
+        }
         let Some(env) = self.assigned_secret(cx, left, literal, statement) else {
             return;
         };
@@ -716,6 +760,8 @@ impl InsecureDefaultSecret {
             Err("pydantic settings read the environment themselves: remove the default so the setting is required".to_owned())
         } else if class.is_some() {
             Err(CLASS_LEVEL.to_owned())
+        } else if let Some(reason) = overridden_later(cx, statement) {
+            Err(reason)
         } else {
             self.literal_fix(cx, statement, literal, target, &env, &old)
         };
@@ -727,6 +773,122 @@ impl InsecureDefaultSecret {
             }
         };
         cx.report(statement.byte_range(), message, Some(fix));
+    }
+
+    /// `self.api_token = "…"`: a secret-like instance (or class) attribute
+    /// given a literal that looks like a credential. Report-only: where
+    /// the object gets its configuration is the owner's design.
+    fn check_instance_attribute(
+        &self,
+        cx: &mut Checker<'_>,
+        left: Node<'_>,
+        literal: Node<'_>,
+        statement: Node<'_>,
+    ) {
+        let Some(attribute) = left.child_by_field_name("attribute") else {
+            return;
+        };
+        let name = python::text(cx.text, attribute);
+        let target = python::text(cx.text, left);
+        self.report_embedded(cx, statement, name, literal, &format!("`{target}`"));
+    }
+
+    /// `Server(bot, secret_key="…")`: a secret-like keyword argument given a
+    /// literal (bandit B106).
+    fn check_keyword(&self, cx: &mut Checker<'_>, argument: Node<'_>) {
+        let (Some(key), Some(value)) = (
+            argument.child_by_field_name("name"),
+            argument.child_by_field_name("value"),
+        ) else {
+            return;
+        };
+        // Parameter defaults (`def f(password="x")`) are `default_parameter`,
+        // not keyword arguments: only calls get here.
+        let name = python::text(cx.text, key);
+        if builds_user_record(cx.text, argument) {
+            return;
+        }
+        let description = format!("the `{name}=` argument");
+        self.report_embedded(
+            cx,
+            argument,
+            name,
+            python::unparenthesize(value),
+            &description,
+        );
+    }
+
+    /// `{"secret_key": "…"}`: a secret-like dictionary entry given a literal.
+    fn check_pair(&self, cx: &mut Checker<'_>, pair: Node<'_>) {
+        let (Some(key), Some(value)) = (
+            pair.child_by_field_name("key"),
+            pair.child_by_field_name("value"),
+        ) else {
+            return;
+        };
+        let Some(name) = python::string_value(cx.text, python::unparenthesize(key)) else {
+            return;
+        };
+        let description = format!("the `{name}` entry");
+        self.report_embedded(cx, pair, name, python::unparenthesize(value), &description);
+    }
+
+    /// The report-only finding for a literal secret embedded in code (an
+    /// instance attribute, a keyword argument, a dictionary entry): the
+    /// name must be secret-like and the value look like a credential, not
+    /// a key name or a word of the name (`{"password": "user_password"}`
+    /// maps a field).
+    fn report_embedded(
+        &self,
+        cx: &mut Checker<'_>,
+        node: Node<'_>,
+        name: &str,
+        literal: Node<'_>,
+        description: &str,
+    ) {
+        if !matches!(literal.kind(), "string" | "concatenated_string") {
+            return;
+        }
+        let Some(matched) = self.secret_match(name) else {
+            return;
+        };
+        // As strict as for a weak word: the value must look like a credential.
+        let strict = NameMatch {
+            weak: true,
+            ..matched
+        };
+        let masked =
+            literal_value(cx.text, literal).is_some_and(|v| !v.chars().any(char::is_alphanumeric));
+        if masked
+            || !is_secret_literal(cx.text, literal, name)
+            || !plausible_constant(cx.text, literal, &strict)
+        {
+            return;
+        }
+        if python::has_nosec(cx.text, statement_range(node), &NOSEC_CODES) {
+            return;
+        }
+        let in_test_class = python::ancestors(node)
+            .find(|a| a.kind() == "class_definition")
+            .is_some_and(|class| is_test_or_dev_class(cx.text, class));
+        if self.exclude_tests && in_test_class {
+            return;
+        }
+        let old = Old::of(cx.text, literal);
+        let mut message = format!(
+            "{description} is a hard-coded secret: read it from the environment or the configuration"
+        );
+        if !old.placeholder {
+            message.push_str(" (the literal may be a real credential: it stays in the version history, rotate it)");
+        }
+        message.push_str(
+            " (no automatic fix: where the value should come from is the owner's decision)",
+        );
+        cx.report(
+            literal.byte_range(),
+            message,
+            Some(Fix::new(Vec::new(), Applicability::ReportOnly)),
+        );
     }
 
     fn literal_fix(
@@ -831,30 +993,16 @@ impl InsecureDefaultSecret {
         if args.positional.len() > 2 {
             return None;
         }
-        // Is the receiver really `os` / `os.environ`?
-        let imports = python::module_imports(cx.text, cx.root);
-        let bound_to = |alias: &str, module: &str, member: Option<&str>| {
-            imports
-                .iter()
-                .any(|i| i.alias == alias && i.module == module && i.name.as_deref() == member)
-        };
-        let is_os = |node: Node| {
-            node.kind() == "identifier" && bound_to(python::text(cx.text, node), "os", None)
-        };
-        let is_environ = |node: Node| match node.kind() {
-            "attribute" => {
-                node.child_by_field_name("object").is_some_and(is_os)
-                    && node
-                        .child_by_field_name("attribute")
-                        .is_some_and(|a| python::text(cx.text, a) == "environ")
-            }
-            "identifier" => bound_to(python::text(cx.text, node), "os", Some("environ")),
-            _ => false,
-        };
+        // Is the receiver really `os` / `os.environ`? Through the module's
+        // imports (`import os as _os`, `from os import environ, getenv`).
         let recognised = match (method, receiver) {
-            (Method::Getenv, Some(object)) => is_os(object),
-            (Method::Getenv, None) => bound_to(name, "os", Some("getenv")),
-            (_, Some(object)) => is_environ(object),
+            (Method::Getenv, _) => call
+                .child_by_field_name("function")
+                .and_then(|f| cx.imported_name(f))
+                .is_some_and(|f| f == "os.getenv"),
+            (_, Some(object)) => cx
+                .imported_name(python::unparenthesize(object))
+                .is_some_and(|o| o == "os.environ"),
             (_, None) => false,
         };
         recognised.then(|| EnvRead {
@@ -1133,6 +1281,147 @@ fn outer_parens(value: Node<'_>) -> Node<'_> {
     node
 }
 
+/// Why a literal (or a default) at `node` is not the last word on the
+/// value, when something later in its scope may override it: a star import
+/// after it (`from .settings_local import *`), a Flask config load after it
+/// (`app.config.from_envvar(...)`, `from_pyfile`, `from_object`,
+/// `from_file`, `from_prefixed_env`, `from_mapping`), or a module whose
+/// name says it holds defaults (`default_config.py`, `defaults.py`). A
+/// guard at the literal would then stop deployments that set the value
+/// the documented way.
+fn overridden_later(cx: &Checker<'_>, node: Node<'_>) -> Option<String> {
+    let defaults_module = cx
+        .path()
+        .and_then(|p| p.file_stem())
+        .and_then(|s| s.to_str())
+        .is_some_and(is_defaults_module);
+    if defaults_module {
+        return Some("this module holds defaults that other configuration sources override: check the value once every source is loaded".to_owned());
+    }
+    let scope = python::enclosing_function(node).unwrap_or(cx.root);
+    let mut found = None;
+    python::walk_descendants(scope, |n| {
+        if found.is_some() || n.end_byte() <= node.end_byte() {
+            return false; // before the literal (or done)
+        }
+        if n.start_byte() < node.end_byte() {
+            return true; // around the literal: look at what follows inside
+        }
+        match n.kind() {
+            "import_from_statement"
+                if python::named_children(n)
+                    .iter()
+                    .any(|c| c.kind() == "wildcard_import") =>
+            {
+                let module = n
+                    .child_by_field_name("module_name")
+                    .map_or("", |m| python::text(cx.text, m));
+                found = Some(format!(
+                    "the later `from {module} import *` may override it: check the value after it"
+                ));
+            }
+            "call" => {
+                if let Some((Some(receiver), method)) = python::call_target(cx.text, n) {
+                    let loader = matches!(
+                        method,
+                        "from_envvar"
+                            | "from_pyfile"
+                            | "from_object"
+                            | "from_file"
+                            | "from_prefixed_env"
+                            | "from_mapping"
+                    );
+                    let config = python::text(cx.text, receiver)
+                        .rsplit('.')
+                        .next()
+                        .is_some_and(|r| r == "config");
+                    if loader && config {
+                        found = Some(format!(
+                            "the later `{}.{method}(...)` may override it: check the value after the configuration is loaded",
+                            python::text(cx.text, receiver)
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+        found.is_none()
+    });
+    found
+}
+
+/// Keywords of a call that builds a user record (`User(username=...,
+/// email=..., password="setbyplugin")`): its `password` is the stored
+/// field, often an unusable marker, not a credential the code logs in with.
+const USER_RECORD_KEYWORDS: [&str; 6] = [
+    "email",
+    "first_name",
+    "last_name",
+    "is_staff",
+    "is_superuser",
+    "is_active",
+];
+
+/// Whether the keyword argument belongs to a call that builds a user
+/// record (see [`USER_RECORD_KEYWORDS`]).
+fn builds_user_record(text: &str, argument: Node<'_>) -> bool {
+    let Some(list) = argument.parent().filter(|p| p.kind() == "argument_list") else {
+        return false;
+    };
+    python::named_children(list).into_iter().any(|a| {
+        a.kind() == "keyword_argument"
+            && a.child_by_field_name("name")
+                .is_some_and(|n| USER_RECORD_KEYWORDS.contains(&python::text(text, n)))
+    })
+}
+
+/// `defaults.py`, `default_config.py`, `settings_default.py`: a module of
+/// configuration defaults.
+fn is_defaults_module(stem: &str) -> bool {
+    let parts = name_parts(stem);
+    let default = parts.iter().any(|p| p == "DEFAULT" || p == "DEFAULTS");
+    let config = parts
+        .iter()
+        .any(|p| matches!(p.as_str(), "CONFIG" | "CONF" | "SETTINGS" | "CFG"));
+    stem.eq_ignore_ascii_case("defaults") || (default && config)
+}
+
+/// A development or test configuration file: its stem is `development`,
+/// `dev`, `local`, `test`, `testing` (or has a `dev` / `development` word:
+/// `settings_dev.py`), or a directory or the file name has a `test` /
+/// `tests` / `testing` word (`docker/browser-test/seed.py`).
+fn is_dev_or_test_path(path: &std::path::Path) -> bool {
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if matches!(
+        stem.as_str(),
+        "development" | "dev" | "local" | "test" | "testing" | "tests"
+    ) {
+        return true;
+    }
+    let words = |s: &str| -> Vec<String> {
+        s.split(|c: char| !c.is_ascii_alphanumeric())
+            .map(str::to_ascii_lowercase)
+            .collect()
+    };
+    if words(&stem)
+        .iter()
+        .any(|w| w == "dev" || w == "development")
+    {
+        return true;
+    }
+    path.components().any(|c| {
+        c.as_os_str().to_str().is_some_and(|c| {
+            words(c)
+                .iter()
+                .any(|w| matches!(w.as_str(), "test" | "tests" | "testing"))
+        })
+    })
+}
+
 /// The class whose body holds `statement` directly.
 fn enclosing_class(statement: Node<'_>) -> Option<Node<'_>> {
     let block = statement.parent().filter(|p| p.kind() == "block")?;
@@ -1377,6 +1666,36 @@ mod tests {
             assert!(triggers.contains(&t.to_owned()), "{t}");
         }
         assert!(!triggers.contains(&"pass".to_owned()));
+    }
+
+    #[test]
+    fn development_and_test_configuration_files() {
+        use std::path::Path;
+        for path in [
+            "configs/development.py",
+            "configs/test.py",
+            "app/dev.py",
+            "settings/local.py",
+            "testing.py",
+            "project/settings_dev.py",
+            "docker/browser-test/seed-browser-tests.py",
+        ] {
+            assert!(is_dev_or_test_path(Path::new(path)), "{path}");
+        }
+        for path in [
+            "configs/production.py",
+            "app/settings.py",
+            "latest/config.py",
+            "contest/settings.py",
+            "local_settings.py",
+            "devices/config.py",
+        ] {
+            assert!(!is_dev_or_test_path(Path::new(path)), "{path}");
+        }
+        assert!(is_defaults_module("default_config"));
+        assert!(is_defaults_module("defaults"));
+        assert!(!is_defaults_module("insecure_default_secret"));
+        assert!(!is_defaults_module("config"));
     }
 
     #[test]

@@ -123,8 +123,6 @@ const DB_CALLS: [&str; 16] = [
     "str",
     "len",
 ];
-/// Log methods the fix raises to `error`.
-const LOW_LEVELS: [&str; 4] = ["warning", "warn", "info", "debug"];
 
 impl LoopFailuresAggregate {
     pub fn from_options(options: &mut Options) -> Result<Self, OptionError> {
@@ -305,7 +303,8 @@ impl LoopFailuresAggregate {
             .into_iter()
             .filter(|c| c.kind() == "except_clause")
         {
-            let (logs, passes) = only_logs(text, python::handler_body(clause)?)?;
+            let python::OnlyLogs { logs, passes } =
+                python::only_logs(text, python::handler_body(clause)?, true)?;
             let caught = python::handler_type(clause);
             if caught.is_some_and(|class| !is_failure_class(text, class)) {
                 continue; // an expected condition, e.g. `except UndefinedTable:`
@@ -401,7 +400,7 @@ impl LoopFailuresAggregate {
                 }
             };
             for log in &handler.logs {
-                if let Some(method) = low_level_method(cx.text, *log) {
+                if let Some(method) = python::low_level_log_method(cx.text, *log) {
                     edits.push(Edit::replacement(method.byte_range().into(), "error"));
                 }
             }
@@ -432,31 +431,6 @@ impl LoopFailuresAggregate {
     }
 }
 
-/// The logging calls and `pass` statements of a handler body that only
-/// logs (and `pass`es / `continue`s); `None` for any other body.
-fn only_logs<'n>(text: &str, block: Node<'n>) -> Option<(Vec<Node<'n>>, Vec<Node<'n>>)> {
-    let mut logs = Vec::new();
-    let mut passes = Vec::new();
-    for statement in python::named_children(block) {
-        match statement.kind() {
-            "comment" | "continue_statement" => continue,
-            "pass_statement" => {
-                passes.push(statement);
-                continue;
-            }
-            "expression_statement" => {}
-            _ => return None,
-        }
-        let call = statement.named_child(0).filter(|c| c.kind() == "call")?;
-        let is_print = matches!(python::call_target(text, call), Some((None, "print")));
-        if !is_print && python::log_call_method(text, call).is_none() {
-            return None;
-        }
-        logs.push(call);
-    }
-    (!logs.is_empty()).then_some((logs, passes))
-}
-
 /// Whether an `except` class list catches failures in general: `Exception`,
 /// `BaseException`, or classes named `...Error` / `...Exception`.
 fn is_failure_class(text: &str, class: Node<'_>) -> bool {
@@ -472,24 +446,12 @@ fn is_failure_class(text: &str, class: Node<'_>) -> bool {
     })
 }
 
-/// The method name node of a `logger.warning(...)`-style call below error.
-fn low_level_method<'n>(text: &str, call: Node<'n>) -> Option<Node<'n>> {
-    python::log_call_method(text, call)?;
-    let method = call
-        .child_by_field_name("function")?
-        .child_by_field_name("attribute")?;
-    LOW_LEVELS
-        .contains(&python::text(text, method))
-        .then_some(method)
-}
-
 /// Whether a call in a `try` body is database or logging work.
 fn is_db_or_log_call(text: &str, call: Node<'_>) -> bool {
-    if python::log_call_method(text, call).is_some() {
+    if python::is_log_or_print_call(text, call) {
         return true;
     }
     match python::call_target(text, call) {
-        Some((None, "print")) => true,
         Some((_, name)) => DB_CALLS.contains(&name),
         None => false,
     }

@@ -30,8 +30,14 @@
 //! `fullmatch(`; an index under a condition that tests the split text
 //! (`":" in text`, `text.count(":")`, `len(...)`, `startswith`, …), or,
 //! for a variable, after a `len(parts)` check or an `append` / `extend` /
-//! `insert` that pads it. Test modules and test support (`test_*.py`,
-//! `tests/`, `testing/`, `conftest.py`, …) are skipped.
+//! `insert` that pads it, or under a condition that tests the split text
+//! before the split (`if "[" in s and s.endswith("]"): parts =
+//! s.rsplit("[", 1)`). Texts of a format fixed by the system that made
+//! them are not reported either: an asyncpg command status (`status =
+//! await conn.execute("DELETE ...")`, always `"DELETE 3"`) and lines of a
+//! `/proc` file (followed through variables, `for` loops and `with ... as`).
+//! Test modules and test support (`test_*.py`, `tests/`, `testing/`,
+//! `conftest.py`, …) are skipped.
 //!
 //! `int(os.getenv("PORT", "8080"))` is still reported: the default only
 //! covers an unset variable, and `PORT=80a` fails all the same.
@@ -286,23 +292,16 @@ fn operator_is(node: Node<'_>, operator: &str) -> bool {
 /// The outside input `value` reads, if it reads one.
 fn source_of(cx: &Checker<'_>, value: Node<'_>) -> Option<Source> {
     let text = cx.text;
-    let is_os_name = |name: &str| match name {
-        "os.environ" => true,
-        "environ" | "getenv" => imported_from_os(cx, name),
-        _ => false,
-    };
+    // Through the module's imports: `from os import environ, getenv`,
+    // `import os as _os`.
+    let qualified = |node: Node<'_>| cx.qualified_name(python::unparenthesize(node));
     match value.kind() {
         "call" => {
             let (receiver, name) = python::call_target(text, value)?;
-            let receiver_name = receiver.and_then(|r| python::dotted_name(text, r));
             let args = Arguments::of(text, value);
             let has_default = args.positional.len() >= 2 || args.keyword("default").is_some();
-            let is_env = match (receiver_name.as_deref(), name) {
-                (None, "getenv") => is_os_name("getenv"),
-                (Some("os"), "getenv") => true,
-                (Some(receiver), "get") => is_os_name(receiver),
-                _ => false,
-            };
+            let function = qualified(value.child_by_field_name("function")?);
+            let is_env = matches!(function.as_deref(), Some("os.getenv" | "os.environ.get"));
             if is_env {
                 let name = args
                     .positional
@@ -328,8 +327,7 @@ fn source_of(cx: &Checker<'_>, value: Node<'_>) -> Option<Source> {
         }
         "subscript" => {
             let container = python::unparenthesize(value.child_by_field_name("value")?);
-            let container_name = python::dotted_name(text, container);
-            if container_name.as_deref().is_some_and(is_os_name) {
+            if qualified(container).as_deref() == Some("os.environ") {
                 let key = value.child_by_field_name("subscript")?;
                 return Some(Source::Env {
                     name: env_name(text, key),
@@ -347,29 +345,6 @@ fn source_of(cx: &Checker<'_>, value: Node<'_>) -> Option<Source> {
         }
         _ => None,
     }
-}
-
-/// Whether a module-level `from os import …` binds `name` to the `os`
-/// object of the same name.
-fn imported_from_os(cx: &Checker<'_>, name: &str) -> bool {
-    cx.memo(("imported_from_os", name), || {
-        scan_imported_from_os(cx, name)
-    })
-}
-
-fn scan_imported_from_os(cx: &Checker<'_>, name: &str) -> bool {
-    python::module_statements(cx.root).into_iter().any(|s| {
-        s.kind() == "import_from_statement"
-            && s.child_by_field_name("module_name")
-                .is_some_and(|m| python::text(cx.text, m) == "os")
-            && {
-                let mut cursor = s.walk();
-                let names: Vec<Node<'_>> = s.children_by_field_name("name", &mut cursor).collect();
-                names
-                    .into_iter()
-                    .any(|item| item.kind() == "dotted_name" && python::text(cx.text, item) == name)
-            }
-    })
 }
 
 /// `PORT` for `"PORT"`, the expression's text otherwise.
@@ -432,6 +407,7 @@ fn split_index_finding(cx: &Checker<'_>, subscript: Node<'_>) -> Option<String> 
         "call" => {
             let (receiver, method) = split_call(cx, value)?;
             if python::handled_by_try(cx.text, subscript, &INDEX_HANDLED_BY)
+                || fixed_format(cx.text, receiver)
                 || checked_before(
                     cx.text,
                     subscript,
@@ -457,6 +433,15 @@ fn split_index_finding(cx: &Checker<'_>, subscript: Node<'_>) -> Option<String> 
             let (receiver, _) = split_call(cx, assigned)?;
             if python::handled_by_try(cx.text, subscript, &INDEX_HANDLED_BY)
                 || length_checked(cx.text, subscript, assigned, name)
+                || fixed_format(cx.text, receiver)
+                // `if "[" in s and s.endswith("]"): parts = s.rsplit("[", 1)`:
+                // a guard on the split text itself.
+                || checked_before(
+                    cx.text,
+                    assigned,
+                    python::text(cx.text, receiver),
+                    &SPLIT_CHECKS,
+                )
             {
                 return None;
             }
@@ -470,6 +455,91 @@ fn split_index_finding(cx: &Checker<'_>, subscript: Node<'_>) -> Option<String> 
         }
         _ => None,
     }
+}
+
+/// Whether the split text has a format fixed by the system that produced
+/// it: an asyncpg status (`status = await conn.execute("DELETE ...")`,
+/// always `"DELETE 3"`), or a line of a `/proc` file (`for line in
+/// open("/proc/meminfo")`, `with open("/proc/loadavg") as f: f.read()`).
+/// The text is followed through a variable it was assigned from, the
+/// `for` loop that binds it, and the `with` item that bound the file.
+fn fixed_format(text: &str, receiver: Node<'_>) -> bool {
+    let mut origins = vec![python::unparenthesize(receiver)];
+    let mut seen = 0;
+    while seen < origins.len() && origins.len() < 12 {
+        let origin = origins[seen];
+        seen += 1;
+        let code = python::text(text, origin);
+        if code.contains("\"/proc/") || code.contains("'/proc/") {
+            return true;
+        }
+        if is_asyncpg_status(text, origin) {
+            return true;
+        }
+        // The name (or the object of a method chain: `f.read()`).
+        let mut head = origin;
+        while let Some(inner) = match head.kind() {
+            "call" => head.child_by_field_name("function"),
+            "attribute" => head.child_by_field_name("object"),
+            _ => None,
+        } {
+            head = python::unparenthesize(inner);
+        }
+        if head.kind() != "identifier" {
+            continue;
+        }
+        let name = python::text(text, head);
+        if let Some(value) = python::assigned_before(text, head) {
+            origins.push(python::unparenthesize(value));
+        }
+        for ancestor in python::ancestors(head).skip(1) {
+            if python::is_scope_boundary(ancestor.kind()) {
+                break;
+            }
+            match ancestor.kind() {
+                "for_statement" => {
+                    let binds = ancestor
+                        .child_by_field_name("left")
+                        .is_some_and(|l| python::text(text, l) == name);
+                    if let Some(iterable) = ancestor.child_by_field_name("right").filter(|_| binds)
+                    {
+                        origins.push(python::unparenthesize(iterable));
+                    }
+                }
+                "with_statement" => {
+                    python::walk_descendants(ancestor, |n| {
+                        if n.kind() == "block" {
+                            return false;
+                        }
+                        if n.kind() == "as_pattern" {
+                            let binds = n
+                                .child_by_field_name("alias")
+                                .is_some_and(|a| python::text(text, a) == name);
+                            if let Some(value) = n.named_child(0).filter(|_| binds) {
+                                origins.push(value);
+                            }
+                            return false;
+                        }
+                        true
+                    });
+                }
+                _ => {}
+            }
+        }
+    }
+    false
+}
+
+/// `await conn.execute(...)`: asyncpg's `execute` returns the command
+/// status, `"DELETE 3"`, `"INSERT 0 1"`.
+fn is_asyncpg_status(text: &str, node: Node<'_>) -> bool {
+    node.kind() == "await"
+        && node
+            .named_child(0)
+            .map(python::unparenthesize)
+            .filter(|c| c.kind() == "call")
+            .and_then(|c| python::call_target(text, c))
+            .is_some_and(|(receiver, method)| receiver.is_some() && method == "execute")
 }
 
 /// The receiver and method of `x.split(...)` / `x.rsplit(...)` when it is
@@ -487,55 +557,15 @@ fn split_call<'n>(cx: &Checker<'_>, call: Node<'n>) -> Option<(Node<'n>, &'stati
         return None; // a literal: its parts are known
     }
     if let Some(name) = python::dotted_name(cx.text, bare) {
-        if MODULE_SPLITS.contains(&name.as_str()) || imported_module(cx, &name) {
+        let qualified = cx.qualified_name(bare).unwrap_or_default();
+        let is_module = cx.memo(("imported_module", &name), || {
+            python::names_imported_module(&python::module_imports(cx.text, cx.root), &name)
+        });
+        if MODULE_SPLITS.contains(&qualified.as_str()) || is_module {
             return None;
         }
     }
     Some((receiver, method))
-}
-
-/// Whether a module-level import binds `name` to a module (`import numpy
-/// as np`, `import os.path as osp`, `from os import path`).
-fn imported_module(cx: &Checker<'_>, name: &str) -> bool {
-    cx.memo(("imported_module", name), || scan_imported_module(cx, name))
-}
-
-fn scan_imported_module(cx: &Checker<'_>, name: &str) -> bool {
-    python::module_statements(cx.root)
-        .into_iter()
-        .any(|s| match s.kind() {
-            "import_statement" => {
-                python::named_children(s)
-                    .into_iter()
-                    .any(|item| match item.kind() {
-                        "dotted_name" => python::text(cx.text, item) == name,
-                        "aliased_import" => item
-                            .child_by_field_name("alias")
-                            .is_some_and(|a| python::text(cx.text, a) == name),
-                        _ => false,
-                    })
-            }
-            "import_from_statement" => {
-                let from_os = s
-                    .child_by_field_name("module_name")
-                    .is_some_and(|m| python::text(cx.text, m) == "os");
-                let mut cursor = s.walk();
-                let names: Vec<Node<'_>> = s.children_by_field_name("name", &mut cursor).collect();
-                from_os
-                    && names.into_iter().any(|item| {
-                        let (imported, bound) = match item.kind() {
-                            "aliased_import" => (
-                                item.child_by_field_name("name"),
-                                item.child_by_field_name("alias"),
-                            ),
-                            _ => (Some(item), Some(item)),
-                        };
-                        imported.is_some_and(|i| python::text(cx.text, i) == "path")
-                            && bound.is_some_and(|b| python::text(cx.text, b) == name)
-                    })
-            }
-            _ => false,
-        })
 }
 
 /// The index of `x[i]` when it is one integer literal (`1`, `-2`).

@@ -5,7 +5,11 @@
 //! loader and replaces them with `yaml.safe_load(...)` /
 //! `yaml.safe_load_all(...)`. Calls whose `Loader` is `SafeLoader`,
 //! `CSafeLoader` or `BaseLoader` are fine and left alone, and so is a line
-//! marked `# nosec` (bandit B506).
+//! marked `# nosec` (bare, or naming bandit's `B506` / `yaml_load`). Calls are resolved through the module's
+//! imports (`import yaml as y; y.load(s)`, `from yaml import load; load(s,
+//! Loader)`), and so is the loader (`from yaml import CSafeLoader as
+//! Loader`, or a local `loader = yaml.SafeLoader` assigned before). A
+//! module-level `yaml = YAML()` (ruamel.yaml) is not PyYAML.
 //!
 //! ## Why
 //! PyYAML's full and unsafe loaders build arbitrary Python objects from
@@ -28,6 +32,11 @@
 //!     return yaml.safe_load(stream)
 //! ```
 //!
+//! The fix renames the method (`y.safe_load`); a function imported from
+//! PyYAML becomes `yaml.safe_load` through the module (imported under the
+//! alias it already has, or with `import yaml` added). Report-only when the
+//! name `yaml` is bound to something else.
+//!
 //! ## Fix safety
 //! Safe without a `Loader` argument (PyYAML 6 rejects such calls, older
 //! versions warn and use the full loader: only documents with Python tags,
@@ -39,8 +48,8 @@ use tree_sitter::Node;
 
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
 use crate::edit::{Applicability, Edit, Fix, TextRange};
+use crate::fix;
 use crate::python::{self, Arguments};
-use crate::source::{line_start, next_line_start};
 
 pub struct YamlSafeLoad;
 
@@ -51,6 +60,9 @@ pub static META: Meta = Meta {
     fix: Applicability::Safe,
     summary: "`yaml.load` without a safe Loader",
 };
+
+/// Bandit's test for this check, by id and name.
+const NOSEC_CODES: [&str; 2] = ["B506", "yaml_load"];
 
 const SAFE_LOADERS: [&str; 3] = ["SafeLoader", "CSafeLoader", "BaseLoader"];
 
@@ -74,15 +86,30 @@ impl Codemod for YamlSafeLoad {
     }
 
     fn check(&self, call: Node<'_>, cx: &mut Checker<'_>) {
-        let Some((Some(receiver), method)) = python::call_target(cx.text, call) else {
+        let Some(function) = call.child_by_field_name("function") else {
             return;
         };
-        let safe_method = match method {
-            "load" => "safe_load",
-            "load_all" => "safe_load_all",
+        // Through the module's imports: `import yaml as y; y.load(...)`,
+        // `from yaml import load; load(...)`.
+        let Some(qualified) = cx.qualified_name(function) else {
+            return;
+        };
+        if python::first_name_bound_locally(cx.text, function) {
+            return; // a parameter or local of that name, not the import
+        }
+        let (method, safe_method) = match qualified.as_str() {
+            "yaml.load" => ("load", "safe_load"),
+            "yaml.load_all" => ("load_all", "safe_load_all"),
             _ => return,
         };
-        if python::text(cx.text, receiver) != "yaml" {
+        // `yaml = YAML()` (ruamel.yaml, safe by default) is not the module.
+        let head = python::text(cx.text, function)
+            .split('.')
+            .next()
+            .unwrap_or_default();
+        if cx.import_binding(head).is_none()
+            && python::module_binding_start(cx.text, cx.root, head).is_some()
+        {
             return;
         }
         let args = Arguments::of(cx.text, call);
@@ -98,25 +125,31 @@ impl Codemod for YamlSafeLoad {
         let loader = args
             .keyword("Loader")
             .or_else(|| args.positional.get(1).copied());
-        if loader.is_some_and(|l| is_safe_loader(cx.text, l))
-            || marked_nosec(cx.text, call.start_byte())
+        if loader.is_some_and(|l| is_safe_loader(cx, l))
+            || python::nosec_covers(cx.text, cx.root, call, &NOSEC_CODES)
         {
             return;
         }
-        let Some(function) = call.child_by_field_name("function") else {
+        let Some(list) = args.list else {
             return;
         };
-        let Some(list) = args.list else {
+        let message =
+            format!("`yaml.{method}` can run code from the document: use `yaml.{safe_method}`");
+        let Some(mut edits) = rename_edits(cx, function, safe_method) else {
+            let message = format!(
+                "{message} (no automatic fix: `yaml` is bound to something else here; import `safe_load` from yaml)"
+            );
+            cx.report(
+                call.byte_range(),
+                message,
+                Some(Fix::new(Vec::new(), Applicability::ReportOnly)),
+            );
             return;
         };
         // Keep the document argument (and any comments) verbatim; drop the
         // loader argument.
         let document = args.positional[0];
         let document_text = python::text(cx.text, document);
-        let mut edits = vec![Edit::replacement(
-            TextRange::from(function.byte_range()),
-            format!("yaml.{safe_method}"),
-        )];
         if loader.is_some() {
             edits.push(Edit::replacement(
                 TextRange::from(list.byte_range()),
@@ -130,17 +163,64 @@ impl Codemod for YamlSafeLoad {
         };
         cx.report(
             call.byte_range(),
-            format!("`yaml.{method}` can run code from the document: use `yaml.{safe_method}`"),
+            message,
             Some(Fix::new(edits, applicability)),
         );
     }
 }
 
-fn is_safe_loader(text: &str, loader: Node<'_>) -> bool {
-    let name = python::text(text, loader);
-    SAFE_LOADERS.contains(&name.rsplit('.').next().unwrap_or(name))
+/// The edits that call `safe_method` instead: the attribute renamed when
+/// the call goes through the module (`y.load` → `y.safe_load`), `yaml.
+/// safe_load` (with `import yaml` when missing) for a name imported from
+/// it. None when `yaml` is bound to something other than the module.
+fn rename_edits(cx: &Checker<'_>, function: Node<'_>, safe_method: &str) -> Option<Vec<Edit>> {
+    if function.kind() == "attribute" {
+        let attribute = function.child_by_field_name("attribute")?;
+        return Some(vec![Edit::replacement(
+            TextRange::from(attribute.byte_range()),
+            safe_method,
+        )]);
+    }
+    // The module under an alias already imported (`import yaml as y`).
+    let mut aliases: Vec<&str> = cx
+        .import_bindings()
+        .iter()
+        .filter(|(_, target)| target.as_str() == "yaml")
+        .map(|(alias, _)| alias.as_str())
+        .collect();
+    aliases.sort_unstable_by_key(|a| (*a != "yaml", *a));
+    if let Some(alias) = aliases.first() {
+        return Some(vec![Edit::replacement(
+            TextRange::from(function.byte_range()),
+            format!("{alias}.{safe_method}"),
+        )]);
+    }
+    if cx.import_binding("yaml").is_some()
+        || python::module_binding_start(cx.text, cx.root, "yaml").is_some()
+    {
+        return None;
+    }
+    let mut edits = vec![Edit::replacement(
+        TextRange::from(function.byte_range()),
+        format!("yaml.{safe_method}"),
+    )];
+    edits.extend(fix::ensure_import(cx, "yaml"));
+    Some(edits)
 }
 
-fn marked_nosec(text: &str, offset: usize) -> bool {
-    text[line_start(text, offset)..next_line_start(text, offset)].contains("# nosec")
+/// Whether the loader is one of PyYAML's safe loaders, through imports
+/// (`from yaml import CSafeLoader as Loader`) and a local name assigned one
+/// just before (`loader = yaml.SafeLoader`).
+fn is_safe_loader(cx: &Checker<'_>, loader: Node<'_>) -> bool {
+    let loader = python::unparenthesize(loader);
+    let resolved = match loader.kind() {
+        "identifier" if cx.import_binding(python::text(cx.text, loader)).is_none() => {
+            python::assigned_before(cx.text, loader).unwrap_or(loader)
+        }
+        _ => loader,
+    };
+    let Some(name) = cx.qualified_name(resolved) else {
+        return false;
+    };
+    SAFE_LOADERS.contains(&name.rsplit('.').next().unwrap_or(&name))
 }

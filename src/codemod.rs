@@ -210,6 +210,13 @@ impl<'a> Checker<'a> {
         crate::python::qualified_name_with(self.import_bindings(), self.text, expr)
     }
 
+    /// [`qualified_name`](Self::qualified_name) only when the first name
+    /// is bound by a module-level import (see
+    /// [`python::imported_qualified_name_with`](crate::python::imported_qualified_name_with)).
+    pub fn imported_name(&self, expr: Node) -> Option<String> {
+        crate::python::imported_qualified_name_with(self.import_bindings(), self.text, expr)
+    }
+
     /// The source text of a node.
     pub fn node_text(&self, node: Node) -> &'a str {
         &self.text[node.byte_range()]
@@ -503,20 +510,11 @@ impl<'t> Options<'t> {
 }
 
 /// Whether `text` (a comment or a line) holds `auditfix: ignore` for all
-/// codemods or `auditfix: ignore[id, …]` naming `id`.
+/// codemods or `auditfix: ignore[id, …]` naming `id` (see
+/// [`python::auditfix_ignore_covers`](crate::python::auditfix_ignore_covers),
+/// the one marker parser).
 pub fn ignore_comment_covers(text: &str, id: &str) -> bool {
-    let Some(pos) = text.find("auditfix: ignore") else {
-        return false;
-    };
-    match text[pos + "auditfix: ignore".len()..].strip_prefix('[') {
-        Some(list) => list
-            .split(']')
-            .next()
-            .unwrap_or("")
-            .split(',')
-            .any(|listed| listed.trim() == id),
-        None => true,
-    }
+    crate::python::auditfix_ignore_covers(text, id)
 }
 
 /// Path globs, compiled once (globset; gitignore-like syntax: `*` and `?`

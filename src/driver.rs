@@ -603,7 +603,7 @@ fn process_following(
 /// first line.
 fn is_suppressed(lines: &LineIndex, text: &str, finding: &Finding) -> bool {
     let line = lines.line_text(text, finding.location.line);
-    crate::codemod::ignore_comment_covers(line, finding.codemod)
+    crate::python::auditfix_ignore_covers(line, finding.codemod)
 }
 
 #[cfg(test)]

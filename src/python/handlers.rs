@@ -191,6 +191,56 @@ fn suppresses(text: &str, with_statement: Node<'_>, names: &[&str]) -> bool {
     found
 }
 
+/// The `except` clause that would handle an exception raised at `node` if
+/// the exception is caught by one of `names` (list the exception and its
+/// base classes, e.g. `["TypeError", "Exception", "BaseException"]`): in
+/// the innermost enclosing `try` (same scope) with such a clause, the first
+/// one in order (Python takes the first that matches), a bare `except:`
+/// included.
+pub fn handler_for<'n>(text: &str, node: Node<'n>, names: &[&str]) -> Option<Node<'n>> {
+    let mut child = node;
+    for parent in ancestors(node).skip(1) {
+        if is_scope_boundary(parent.kind()) {
+            return None;
+        }
+        if parent.kind() == "try_statement"
+            && parent.child_by_field_name("body").map(|b| b.id()) == Some(child.id())
+        {
+            let clause = named_children(parent)
+                .into_iter()
+                .filter(|c| c.kind() == "except_clause")
+                .find(|c| handler_catches(text, *c, names));
+            if clause.is_some() {
+                return clause;
+            }
+        }
+        child = parent;
+    }
+    None
+}
+
+/// Whether the body of an `except` clause raises: a bare `raise`, or a new
+/// exception, anywhere in it outside nested definitions.
+pub fn handler_raises(clause: Node<'_>) -> bool {
+    let Some(body) = handler_body(clause) else {
+        return false;
+    };
+    let mut found = false;
+    walk_descendants(body, |node| {
+        if found
+            || matches!(
+                node.kind(),
+                "function_definition" | "lambda" | "class_definition"
+            )
+        {
+            return false;
+        }
+        found = node.kind() == "raise_statement";
+        !found
+    });
+    found
+}
+
 #[cfg(test)]
 mod handler_tests {
     use super::*;
@@ -272,5 +322,33 @@ mod handler_tests {
         };
         let verdicts: Vec<bool> = functions.iter().map(|f| is_generator(*f)).collect();
         assert_eq!(verdicts, [true, false, true]);
+    }
+}
+
+#[cfg(test)]
+mod handler_for_tests {
+    use super::*;
+    use crate::parse::parse;
+    use crate::python::tree::test_support::first;
+
+    #[test]
+    fn the_first_matching_clause_handles_it() {
+        let text = "try:\n    f()\nexcept KeyError:\n    pass\nexcept Exception:\n    log.error('x')\nexcept TypeError:\n    raise\n";
+        let tree = parse(text);
+        let call = first(&tree, "call");
+        let clause = handler_for(text, call, &["TypeError", "Exception"]).unwrap();
+        assert!(self::text(text, clause).starts_with("except Exception"));
+        assert!(!handler_raises(clause));
+        assert!(handler_for(text, call, &["ValueError"]).is_none());
+    }
+
+    #[test]
+    fn raising_handlers() {
+        let text = "try:\n    f()\nexcept Exception as e:\n    if e:\n        raise RuntimeError() from e\n";
+        let tree = parse(text);
+        assert!(handler_raises(first(&tree, "except_clause")));
+        let text = "try:\n    f()\nexcept Exception:\n    def g():\n        raise\n    return {}\n";
+        let tree = parse(text);
+        assert!(!handler_raises(first(&tree, "except_clause")));
     }
 }

@@ -212,3 +212,86 @@ pub fn qualified_name_with(
 pub fn qualified_name(text: &str, root: Node<'_>, expr: Node<'_>) -> Option<String> {
     qualified_name_with(&module_import_bindings(text, root), text, expr)
 }
+
+/// Whether `dotted` (`np`, `os.path`, `osp`) is a module bound by an
+/// `import` statement: `import numpy as np`, `import os.path as osp`,
+/// `import os.path` (which makes `os` and `os.path` modules). Names bound by
+/// `from m import x` are not counted: `x` may be a module or anything else
+/// (callers that know a member is a module check its qualified name).
+pub fn names_imported_module(imports: &[Import], dotted: &str) -> bool {
+    imports.iter().any(|import| {
+        if import.name.is_some() {
+            return false;
+        }
+        if import.alias == dotted {
+            return true;
+        }
+        // `import a.b.c` binds `a`: `a`, `a.b` and `a.b.c` are modules.
+        let head = import.module.split('.').next().unwrap_or_default();
+        import.alias == head
+            && (import.module == dotted
+                || import
+                    .module
+                    .strip_prefix(dotted)
+                    .is_some_and(|rest| rest.starts_with('.')))
+    })
+}
+
+/// [`qualified_name_with`] only when the first name is bound by a
+/// module-level import: `os.getenv` is `Some("os.getenv")` after `import
+/// os` and `None` when `os` is not imported (it may be a parameter, a local
+/// object of the same name).
+pub fn imported_qualified_name_with(
+    bindings: &HashMap<String, String>,
+    text: &str,
+    expr: Node<'_>,
+) -> Option<String> {
+    let dotted = dotted_name(text, expr)?;
+    let head = dotted.split('.').next()?;
+    bindings.contains_key(head).then_some(())?;
+    qualified_name_with(bindings, text, expr)
+}
+
+#[cfg(test)]
+mod imported_module_tests {
+    use super::*;
+
+    fn imports_of(source: &str) -> Vec<Import> {
+        let tree = crate::parse::parse(source);
+        module_imports(source, tree.root_node())
+    }
+
+    #[test]
+    fn modules_bound_by_import_statements() {
+        let imports = imports_of("import numpy as np\nimport os.path\nfrom os import path\n");
+        for module in ["np", "os", "os.path"] {
+            assert!(names_imported_module(&imports, module), "{module}");
+        }
+        for other in ["numpy", "path", "os.pathx", "config"] {
+            assert!(!names_imported_module(&imports, other), "{other}");
+        }
+    }
+
+    #[test]
+    fn imported_qualified_names_need_an_import() {
+        let source = "import os as _os\nfrom os import environ\n_os.getenv('A')\nenviron.get('B')\nos.getenv('C')\n";
+        let tree = crate::parse::parse(source);
+        let bindings = module_import_bindings(source, tree.root_node());
+        let mut names = Vec::new();
+        walk_descendants(tree.root_node(), |n| {
+            if n.kind() == "call" {
+                let function = n.child_by_field_name("function").unwrap();
+                names.push(imported_qualified_name_with(&bindings, source, function));
+            }
+            true
+        });
+        assert_eq!(
+            names,
+            [
+                Some("os.getenv".to_owned()),
+                Some("os.environ.get".to_owned()),
+                None
+            ]
+        );
+    }
+}

@@ -191,3 +191,123 @@ fn module_bindings<'t>(text: &'t str, statement: Node) -> Vec<(&'t str, Binding)
     }
     out
 }
+
+/// Logging methods below error level: the ones a fix that makes a failure
+/// fatal raises to `error`.
+pub const LOW_LOG_LEVELS: [&str; 4] = ["warning", "warn", "info", "debug"];
+
+/// Whether `call` only reports something: a logging call (see
+/// [`log_call_method`]) or a bare `print(...)`. Django's
+/// `messages.warning(request, ...)`, Flask's `flash(...)` and Streamlit's
+/// `st.warning(...)` show a message to the user and are not logging.
+pub fn is_log_or_print_call(text: &str, call: Node<'_>) -> bool {
+    log_call_method(text, call).is_some()
+        || matches!(call_target(text, call), Some((None, "print")))
+}
+
+/// The method name of a logging call below error level (`logger.warning`
+/// in `logger.warning(...)`), the node a fix renames to `error`.
+pub fn low_level_log_method<'n>(text: &str, call: Node<'n>) -> Option<Node<'n>> {
+    log_call_method(text, call)?;
+    let method = call
+        .child_by_field_name("function")?
+        .child_by_field_name("attribute")?;
+    LOW_LOG_LEVELS
+        .contains(&tree::text(text, method))
+        .then_some(method)
+}
+
+/// What a block that only logs is made of (see [`only_logs`]).
+#[derive(Debug, Default)]
+pub struct OnlyLogs<'n> {
+    /// The logging and `print` calls, in order.
+    pub logs: Vec<Node<'n>>,
+    /// The `pass` statements.
+    pub passes: Vec<Node<'n>>,
+}
+
+/// The calls of a block that does nothing but log (logging calls and
+/// `print`, see [`is_log_or_print_call`]), with `pass` and comments; with
+/// `allow_continue`, also `continue`. `None` for any other block, and for
+/// one without any logging call: a failure handled that way is reported and
+/// then ignored.
+pub fn only_logs<'n>(text: &str, block: Node<'n>, allow_continue: bool) -> Option<OnlyLogs<'n>> {
+    let mut found = OnlyLogs::default();
+    for statement in named_children(block) {
+        match statement.kind() {
+            "comment" => continue,
+            "continue_statement" if allow_continue => continue,
+            "pass_statement" => {
+                found.passes.push(statement);
+                continue;
+            }
+            "expression_statement" => {}
+            _ => return None,
+        }
+        let call = statement.named_child(0).filter(|c| c.kind() == "call")?;
+        if !is_log_or_print_call(text, call) {
+            return None;
+        }
+        found.logs.push(call);
+    }
+    (!found.logs.is_empty()).then_some(found)
+}
+
+#[cfg(test)]
+mod only_logs_tests {
+    use super::*;
+
+    fn first_block(tree: &tree_sitter::Tree) -> Node<'_> {
+        let mut block = None;
+        walk_descendants(tree.root_node(), |n| {
+            if block.is_none() && n.kind() == "block" {
+                block = Some(n);
+            }
+            block.is_none()
+        });
+        block.unwrap()
+    }
+
+    fn logs_only(source: &str, allow_continue: bool) -> Option<usize> {
+        let tree = crate::parse::parse(source);
+        only_logs(source, first_block(&tree), allow_continue).map(|o| o.logs.len())
+    }
+
+    #[test]
+    fn logging_blocks() {
+        let cases = [
+            ("if x:\n    logger.warning('a')\n    print('b')\n", Some(2)),
+            ("if x:\n    logging.info('a')\n    pass\n", Some(1)),
+            ("if x:\n    self.log.error('a')  # note\n", Some(1)),
+            ("if x:\n    messages.warning(request, 'a')\n", None),
+            ("if x:\n    st.warning('a')\n", None),
+            ("if x:\n    flash('a')\n", None),
+            ("if x:\n    logger.warning('a')\n    return\n", None),
+            ("if x:\n    pass\n", None),
+        ];
+        for (source, expected) in cases {
+            assert_eq!(logs_only(source, false), expected, "{source}");
+        }
+        let with_continue = "for x in y:\n    logger.info('a')\n    continue\n";
+        assert_eq!(logs_only(with_continue, false), None);
+        assert_eq!(logs_only(with_continue, true), Some(1));
+    }
+
+    #[test]
+    fn low_level_methods() {
+        let source = "logger.warning('a')\nlogger.error('b')\nmessages.info(r, 'c')\n";
+        let tree = crate::parse::parse(source);
+        let mut calls = Vec::new();
+        walk_descendants(tree.root_node(), |n| {
+            if n.kind() == "call" {
+                calls.push(n);
+            }
+            true
+        });
+        let found: Vec<Option<&str>> = calls
+            .iter()
+            .map(|c| low_level_log_method(source, *c).map(|m| tree::text(source, m)))
+            .collect();
+        assert_eq!(found, [Some("warning"), None, None]);
+    }
+}

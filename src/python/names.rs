@@ -153,6 +153,49 @@ pub fn module_binding_start(text: &str, root: Node<'_>, name: &str) -> Option<us
     None
 }
 
+/// Whether the first name of `expr` (`load` in `load(s)`, `sp` in
+/// `sp.run`) is bound by a function around it (see [`binds_name`]), so that
+/// it does not refer to what a module-level import bound: `def f(load):
+/// load(s)` calls the parameter, not `yaml.load`.
+pub fn first_name_bound_locally(text: &str, expr: Node<'_>) -> bool {
+    let mut head = unparenthesize(expr);
+    while head.kind() == "attribute" {
+        let Some(object) = head.child_by_field_name("object") else {
+            return false;
+        };
+        head = unparenthesize(object);
+    }
+    if head.kind() != "identifier" {
+        return false;
+    }
+    let name = self::text(text, head);
+    ancestors(head)
+        .skip(1)
+        .filter(|a| matches!(a.kind(), "function_definition" | "lambda"))
+        .any(|function| binds_name(text, function, name))
+}
+
+#[cfg(test)]
+mod bound_locally_tests {
+    use super::*;
+
+    #[test]
+    fn parameters_and_locals_shadow_imports() {
+        let text = "from yaml import load\ndef f(load):\n    load(1)\ndef g():\n    load(2)\ndef h():\n    sp = object()\n    sp.run(3)\n";
+        let tree = crate::parse::parse(text);
+        let mut verdicts = Vec::new();
+        walk_descendants(tree.root_node(), |n| {
+            if n.kind() == "call" {
+                let function = n.child_by_field_name("function").unwrap();
+                verdicts.push(first_name_bound_locally(text, function));
+            }
+            true
+        });
+        // `load(1)`, `load(2)`, `object()`, `sp.run(3)`.
+        assert_eq!(verdicts, [true, false, false, true]);
+    }
+}
+
 #[cfg(test)]
 mod binding_tests {
     use super::*;
