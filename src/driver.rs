@@ -257,7 +257,9 @@ pub fn process(path: &Path, bytes: &[u8], engine: &Engine, policy: FixPolicy) ->
         }
         let stylist = stylist.get_or_insert_with(|| Stylist::detect(&text, &tree));
         let lines = LineIndex::new(&text);
-        let mut cx = Checker::new(&text, &tree, stylist, &lines).with_path(path);
+        let mut cx = Checker::new(&text, &tree, stylist, &lines)
+            .with_path(path)
+            .with_project(engine.project());
         engine.check(&mut cx, &tree, &active);
         let mut findings = cx.into_findings();
         findings.retain(|f| !is_suppressed(&lines, &text, f));
