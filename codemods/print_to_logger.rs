@@ -193,16 +193,36 @@ impl Codemod for PrintToLogger {
     }
 
     fn check(&self, call: Node<'_>, cx: &mut Checker<'_>) {
-        let Some((None, "print")) = python::call_target(cx.text, call) else {
+        let Some((message, fix)) = self.plan(cx, call) else {
             return;
+        };
+        let fix = match fix {
+            Some(fix) if writes_to_sys(cx.text, call) => {
+                // The last use of `sys` gone: its import goes too.
+                let mut edits = fix.edits().to_vec();
+                edits.extend(self.unused_sys_import(cx));
+                Fix::unsafe_(edits)
+            }
+            Some(fix) => fix,
+            None => Fix::new(Vec::new(), Applicability::ReportOnly),
+        };
+        cx.report(call.byte_range(), message, Some(fix));
+    }
+}
+
+impl PrintToLogger {
+    /// The finding for a print, and its fix when there is one (`None`:
+    /// report-only, the message says why). `None` when the print is not
+    /// a finding.
+    fn plan(&self, cx: &Checker<'_>, call: Node<'_>) -> Option<(String, Option<Fix>)> {
+        let Some((None, "print")) = python::call_target(cx.text, call) else {
+            return None;
         };
         if self.is_script_path(cx) || is_interface_print(cx, call) || in_command_code(cx, call) {
-            return;
+            return None;
         }
         let args = Arguments::of(cx.text, call);
-        let Some(stream) = console_stream(cx.text, &args) else {
-            return;
-        };
+        let stream = console_stream(cx.text, &args)?;
         let level = level_of(cx, call, &args, stream);
         // The one logger policy (shared with every codemod that logs): the
         // class's own logger in its methods, else the module's logger, or
@@ -242,13 +262,56 @@ impl Codemod for PrintToLogger {
             creates_logger && factory == "__name__",
         ));
         let fix = match fix {
-            Ok(fix) => fix,
+            Ok(fix) => Some(fix),
             Err(reason) => {
                 message.push_str(&format!(" (no automatic fix: {reason})"));
-                Fix::new(Vec::new(), Applicability::ReportOnly)
+                None
             }
         };
-        cx.report(call.byte_range(), message, Some(fix));
+        Some((message, fix))
+    }
+
+    /// The deletion of the module's `import sys` line when every other use
+    /// of `sys` is the `file=sys.stderr` / `file=sys.stdout` of a print
+    /// this codemod fixes (so that no fix leaves it unused). Every such
+    /// fix carries the same deletion, applied once.
+    fn unused_sys_import(&self, cx: &Checker<'_>) -> Option<Edit> {
+        let range = cx.memo(("print_unused_sys_import", ""), || {
+            let mut import: Option<Node<'_>> = None;
+            for statement in python::module_statements(cx.root) {
+                let is_sys = statement.kind() == "import_statement"
+                    && python::text(cx.text, statement) == "import sys";
+                if is_sys {
+                    if import.is_some() {
+                        return None;
+                    }
+                    import = Some(statement);
+                }
+            }
+            let import = import?;
+            let start = crate::source::line_start(cx.text, import.start_byte());
+            let end = crate::source::next_line_start(cx.text, import.end_byte());
+            let whole_line = cx.text[start..import.start_byte()].trim().is_empty()
+                && cx.text[import.end_byte()..end].trim().is_empty();
+            if !whole_line {
+                return None;
+            }
+            let mut only_fixed_prints = true;
+            python::walk_descendants(cx.root, |node| {
+                if !only_fixed_prints || node.id() == import.id() {
+                    return false;
+                }
+                if node.kind() == "identifier" && python::text(cx.text, node) == "sys" {
+                    only_fixed_prints =
+                        print_of_file_argument(cx.text, node).is_some_and(|print| {
+                            self.plan(cx, print).is_some_and(|(_, fix)| fix.is_some())
+                        });
+                }
+                true
+            });
+            only_fixed_prints.then_some((start, end))
+        })?;
+        Some(Edit::deletion(TextRange::new(range.0, range.1)))
     }
 }
 
@@ -430,6 +493,33 @@ fn percent_tuple<'n>(text: &str, value: Node<'n>) -> Option<(Node<'n>, Node<'n>,
             )
         });
     plain.then_some((format, operator, tuple))
+}
+
+/// Whether the print's `file=` is `sys.stderr` / `sys.stdout`.
+fn writes_to_sys(text: &str, call: Node<'_>) -> bool {
+    Arguments::of(text, call).keyword("file").is_some_and(|f| {
+        matches!(
+            python::text(text, python::unparenthesize(f)),
+            "sys.stderr" | "sys.stdout"
+        )
+    })
+}
+
+/// For the `sys` of `print(..., file=sys.stderr)`: that print call.
+fn print_of_file_argument<'n>(text: &str, sys: Node<'n>) -> Option<Node<'n>> {
+    let attribute = sys.parent().filter(|a| {
+        a.kind() == "attribute"
+            && a.child_by_field_name("object")
+                .is_some_and(|o| o.id() == sys.id())
+            && matches!(python::text(text, *a), "sys.stderr" | "sys.stdout")
+    })?;
+    let keyword = attribute.parent().filter(|k| {
+        k.kind() == "keyword_argument"
+            && k.child_by_field_name("name")
+                .is_some_and(|n| python::text(text, n) == "file")
+    })?;
+    let call = keyword.parent()?.parent().filter(|c| c.kind() == "call")?;
+    matches!(python::call_target(text, call), Some((None, "print"))).then_some(call)
 }
 
 /// Whether a string literal (or any part of a concatenation) is an f-string.
@@ -825,6 +915,7 @@ const SHUTDOWN_EXCEPTIONS: [&str; 4] = [
 
 /// The level a print's message calls for:
 ///
+/// - `debug` when a comment next to it calls it a debugging aid;
 /// - in an `except` block: `info` for a shutdown (`CancelledError`,
 ///   `KeyboardInterrupt`) that does not say "error", `warning` when the
 ///   message says it is one or that the code falls back, else `error`;
@@ -839,6 +930,9 @@ fn level_of(
     args: &Arguments<'_>,
     stream: Stream,
 ) -> &'static str {
+    if commented_as_debugging(cx.text, call) {
+        return "debug";
+    }
     let words = message_words(cx.text, args).to_lowercase();
     let says = |list: &[&str]| list.iter().any(|w| words.contains(w));
     let (error, warning, fallback) = (
@@ -878,6 +972,29 @@ fn level_of(
     }
 }
 
+/// Whether the comment on the line above the print's statement (or at
+/// the end of its line) calls it a debugging aid (`# debug: show the
+/// row`, `# Add a debugging statement`).
+fn commented_as_debugging(text: &str, call: Node<'_>) -> bool {
+    let Some(statement) = python::enclosing_statement(call) else {
+        return false;
+    };
+    let line_start = crate::source::line_start(text, statement.start_byte());
+    let previous_line = text[..line_start.saturating_sub(1)]
+        .rsplit('\n')
+        .next()
+        .unwrap_or("")
+        .trim_start();
+    let line_end = crate::source::next_line_start(text, statement.end_byte());
+    let own_line = &text[statement.end_byte()..line_end];
+    let is_debug_comment =
+        |comment: &str| comment.starts_with('#') && comment.to_ascii_lowercase().contains("debug");
+    (line_start > 0 && is_debug_comment(previous_line))
+        || own_line
+            .split_once('#')
+            .is_some_and(|(_, c)| is_debug_comment(&format!("#{c}")))
+}
+
 /// The literal text of a print's message: the text parts of its string
 /// arguments (f-string placeholders, `%s` arguments and other values left
 /// out, so that `{error_count}` says nothing).
@@ -903,6 +1020,7 @@ fn level_prefixes(level: &str) -> &'static [&'static str] {
         "info" => &["[INFO]", "INFO"],
         "warning" => &["[WARNING]", "[WARN]", "WARNING", "WARN"],
         "error" => &["[ERROR]", "ERROR"],
+        "debug" => &["[DEBUG]", "DEBUG"],
         _ => &[],
     }
 }
@@ -1040,15 +1158,15 @@ fn class_logger(cx: &Checker<'_>, call: Node<'_>) -> Option<String> {
 /// no logging at all, or when only named loggers get a handler and a new
 /// `getLogger(__name__)` logger is made.
 fn visibility_note(cx: &Checker<'_>, level: &str, new_module_logger: bool) -> String {
-    if level != "info" {
+    if !matches!(level, "info" | "debug") {
         return String::new();
     }
     let project = cx.project();
     if project.configures_logging() == Some(false) {
-        return "; the project configures no logging: without a handler, `info` records are not shown (`warning` and above go to stderr), so configure logging (`logging.basicConfig(level=logging.INFO)`) where the program starts".to_owned();
+        return format!("; the project configures no logging: without a handler, `{level}` records are not shown (`warning` and above go to stderr), so configure logging (`logging.basicConfig(level=logging.INFO)`) where the program starts");
     }
     if new_module_logger && project.module_loggers_shown() == Some(false) {
-        return "; the project gives only named loggers a handler: records of a new `getLogger(__name__)` logger at `info` are not shown".to_owned();
+        return format!("; the project gives only named loggers a handler: `{level}` records of a new `getLogger(__name__)` logger are not shown");
     }
     String::new()
 }
@@ -1056,9 +1174,9 @@ fn visibility_note(cx: &Checker<'_>, level: &str, new_module_logger: bool) -> St
 /// What the module-level code says about a module (see [`module_facts`]).
 #[derive(Clone, Default)]
 struct ModuleFacts {
-    /// It imports a command-line toolkit, rebinds `print`, or is a Django
-    /// settings module (logging is not set up yet when it runs): every
-    /// print is its interface.
+    /// It imports a command-line toolkit, rebinds `print`, writes to
+    /// `sys.stdout` itself, or is a Django settings module (logging is not
+    /// set up yet when it runs): every print is its interface.
     program: bool,
     /// The byte range of its `if __name__ == "__main__":` block.
     main_guard: Option<(usize, usize)>,
@@ -1130,13 +1248,17 @@ const RUN_METHODS: [&str; 10] = [
 ///   else only the block and the functions only it calls;
 /// - a module that runs script code at module level and that nothing
 ///   imports (or serves as a web app);
-/// - module-level code of a Streamlit page.
+/// - module-level code of a Streamlit page;
+/// - the reply to Ctrl-C (`except KeyboardInterrupt:`).
 fn is_interface_print(cx: &Checker<'_>, call: Node<'_>) -> bool {
     let facts = module_facts(cx);
     if facts.program {
         return true;
     }
     let imported = facts.serves_app || cx.path().is_some_and(|path| cx.project().is_imported(path));
+    if replies_to_interrupt(cx.text, call) {
+        return true;
+    }
     let at_module_level = python::enclosing_function(call).is_none();
     if let Some((start, end)) = facts.main_guard {
         if !imported || (start..end).contains(&call.start_byte()) {
@@ -1154,13 +1276,31 @@ fn is_interface_print(cx: &Checker<'_>, call: Node<'_>) -> bool {
     (facts.script_code && !imported) || (facts.streamlit && at_module_level)
 }
 
+/// A print in an `except KeyboardInterrupt:` block: the program's reply
+/// to the user pressing Ctrl-C at the console.
+fn replies_to_interrupt(text: &str, call: Node<'_>) -> bool {
+    except_clause_of(call).is_some_and(|clause| {
+        python::named_children(clause)
+            .into_iter()
+            .find(|c| !matches!(c.kind(), "comment" | "block"))
+            .is_some_and(|caught| {
+                let caught = if caught.kind() == "as_pattern" {
+                    caught.named_child(0).unwrap_or(caught)
+                } else {
+                    caught
+                };
+                python::text(text, caught) == "KeyboardInterrupt"
+            })
+    })
+}
+
 fn module_facts(cx: &Checker<'_>) -> ModuleFacts {
     cx.memo(("print_module_facts", ""), || scan_module_facts(cx))
 }
 
 fn scan_module_facts(cx: &Checker<'_>) -> ModuleFacts {
     let mut facts = ModuleFacts {
-        program: is_settings_module(cx),
+        program: is_settings_module(cx) || writes_stdout(cx.text),
         streamlit: cx
             .import_bindings()
             .values()
@@ -1216,6 +1356,12 @@ fn scan_module_facts(cx: &Checker<'_>) -> ModuleFacts {
     main_calls.retain(|name| !other_calls.contains(name));
     facts.main_only = main_calls;
     facts
+}
+
+/// Whether the module writes to `sys.stdout` itself (a progress bar, a
+/// report): console output is its design, and its prints are part of it.
+fn writes_stdout(text: &str) -> bool {
+    text.contains("sys.stdout.write(")
 }
 
 /// A Django settings module: `settings.py`, a module of a `settings/`
