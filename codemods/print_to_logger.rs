@@ -934,7 +934,7 @@ fn level_of(
         return "debug";
     }
     let words = message_words(cx.text, args).to_lowercase();
-    let says = |list: &[&str]| list.iter().any(|w| words.contains(w));
+    let says = |list: &[&str]| list.iter().any(|w| says_word(&words, w));
     let (error, warning, fallback) = (
         says(&ERROR_WORDS),
         says(&WARNING_WORDS),
@@ -995,14 +995,30 @@ fn commented_as_debugging(text: &str, call: Node<'_>) -> bool {
             .is_some_and(|(_, c)| is_debug_comment(&format!("#{c}")))
 }
 
+/// Whether `word` occurs in the message `words` other than as a count
+/// (`{n} errors`, `%d errors`, `0 errors`, `no errors`).
+fn says_word(words: &str, word: &str) -> bool {
+    words.match_indices(word).any(|(at, _)| {
+        let before = words[..at].split_whitespace().last().unwrap_or("");
+        let counted = before == "\u{0}"
+            || before.starts_with('%')
+            || before.chars().all(|c| c.is_ascii_digit()) && !before.is_empty()
+            || matches!(before, "no" | "without" | "zero");
+        !counted
+    })
+}
+
 /// The literal text of a print's message: the text parts of its string
-/// arguments (f-string placeholders, `%s` arguments and other values left
-/// out, so that `{error_count}` says nothing).
+/// arguments, each f-string placeholder a NUL (so that `{error_count}`
+/// says nothing, and `{n} errors` is seen as a count).
 fn message_words(text: &str, args: &Arguments<'_>) -> String {
     let mut words = String::new();
     for value in &args.positional {
         python::walk_descendants(*value, |node| match node.kind() {
-            "interpolation" => false,
+            "interpolation" => {
+                words.push_str(" \u{0} ");
+                false
+            }
             "string_content" => {
                 words.push_str(python::text(text, node));
                 words.push(' ');
@@ -1393,7 +1409,7 @@ fn called_names(text: &str, node: Node<'_>) -> Vec<String> {
 }
 
 /// Module-level code that only a script runs: a `while` loop, a print in
-/// a module-level `if` / `try` block, an event loop, server, bot or
+/// a module-level `if` block, an event loop, server, bot or
 /// scheduler started (`loop.run_forever()`, `bot.run(TOKEN)`,
 /// `asyncio.run(main())`, `schedule.run_pending()`), `sys.argv` read, or
 /// a call of one of the module's own functions as a statement.
@@ -1414,9 +1430,7 @@ fn runs_script_code(
         found = match node.kind() {
             "call" => match python::call_target(cx.text, node) {
                 Some((Some(_), method)) => RUN_METHODS.contains(&method),
-                Some((None, "print")) => {
-                    matches!(statement.kind(), "if_statement" | "try_statement")
-                }
+                Some((None, "print")) => statement.kind() == "if_statement",
                 _ => false,
             },
             "attribute" => cx.qualified_name(node).as_deref() == Some("sys.argv"),
@@ -1838,6 +1852,101 @@ mod tests {
         // Not a program: a `__main__` test inside a function, `from __future__`.
         let text = format!("from __future__ import print_function\n{body}def f():\n    if __name__ == '__main__':\n        pass\n");
         assert_eq!(findings("pkg/m.py", &text, ""), 1);
+    }
+
+    /// Findings (line, message) in `path`, checked as part of `files`.
+    fn project_findings(files: &[(&str, &str)], path: &str) -> Vec<(usize, String)> {
+        let project = Arc::new(crate::project::from_texts(files));
+        let table = toml::Table::new();
+        let mut options = crate::codemod::Options::new("print-to-logger", &table);
+        let codemod = super::PrintToLogger::from_options(&mut options).unwrap();
+        let engine = Engine::new(vec![Arc::new(codemod) as Arc<dyn Codemod>]).with_project(project);
+        let text = files.iter().find(|(p, _)| *p == path).unwrap().1;
+        let outcome = process(
+            Path::new(path),
+            text.as_bytes(),
+            &engine,
+            FixPolicy::new(true),
+        );
+        outcome
+            .findings
+            .iter()
+            .map(|f| (f.location.line, f.message.clone()))
+            .collect()
+    }
+
+    fn lines(found: &[(usize, String)]) -> Vec<usize> {
+        found.iter().map(|(line, _)| *line).collect()
+    }
+
+    #[test]
+    fn an_imported_module_with_a_main_block_is_library_code_outside_it() {
+        let tool = "def load(path):\n    print('loading', path)\n\ndef report(rows):\n    print(len(rows))\n\nif __name__ == '__main__':\n    print('start')\n    report(rows)\n";
+        let user = "from tool import load\n";
+        // Imported: `load` is library code; `report` and the block are the program's.
+        let found = project_findings(&[("tool.py", tool), ("app.py", user)], "tool.py");
+        assert_eq!(lines(&found), vec![2]);
+        // Imported for its `main` only, or not at all: a program.
+        let entry = "from tool import main\n";
+        assert!(project_findings(&[("tool.py", tool), ("app.py", entry)], "tool.py").is_empty());
+        assert!(project_findings(&[("tool.py", tool)], "tool.py").is_empty());
+    }
+
+    #[test]
+    fn module_level_script_code_makes_a_script_unless_imported() {
+        for script in [
+            "def tick():\n    print('tick')\n\nwhile True:\n    tick()\n",
+            "def on_message(ws, m):\n    print(m)\n\nws = websocket.WebSocketApp(URL, on_message=on_message)\nws.run_forever()\n",
+            "async def job():\n    print('signal')\n\nloop.run_until_complete(job())\n",
+            "import sys\n\ndef usage():\n    print('usage: spider <dir>')\n\nif len(sys.argv) != 2:\n    usage()\n",
+            "def job():\n    print('done')\n\njob()\n",
+            "def job():\n    print('done')\n\nif READY:\n    print('ready')\n",
+        ] {
+            let alone = project_findings(&[("demo.py", script)], "demo.py");
+            assert!(alone.is_empty(), "{script}: {alone:?}");
+            let imported = project_findings(&[("demo.py", script), ("app.py", "import demo\n")], "demo.py");
+            assert!(!imported.is_empty(), "{script}");
+        }
+        // A web application is served, hence imported.
+        let app = "from fastapi import FastAPI\n\napp = FastAPI()\n\nasync def startup():\n    print('starting')\n\nif __name__ == '__main__':\n    uvicorn.run(app)\n";
+        assert_eq!(
+            lines(&project_findings(&[("web/main.py", app)], "web/main.py")),
+            vec![6]
+        );
+    }
+
+    #[test]
+    fn the_project_logging_setup_shapes_the_fix_and_the_message() {
+        let cog = "class Fun(Cog):\n    async def on_ready(self):\n        print('Fun loaded')\n";
+        let bot = "import logging\nlogger = logging.getLogger('discord')\nlogger.addHandler(logging.StreamHandler())\n";
+        let other = "import logging\nlog = logging.getLogger('discord')\n";
+        let files = [
+            ("bot.py", bot),
+            ("cogs/other.py", other),
+            ("cogs/fun.py", cog),
+        ];
+        let project = Arc::new(crate::project::from_texts(&files));
+        let table = toml::Table::new();
+        let mut options = crate::codemod::Options::new("print-to-logger", &table);
+        let codemod = super::PrintToLogger::from_options(&mut options).unwrap();
+        let engine = Engine::new(vec![Arc::new(codemod) as Arc<dyn Codemod>]).with_project(project);
+        let outcome = process(
+            Path::new("cogs/fun.py"),
+            cog.as_bytes(),
+            &engine,
+            FixPolicy::new(true),
+        );
+        let fixed = outcome.fixed.unwrap();
+        assert!(
+            fixed.contains("logger = logging.getLogger('discord')"),
+            "{fixed}"
+        );
+        // No logging configured anywhere: the message says that info vanishes.
+        let found = project_findings(
+            &[("cogs/fun.py", cog), ("bot.py", "bot.run(TOKEN)\n")],
+            "cogs/fun.py",
+        );
+        assert!(found[0].1.contains("configures no logging"), "{found:?}");
     }
 
     #[test]
