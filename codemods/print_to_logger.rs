@@ -2,10 +2,16 @@
 //!
 //! ## What it does
 //! Finds `print()` calls in library modules and turns them into calls of
-//! the module logger:
+//! the module logger, at the level the message calls for:
 //!
 //! - `logger.error(...)` inside an `except` block, or right before a
-//!   `raise` in the same block (it reports the failure being raised);
+//!   `raise` in the same block (it reports the failure being raised) —
+//!   `warning` when the message says the code falls back or warns, and
+//!   `info` for the normal end of a task (`except asyncio.CancelledError:`);
+//! - elsewhere by the message's words: "Error", "Failed", "Could not", ❌
+//!   (not a count: `{n} errors`) → `error`; "Warning", ⚠️ → `warning`; in
+//!   an error handler (`on_command_error`) → `error`; a comment next to
+//!   the print calling it a debugging aid → `debug`;
 //! - `logger.warning(...)` for `print(..., file=sys.stderr)`;
 //! - `logger.info(...)` otherwise.
 //!
@@ -18,43 +24,73 @@
 //! (`{x:.2f}`) or a `{x=}` placeholder is kept whole as one argument (or as
 //! the message when it is the only one). A single argument that is already
 //! a string expression (a literal, `"..." % x`, `"...".format(x)`) stays
-//! the message as written. `flush=` is dropped, `file=sys.stdout` too.
-//! When the module has no logger, `import logging` and
-//! `logger = logging.getLogger(__name__)` are added after the imports; an
-//! existing module-level `logger` / `log` / `LOGGER` / `_logger` made by
-//! `getLogger(...)` is reused.
+//! the message as written. A level prefix the level makes redundant
+//! (`"[INFO]: loaded"` at `info`) is dropped. `flush=` is dropped,
+//! `file=sys.stdout` too, and `import sys` with the last use of `sys`.
+//!
+//! The logger: in a method of a class that logs through `self.log` /
+//! `self.logger`, that one; else an existing module-level `logger` /
+//! `log` / `LOGGER` / `_logger` (or any other module-level logger made by
+//! `getLogger(...)`: never a second one); else `import logging` and
+//! `logger = logging.getLogger(__name__)` are added after the imports —
+//! or `getLogger("discord")` when most modules of the project log through
+//! that named logger and it has a handler.
 //!
 //! Reported without a fix: `print()` with no arguments (an empty line),
 //! `end=` other than a newline (the output is assembled across calls),
 //! a `sep=` that is not a literal, `*args` / `**kwargs`, a comment inside
-//! the call, and calls where the logger name is taken by something else.
+//! the call, calls where the logger name is taken by something else, a
+//! print that repeats the `logger.error(...)` / `logger.exception(...)`
+//! just above it, and one followed by `traceback.print_exc()` (the two
+//! belong in one `logger.exception(...)`).
 //!
-//! Left alone — output there is the program's interface, not a log:
+//! Project facts decide what a module is. Before the per-file work one
+//! cheap pass over the whole tree (see `crate::project`) finds which
+//! modules other modules import. Left alone — output there is the
+//! program's interface, not a log:
 //!
-//! - modules with an `if __name__ == "__main__":` block, `__main__.py`;
+//! - modules with an `if __name__ == "__main__":` block that no other
+//!   module imports (or imports only for its `main`), `__main__.py`; when
+//!   other modules do import it, only the block and the functions that
+//!   only it calls;
+//! - modules that no other module imports and that run script code at
+//!   module level: a print (also in a module-level `if`, loop or `with`),
+//!   a `while` loop, an event loop, server, bot or scheduler started
+//!   (`run_forever()`, `run_until_complete()`, `bot.run(...)`,
+//!   `app.run()`, `schedule.run_pending()`), `sys.argv` read, a call of
+//!   one of its own functions. A module creating a web application
+//!   (`FastAPI()`, `Flask(__name__)`) is served, so counts as imported;
 //! - modules importing a command-line toolkit (`argparse`, `optparse`,
 //!   `getopt`, `click`, `typer`, `fire`, `docopt`, `cleo`, `rich_click`,
-//!   `cyclopts`, `plac`);
-//! - modules that print at module level (a `print(...)` statement, or a
-//!   loop or `with` that prints, outside any function): scripts;
+//!   `cyclopts`, `plac`), modules writing to `sys.stdout` themselves (a
+//!   progress bar, a report), Django settings modules (logging is not set
+//!   up when they run), module-level code of a Streamlit page;
 //! - functions named `main` or `_main`; functions whose name says that
 //!   output is their job (`print*`, `pprint*`, `show*`, `display*`,
-//!   `echo*`, `debug*`, leading underscores ignored; not `dump*`, which is
-//!   as often a backup or a serialisation) or whose
-//!   docstring mentions printing or displaying; functions decorated as
-//!   commands (`@*.command(...)`, `@*.group(...)`, `@*.callback(...)`);
+//!   `echo*`, `debug*`, `render*` in a Streamlit module, leading
+//!   underscores ignored; not `dump*`, which is as often a backup or a
+//!   serialisation) or whose docstring starts with such a verb ("Print
+//!   the table", not "Rows to display"); functions that call `input()`
+//!   (the prints are the dialogue); a small module-level `def log(msg):`
+//!   that prints (it is the application's logger); functions decorated as
+//!   command-line commands (`@click.command()`, `@app.command()`,
+//!   `@cli.group()`, `@app.callback()` — decided by what the decorator
+//!   resolves to: `@commands.command()` of discord.py, `@app_commands`,
+//!   and the commands of a module importing a bot or web framework are
+//!   handlers whose prints go to the server console, and are found);
 //!   classes whose base class name ends in `Command` (Django management
 //!   commands, setuptools commands);
 //! - prints in a branch taken on a verbosity or debug flag (an `if` whose
 //!   condition mentions `verbos…`, `quiet`, `debug` or `silent`, any case):
-//!   `if verbosity >= 2: print(...)` is output the caller asked for;
+//!   `if verbosity >= 2: print(...)` is output the caller asked for; the
+//!   reply to Ctrl-C (`except KeyboardInterrupt:`);
 //! - test modules and test support (`test_*.py`, `*_test.py`, `tests.py`,
 //!   `conftest.py`, anything under `tests/`, `test/` or `testing/`) and the
 //!   `script-paths` below;
 //! - `print(..., file=f)` to anything but `sys.stdout` / `sys.stderr` (a
 //!   file, a buffer, `self.stdout`): that is not console output;
 //! - modules that rebind `print` (`from rich import print`, `def print`).
-//!
+
 //! ## Why
 //! In a library, `print` writes to whatever stdout the host process has:
 //! nothing a deployment can filter by level, route, format or silence, and
@@ -109,7 +145,12 @@
 //! shown at all and `warning` / `error` ones go to stderr without
 //! formatting; with it, they get the handlers' format and destination. That
 //! is the point of the change, but it changes what a user of the code sees,
-//! so it needs review.
+//! so it needs review. When the project configures no logging at all (no
+//! `basicConfig`, `dictConfig`, `fileConfig`, handler anywhere — a project
+//! fact), or gives only named loggers a handler and the fix makes a
+//! `getLogger(__name__)` logger, the message says that `info` records
+//! would not be shown. The `import sys` deletion assumes every print
+//! writing to `sys.stderr` is fixed in the same run.
 
 use tree_sitter::Node;
 
@@ -190,6 +231,10 @@ impl Codemod for PrintToLogger {
 
     fn triggers(&self) -> Vec<String> {
         vec!["print".into()]
+    }
+
+    fn uses_project(&self) -> bool {
+        true
     }
 
     fn check(&self, call: Node<'_>, cx: &mut Checker<'_>) {

@@ -73,6 +73,12 @@ pub trait Codemod: Send + Sync {
 
     /// Look at one node of a dispatched kind and report through `cx`.
     fn check(&self, node: Node<'_>, cx: &mut Checker<'_>);
+
+    /// Whether it reads [`Checker::project`]: the project pass runs only
+    /// when an enabled codemod does.
+    fn uses_project(&self) -> bool {
+        false
+    }
 }
 
 /// What we saw (and, if we know how, what we would change).

@@ -278,7 +278,11 @@ fn for_each_disk_outcome(
     }
     // Project facts first (one cheap scan of every file), then the
     // per-file work, which reads them.
-    let project = Arc::new(Project::scan_paths(&files));
+    let project = Arc::new(if uses_project(settings) {
+        Project::scan_paths(&files)
+    } else {
+        Project::default()
+    });
     let engine = Engine::new(settings.codemods.clone()).with_project(project);
     let policy = FixPolicy::new(settings.unsafe_fixes);
     let mut run = DiskRun {
@@ -310,6 +314,11 @@ fn for_each_disk_outcome(
         eprintln!("Interrupted: stopped between files; every file is either untouched or completely processed.");
     }
     Ok(run)
+}
+
+/// Whether an enabled codemod reads the project facts.
+fn uses_project(settings: &Settings) -> bool {
+    settings.codemods.iter().any(|c| c.uses_project())
 }
 
 fn check(settings: &Settings) -> Result<ExitStatus> {
@@ -548,7 +557,7 @@ fn branch(settings: &Settings, name: &str, base: Option<&str>, force: bool) -> R
     let policy = FixPolicy::new(settings.unsafe_fixes);
     // Project facts of the base commit, one cheap scan of its files.
     let mut facts = Vec::with_capacity(files.len());
-    for file in &files {
+    for file in files.iter().filter(|_| uses_project(settings)) {
         facts.push((
             PathBuf::from(&file.path),
             ModuleFacts::scan(&repo.read(file)?),

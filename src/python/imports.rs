@@ -241,9 +241,11 @@ pub fn scan_imports(text: &str) -> Vec<ImportLine> {
             }
             continue;
         }
-        for quote in ["\"\"\"", "'''"] {
-            if line.matches(quote).count() % 2 == 1 {
-                in_string = Some(quote);
+        if line.contains(['"', '\'']) {
+            for quote in ["\"\"\"", "'''"] {
+                if line.matches(quote).count() % 2 == 1 {
+                    in_string = Some(quote);
+                }
             }
         }
         let trimmed = line.trim_start();

@@ -239,13 +239,25 @@ pub fn scan_logging_setup(text: &str) -> LoggingSetup {
     ];
     let mut setup = LoggingSetup::default();
     let mut variables: Vec<(String, String)> = Vec::new();
-    for line in text.lines() {
-        let code = line.trim_start();
-        if code.starts_with('#') {
+    let is_code = |line: &str| !line.trim_start().starts_with('#');
+    let line_of = |at: usize| {
+        let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+        (start, &text[start..end])
+    };
+    // Whole-text searches: most modules have none of these.
+    setup.configures_root = ROOT_SETUP.iter().any(|pattern| {
+        text.match_indices(pattern)
+            .any(|(at, _)| is_code(line_of(at).1))
+    });
+    let mut done_line = None;
+    for (at, _) in text.match_indices("getLogger(") {
+        let (start, line) = line_of(at);
+        if done_line == Some(start) || !is_code(line) {
             continue;
         }
-        setup.configures_root |= ROOT_SETUP.iter().any(|p| code.contains(p));
-        let mut rest = code;
+        done_line = Some(start);
+        let mut rest = line.trim_start();
         while let Some(at) = rest.find("getLogger(") {
             let before = &rest[..at];
             let argument = rest[at + "getLogger(".len()..].trim_start();
