@@ -90,7 +90,7 @@
 //! - `print(..., file=f)` to anything but `sys.stdout` / `sys.stderr` (a
 //!   file, a buffer, `self.stdout`): that is not console output;
 //! - modules that rebind `print` (`from rich import print`, `def print`).
-
+//!
 //! ## Why
 //! In a library, `print` writes to whatever stdout the host process has:
 //! nothing a deployment can filter by level, route, format or silence, and

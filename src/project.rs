@@ -142,7 +142,7 @@ impl Project {
     /// or a handler of a named logger); `None` when nothing is known.
     pub fn configures_logging(&self) -> Option<bool> {
         self.known
-            .then(|| self.configures_root || !self.handler_loggers.is_empty())
+            .then_some(self.configures_root || !self.handler_loggers.is_empty())
     }
 
     /// Whether records of a new `logging.getLogger(__name__)` logger reach
