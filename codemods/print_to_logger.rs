@@ -1330,7 +1330,12 @@ fn is_interface_print(cx: &Checker<'_>, call: Node<'_>) -> bool {
             .last()
             .and_then(|f| f.child_by_field_name("name"))
             .map(|n| python::text(cx.text, n));
-        if function.is_some_and(|f| facts.main_only.iter().any(|m| m == f)) {
+        // Functions only the block calls, unless other modules import them.
+        let main_only = function.is_some_and(|f| {
+            facts.main_only.iter().any(|m| m == f)
+                && !cx.path().is_some_and(|path| cx.project().may_use(path, f))
+        });
+        if main_only {
             return true;
         }
     }

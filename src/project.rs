@@ -24,7 +24,7 @@
 //! A project made of nothing ([`Project::default`], as in unit tests)
 //! knows no module as imported and nothing about logging.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
@@ -56,6 +56,11 @@ pub struct Project {
     known: bool,
     /// Normalized paths (see [`module_key`]) of imported modules.
     imported: HashSet<String>,
+    /// Imported modules whose every name other modules may use (`import
+    /// a.b`, `from a import *`, `from pkg import module`).
+    wholly_used: HashSet<String>,
+    /// The names other modules import from a module (`from a import f`).
+    used_names: HashMap<String, HashSet<String>>,
     configures_root: bool,
     handler_loggers: HashSet<String>,
     convention: Option<String>,
@@ -83,14 +88,28 @@ impl Project {
         let keys: Vec<String> = files.iter().map(|(p, _)| module_key(p)).collect();
         let modules: HashSet<&str> = keys.iter().map(String::as_str).collect();
         let mut imported = HashSet::new();
+        let mut wholly_used = HashSet::new();
+        let mut used_names: HashMap<String, HashSet<String>> = HashMap::new();
         for ((path, facts), key) in files.iter().zip(&keys) {
             let package = path.file_stem().is_some_and(|s| s == "__init__");
             let directory = parent_dir(key, package);
             for import in &facts.imports {
-                for (target, uses_code) in resolve(import, &directory, &modules) {
-                    if uses_code && target != *key {
-                        imported.insert(target);
+                for (target, used) in resolve(import, &directory, &modules) {
+                    if target == *key {
+                        continue;
                     }
+                    match used {
+                        Use::Entry => continue,
+                        Use::Names => used_names
+                            .entry(target.clone())
+                            .or_default()
+                            .extend(import.names.iter().cloned()),
+                        Use::Whole => {
+                            wholly_used.insert(target.clone());
+                        }
+                        Use::Package => {}
+                    }
+                    imported.insert(target);
                 }
             }
         }
@@ -126,6 +145,8 @@ impl Project {
         Self {
             known: true,
             imported,
+            wholly_used,
+            used_names,
             configures_root,
             handler_loggers,
             convention,
@@ -136,6 +157,17 @@ impl Project {
     /// (false when nothing is known).
     pub fn is_imported(&self, path: &Path) -> bool {
         self.imported.contains(&module_key(path))
+    }
+
+    /// Whether other modules may use `name` of the module at `path`: they
+    /// import it by name, or import the whole module (`import a.b`).
+    pub fn may_use(&self, path: &Path, name: &str) -> bool {
+        let key = module_key(path);
+        self.wholly_used.contains(&key)
+            || self
+                .used_names
+                .get(&key)
+                .is_some_and(|names| names.contains(name))
     }
 
     /// Whether anything in the project configures logging (the root logger
@@ -199,10 +231,22 @@ fn parent_dir(key: &str, package: bool) -> String {
 /// a program: its entry point, not its code.
 const ENTRY_POINTS: [&str; 4] = ["main", "_main", "cli", "run"];
 
+/// How an import uses a module it loads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Use {
+    /// `from .tool import main`: runs it as a program, its code unused.
+    Entry,
+    /// `from a import f, g`: those names.
+    Names,
+    /// `import a`, `from a import *`, `from pkg import module`: anything.
+    Whole,
+    /// A package on the way (`import a.b` runs `a/__init__.py`).
+    Package,
+}
+
 /// The project modules `import` loads (a module and the packages above
-/// it), each with whether the import uses the module's code — false for
-/// `from .tool import main`, which only runs it as a program.
-fn resolve(import: &ImportLine, directory: &str, modules: &HashSet<&str>) -> Vec<(String, bool)> {
+/// it), each with how the import uses it.
+fn resolve(import: &ImportLine, directory: &str, modules: &HashSet<&str>) -> Vec<(String, Use)> {
     let join = |base: &str, dotted: &str| -> String {
         let tail = dotted.replace('.', "/");
         match (base.is_empty(), tail.is_empty()) {
@@ -217,22 +261,30 @@ fn resolve(import: &ImportLine, directory: &str, modules: &HashSet<&str>) -> Vec
             .iter()
             .all(|n| ENTRY_POINTS.contains(&n.as_str()));
     // The module named after `from`/`import`, and what `from` imports.
-    let wanted = |base: &str| -> Vec<(String, bool)> {
+    let star = import.names.iter().any(|n| n == "*");
+    let module_use = if entry_only {
+        Use::Entry
+    } else if import.names.is_empty() || star {
+        Use::Whole
+    } else {
+        Use::Names
+    };
+    let wanted = |base: &str| -> Vec<(String, Use)> {
         let module = join(base, &import.module);
-        let mut out = vec![(module.clone(), !entry_only)];
+        let mut out = vec![(module.clone(), module_use)];
         out.extend(
             import
                 .names
                 .iter()
                 .filter(|n| *n != "*")
-                .map(|n| (join(&module, n), true)),
+                .map(|n| (join(&module, n), Use::Whole)),
         );
         // The packages on the way: `import a.b` runs `a/__init__.py`.
         let mut package = base.to_owned();
         for part in import.module.split('.').filter(|p| !p.is_empty()) {
             package = join(&package, part);
             if package != module {
-                out.push((package.clone(), true));
+                out.push((package.clone(), Use::Package));
             }
         }
         out.retain(|(m, _)| modules.contains(m.as_str()));
@@ -319,6 +371,9 @@ mod tests {
             assert!(!project.is_imported(Path::new(alone)), "{alone}");
         }
         assert!(!Project::default().is_imported(Path::new("cogs/utils.py")));
+        assert!(project.may_use(Path::new("cogs/helpers.py"), "h"));
+        assert!(!project.may_use(Path::new("cogs/helpers.py"), "other"));
+        assert!(project.may_use(Path::new("cogs/utils.py"), "anything"));
     }
 
     #[test]
