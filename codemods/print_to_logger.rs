@@ -2000,6 +2000,27 @@ mod tests {
     }
 
     #[test]
+    fn message_words_prefixes_and_docstrings() {
+        assert_eq!(super::level_prefix_len("[INFO]: loaded", "info"), Some(8));
+        assert_eq!(
+            super::level_prefix_len("ERROR - disk full", "error"),
+            Some(8)
+        );
+        assert_eq!(super::level_prefix_len("INFORMATION", "info"), None);
+        assert_eq!(super::level_prefix_len("[INFO]", "info"), None);
+        assert_eq!(super::level_prefix_len("[INFO] x", "error"), None);
+        assert!(super::says_word("failed: \u{0} ", "failed"));
+        assert!(!super::says_word(" \u{0}  errors so far", "error"));
+        assert!(!super::says_word("0 errors, no warnings", "error"));
+        assert!(!super::says_word("0 errors, no warnings", "warn"));
+        assert!(super::says_it_prints("\"\"\"Print the table.\"\"\""));
+        assert!(super::says_it_prints("r'''Displays rows'''"));
+        assert!(!super::says_it_prints(
+            "\"\"\"Rows the dashboard will display.\"\"\""
+        ));
+    }
+
+    #[test]
     fn bad_script_paths_are_rejected() {
         let table: toml::Table = "script-paths = [\"\"]".parse().unwrap();
         let mut options = crate::codemod::Options::new("print-to-logger", &table);
