@@ -2,10 +2,16 @@
 //!
 //! ## What it does
 //! Finds `print()` calls in library modules and turns them into calls of
-//! the module logger:
+//! the module logger, at the level the message calls for:
 //!
 //! - `logger.error(...)` inside an `except` block, or right before a
-//!   `raise` in the same block (it reports the failure being raised);
+//!   `raise` in the same block (it reports the failure being raised) —
+//!   `warning` when the message says the code falls back or warns, and
+//!   `info` for the normal end of a task (`except asyncio.CancelledError:`);
+//! - elsewhere by the message's words: "Error", "Failed", "Could not", ❌
+//!   (not a count: `{n} errors`) → `error`; "Warning", ⚠️ → `warning`; in
+//!   an error handler (`on_command_error`) → `error`; a comment next to
+//!   the print calling it a debugging aid → `debug`;
 //! - `logger.warning(...)` for `print(..., file=sys.stderr)`;
 //! - `logger.info(...)` otherwise.
 //!
@@ -18,36 +24,66 @@
 //! (`{x:.2f}`) or a `{x=}` placeholder is kept whole as one argument (or as
 //! the message when it is the only one). A single argument that is already
 //! a string expression (a literal, `"..." % x`, `"...".format(x)`) stays
-//! the message as written. `flush=` is dropped, `file=sys.stdout` too.
-//! When the module has no logger, `import logging` and
-//! `logger = logging.getLogger(__name__)` are added after the imports; an
-//! existing module-level `logger` / `log` / `LOGGER` / `_logger` made by
-//! `getLogger(...)` is reused.
+//! the message as written. A level prefix the level makes redundant
+//! (`"[INFO]: loaded"` at `info`) is dropped. `flush=` is dropped,
+//! `file=sys.stdout` too, and `import sys` with the last use of `sys`.
+//!
+//! The logger: in a method of a class that logs through `self.log` /
+//! `self.logger`, that one; else an existing module-level `logger` /
+//! `log` / `LOGGER` / `_logger` (or any other module-level logger made by
+//! `getLogger(...)`: never a second one); else `import logging` and
+//! `logger = logging.getLogger(__name__)` are added after the imports —
+//! or `getLogger("discord")` when most modules of the project log through
+//! that named logger and it has a handler.
 //!
 //! Reported without a fix: `print()` with no arguments (an empty line),
 //! `end=` other than a newline (the output is assembled across calls),
 //! a `sep=` that is not a literal, `*args` / `**kwargs`, a comment inside
-//! the call, and calls where the logger name is taken by something else.
+//! the call, calls where the logger name is taken by something else, a
+//! print that repeats the `logger.error(...)` / `logger.exception(...)`
+//! just above it, and one followed by `traceback.print_exc()` (the two
+//! belong in one `logger.exception(...)`).
 //!
-//! Left alone — output there is the program's interface, not a log:
+//! Project facts decide what a module is. Before the per-file work one
+//! cheap pass over the whole tree (see `crate::project`) finds which
+//! modules other modules import. Left alone — output there is the
+//! program's interface, not a log:
 //!
-//! - modules with an `if __name__ == "__main__":` block, `__main__.py`;
+//! - modules with an `if __name__ == "__main__":` block that no other
+//!   module imports (or imports only for its `main`), `__main__.py`; when
+//!   other modules do import it, only the block and the functions that
+//!   only it calls;
+//! - modules that no other module imports and that run script code at
+//!   module level: a print (also in a module-level `if`, loop or `with`),
+//!   a `while` loop, an event loop, server, bot or scheduler started
+//!   (`run_forever()`, `run_until_complete()`, `bot.run(...)`,
+//!   `app.run()`, `schedule.run_pending()`), `sys.argv` read, a call of
+//!   one of its own functions. A module creating a web application
+//!   (`FastAPI()`, `Flask(__name__)`) is served, so counts as imported;
 //! - modules importing a command-line toolkit (`argparse`, `optparse`,
 //!   `getopt`, `click`, `typer`, `fire`, `docopt`, `cleo`, `rich_click`,
-//!   `cyclopts`, `plac`);
-//! - modules that print at module level (a `print(...)` statement, or a
-//!   loop or `with` that prints, outside any function): scripts;
+//!   `cyclopts`, `plac`), modules writing to `sys.stdout` themselves (a
+//!   progress bar, a report), Django settings modules (logging is not set
+//!   up when they run), module-level code of a Streamlit page;
 //! - functions named `main` or `_main`; functions whose name says that
 //!   output is their job (`print*`, `pprint*`, `show*`, `display*`,
-//!   `echo*`, `debug*`, leading underscores ignored; not `dump*`, which is
-//!   as often a backup or a serialisation) or whose
-//!   docstring mentions printing or displaying; functions decorated as
-//!   commands (`@*.command(...)`, `@*.group(...)`, `@*.callback(...)`);
+//!   `echo*`, `debug*`, `render*` in a Streamlit module, leading
+//!   underscores ignored; not `dump*`, which is as often a backup or a
+//!   serialisation) or whose docstring starts with such a verb ("Print
+//!   the table", not "Rows to display"); functions that call `input()`
+//!   (the prints are the dialogue); a small module-level `def log(msg):`
+//!   that prints (it is the application's logger); functions decorated as
+//!   command-line commands (`@click.command()`, `@app.command()`,
+//!   `@cli.group()`, `@app.callback()` — decided by what the decorator
+//!   resolves to: `@commands.command()` of discord.py, `@app_commands`,
+//!   and the commands of a module importing a bot or web framework are
+//!   handlers whose prints go to the server console, and are found);
 //!   classes whose base class name ends in `Command` (Django management
 //!   commands, setuptools commands);
 //! - prints in a branch taken on a verbosity or debug flag (an `if` whose
 //!   condition mentions `verbos…`, `quiet`, `debug` or `silent`, any case):
-//!   `if verbosity >= 2: print(...)` is output the caller asked for;
+//!   `if verbosity >= 2: print(...)` is output the caller asked for; the
+//!   reply to Ctrl-C (`except KeyboardInterrupt:`);
 //! - test modules and test support (`test_*.py`, `*_test.py`, `tests.py`,
 //!   `conftest.py`, anything under `tests/`, `test/` or `testing/`) and the
 //!   `script-paths` below;
@@ -109,7 +145,12 @@
 //! shown at all and `warning` / `error` ones go to stderr without
 //! formatting; with it, they get the handlers' format and destination. That
 //! is the point of the change, but it changes what a user of the code sees,
-//! so it needs review.
+//! so it needs review. When the project configures no logging at all (no
+//! `basicConfig`, `dictConfig`, `fileConfig`, handler anywhere — a project
+//! fact), or gives only named loggers a handler and the fix makes a
+//! `getLogger(__name__)` logger, the message says that `info` records
+//! would not be shown. The `import sys` deletion assumes every print
+//! writing to `sys.stderr` is fixed in the same run.
 
 use tree_sitter::Node;
 
@@ -192,30 +233,63 @@ impl Codemod for PrintToLogger {
         vec!["print".into()]
     }
 
+    fn uses_project(&self) -> bool {
+        true
+    }
+
     fn check(&self, call: Node<'_>, cx: &mut Checker<'_>) {
-        let Some((None, "print")) = python::call_target(cx.text, call) else {
+        let Some((message, fix)) = self.plan(cx, call) else {
             return;
         };
-        if self.is_script_path(cx) || is_program_module(cx) || in_command_code(cx.text, call) {
-            return;
+        let fix = match fix {
+            Some(fix) if writes_to_sys(cx.text, call) => {
+                // The last use of `sys` gone: its import goes too.
+                let mut edits = fix.edits().to_vec();
+                edits.extend(self.unused_sys_import(cx));
+                Fix::unsafe_(edits)
+            }
+            Some(fix) => fix,
+            None => Fix::new(Vec::new(), Applicability::ReportOnly),
+        };
+        cx.report(call.byte_range(), message, Some(fix));
+    }
+}
+
+impl PrintToLogger {
+    /// The finding for a print, and its fix when there is one (`None`:
+    /// report-only, the message says why). `None` when the print is not
+    /// a finding.
+    fn plan(&self, cx: &Checker<'_>, call: Node<'_>) -> Option<(String, Option<Fix>)> {
+        let Some((None, "print")) = python::call_target(cx.text, call) else {
+            return None;
+        };
+        if self.is_script_path(cx) || is_interface_print(cx, call) || in_command_code(cx, call) {
+            return None;
         }
         let args = Arguments::of(cx.text, call);
-        let Some(stream) = console_stream(cx.text, &args) else {
-            return;
+        let stream = console_stream(cx.text, &args)?;
+        let level = level_of(cx, call, &args, stream);
+        // The one logger policy (shared with every codemod that logs): the
+        // class's own logger in its methods, else the module's logger, or
+        // a new one (named as the project names its loggers).
+        let factory = cx.project().logger_convention().map_or_else(
+            || "__name__".to_owned(),
+            |name| cx.stylist.string_literal(name),
+        );
+        let logger = match class_logger(cx, call) {
+            Some(logger) => Ok((logger, Vec::new())),
+            None => fix::module_logger_with_at(cx, call, &factory),
         };
-        let level = if in_except_block(call) || before_raise(call) {
-            "error"
-        } else if stream == Stream::Stderr {
-            "warning"
-        } else {
-            "info"
-        };
-        // The one logger policy (shared with every codemod that logs): reuse
-        // the module's logger, or create one when it has none.
-        let (logger, fix) = match fix::module_logger_at(cx, call) {
+        let creates_logger = logger.as_ref().is_ok_and(|(_, edits)| !edits.is_empty());
+        let (logger, fix) = match logger {
             Ok((logger, logger_edits)) => {
-                let fix = self.fix(cx, call, &args, &format!("{logger}.{level}"), logger_edits);
-                (logger, fix.map_err(str::to_owned))
+                let fix = match repeated_log(cx, call) {
+                    Some(reason) => Err(reason),
+                    None => self
+                        .fix(cx, call, &args, &logger, level, logger_edits)
+                        .map_err(str::to_owned),
+                };
+                (logger, fix)
             }
             Err(reason) => (String::new(), Err(reason)),
         };
@@ -227,14 +301,62 @@ impl Codemod for PrintToLogger {
         let mut message = format!(
             "`print()` in library code bypasses the logging configuration (levels, handlers, format): {advice}"
         );
+        message.push_str(&visibility_note(
+            cx,
+            level,
+            creates_logger && factory == "__name__",
+        ));
         let fix = match fix {
-            Ok(fix) => fix,
+            Ok(fix) => Some(fix),
             Err(reason) => {
                 message.push_str(&format!(" (no automatic fix: {reason})"));
-                Fix::new(Vec::new(), Applicability::ReportOnly)
+                None
             }
         };
-        cx.report(call.byte_range(), message, Some(fix));
+        Some((message, fix))
+    }
+
+    /// The deletion of the module's `import sys` line when every other use
+    /// of `sys` is the `file=sys.stderr` / `file=sys.stdout` of a print
+    /// this codemod fixes (so that no fix leaves it unused). Every such
+    /// fix carries the same deletion, applied once.
+    fn unused_sys_import(&self, cx: &Checker<'_>) -> Option<Edit> {
+        let range = cx.memo(("print_unused_sys_import", ""), || {
+            let mut import: Option<Node<'_>> = None;
+            for statement in python::module_statements(cx.root) {
+                let is_sys = statement.kind() == "import_statement"
+                    && python::text(cx.text, statement) == "import sys";
+                if is_sys {
+                    if import.is_some() {
+                        return None;
+                    }
+                    import = Some(statement);
+                }
+            }
+            let import = import?;
+            let start = crate::source::line_start(cx.text, import.start_byte());
+            let end = crate::source::next_line_start(cx.text, import.end_byte());
+            let whole_line = cx.text[start..import.start_byte()].trim().is_empty()
+                && cx.text[import.end_byte()..end].trim().is_empty();
+            if !whole_line {
+                return None;
+            }
+            let mut only_fixed_prints = true;
+            python::walk_descendants(cx.root, |node| {
+                if !only_fixed_prints || node.id() == import.id() {
+                    return false;
+                }
+                if node.kind() == "identifier" && python::text(cx.text, node) == "sys" {
+                    only_fixed_prints =
+                        print_of_file_argument(cx.text, node).is_some_and(|print| {
+                            self.plan(cx, print).is_some_and(|(_, fix)| fix.is_some())
+                        });
+                }
+                true
+            });
+            only_fixed_prints.then_some((start, end))
+        })?;
+        Some(Edit::deletion(TextRange::new(range.0, range.1)))
     }
 }
 
@@ -268,9 +390,11 @@ impl PrintToLogger {
         cx: &Checker<'_>,
         call: Node<'_>,
         args: &Arguments<'_>,
-        target: &str,
+        logger: &str,
+        level: &str,
         mut edits: Vec<Edit>,
     ) -> Result<Fix, &'static str> {
+        let target = &format!("{logger}.{level}");
         if args.has_splat {
             return Err("the arguments are unpacked at run time");
         }
@@ -308,6 +432,7 @@ impl PrintToLogger {
         if keep_message {
             if let Some(layout_edits) = message_edits(cx, function, single, args, target) {
                 edits.extend(layout_edits);
+                edits.extend(level_prefix_deletion(cx.text, single, level));
                 return Ok(Fix::unsafe_(edits));
             }
         }
@@ -317,7 +442,7 @@ impl PrintToLogger {
         let arguments = if keep_message {
             vec![python::text(cx.text, single).to_owned()]
         } else {
-            format_arguments(cx, &args.positional, &sep)
+            format_arguments(cx, &args.positional, &sep, level)
         };
         edits.push(Edit::replacement(
             call.byte_range().into(),
@@ -415,6 +540,33 @@ fn percent_tuple<'n>(text: &str, value: Node<'n>) -> Option<(Node<'n>, Node<'n>,
     plain.then_some((format, operator, tuple))
 }
 
+/// Whether the print's `file=` is `sys.stderr` / `sys.stdout`.
+fn writes_to_sys(text: &str, call: Node<'_>) -> bool {
+    Arguments::of(text, call).keyword("file").is_some_and(|f| {
+        matches!(
+            python::text(text, python::unparenthesize(f)),
+            "sys.stderr" | "sys.stdout"
+        )
+    })
+}
+
+/// For the `sys` of `print(..., file=sys.stderr)`: that print call.
+fn print_of_file_argument<'n>(text: &str, sys: Node<'n>) -> Option<Node<'n>> {
+    let attribute = sys.parent().filter(|a| {
+        a.kind() == "attribute"
+            && a.child_by_field_name("object")
+                .is_some_and(|o| o.id() == sys.id())
+            && matches!(python::text(text, *a), "sys.stderr" | "sys.stdout")
+    })?;
+    let keyword = attribute.parent().filter(|k| {
+        k.kind() == "keyword_argument"
+            && k.child_by_field_name("name")
+                .is_some_and(|n| python::text(text, n) == "file")
+    })?;
+    let call = keyword.parent()?.parent().filter(|c| c.kind() == "call")?;
+    matches!(python::call_target(text, call), Some((None, "print"))).then_some(call)
+}
+
 /// Whether a string literal (or any part of a concatenation) is an f-string.
 fn is_fstring(text: &str, node: Node<'_>) -> bool {
     let parts = if node.kind() == "concatenated_string" {
@@ -489,7 +641,7 @@ fn contains_comment(node: Node<'_>) -> bool {
 }
 
 /// The %-format and its arguments for `print(*values, sep=sep)`.
-fn format_arguments(cx: &Checker<'_>, values: &[Node<'_>], sep: &str) -> Vec<String> {
+fn format_arguments(cx: &Checker<'_>, values: &[Node<'_>], sep: &str, level: &str) -> Vec<String> {
     let mut pieces = Vec::new();
     for (i, value) in values.iter().enumerate() {
         if i > 0 && !sep.is_empty() {
@@ -514,7 +666,11 @@ fn format_arguments(cx: &Checker<'_>, values: &[Node<'_>], sep: &str) -> Vec<Str
             }
         }
     }
-    let mut out = vec![cx.stylist.string_literal(&format)];
+    let format = match level_prefix_len(&format, level) {
+        Some(len) => &format[len..],
+        None => &format,
+    };
+    let mut out = vec![cx.stylist.string_literal(format)];
     out.extend(arguments);
     out
 }
@@ -745,60 +901,515 @@ fn console_stream(text: &str, args: &Arguments<'_>) -> Option<Stream> {
     }
 }
 
-/// Whether the call runs in the body of an `except` clause (of its own
-/// function).
-fn in_except_block(call: Node<'_>) -> bool {
+/// The `except` clause whose body the call runs in (in its own function).
+fn except_clause_of(call: Node<'_>) -> Option<Node<'_>> {
     for node in python::ancestors(call).skip(1) {
         match node.kind() {
-            "except_clause" | "except_group_clause" => return true,
-            "function_definition" | "lambda" | "class_definition" => return false,
+            "except_clause" | "except_group_clause" => return Some(node),
+            "function_definition" | "lambda" | "class_definition" => return None,
             _ => {}
         }
     }
-    false
+    None
 }
 
-/// A program rather than a library module: it has a `__main__` block or
-/// imports a command-line toolkit, or it rebinds `print`. Looks at the
-/// module-level code only (not into functions and classes).
-fn is_program_module(cx: &Checker<'_>) -> bool {
-    cx.memo(("is_program_module", ""), || scan_is_program_module(cx))
-}
+/// Words of a message that say it reports an error.
+const ERROR_WORDS: [&str; 14] = [
+    "error",
+    "failed",
+    "failure",
+    "fail to",
+    "fails",
+    "could not",
+    "couldn't",
+    "cannot",
+    "can't",
+    "unable to",
+    "exception",
+    "traceback",
+    "\u{274c}",
+    "\u{43e}\u{448}\u{438}\u{431}\u{43a}",
+];
 
-fn scan_is_program_module(cx: &Checker<'_>) -> bool {
-    let mut program = false;
-    for statement in python::module_statements(cx.root) {
-        if program {
-            break;
+/// Words of a message that say it is a warning.
+const WARNING_WORDS: [&str; 4] = [
+    "warn",
+    "deprecat",
+    "\u{26a0}",
+    "\u{43f}\u{440}\u{435}\u{434}\u{443}\u{43f}\u{440}\u{435}\u{436}\u{434}",
+];
+
+/// Words of a message that say the code goes on another way: a handled
+/// failure, a warning rather than an error.
+const FALLBACK_WORDS: [&str; 6] = [
+    "fall back",
+    "fallback",
+    "falling back",
+    "falls back",
+    "instead",
+    "retrying",
+];
+
+/// Exceptions whose handler is a normal end: a task cancelled, Ctrl-C.
+const SHUTDOWN_EXCEPTIONS: [&str; 4] = [
+    "CancelledError",
+    "KeyboardInterrupt",
+    "SystemExit",
+    "GeneratorExit",
+];
+
+/// The level a print's message calls for:
+///
+/// - `debug` when a comment next to it calls it a debugging aid;
+/// - in an `except` block: `info` for a shutdown (`CancelledError`,
+///   `KeyboardInterrupt`) that does not say "error", `warning` when the
+///   message says it is one or that the code falls back, else `error`;
+/// - right before a `raise`: `error` (or `warning`, said so);
+/// - elsewhere by the words of the message: "Error", "Failed", "Could
+///   not", ❌ → `error`; "Warning", ⚠️ → `warning`; in an error handler
+///   (`on_command_error`) → `error`; else `warning` for `file=sys.stderr`
+///   and `info` for stdout.
+fn level_of(
+    cx: &Checker<'_>,
+    call: Node<'_>,
+    args: &Arguments<'_>,
+    stream: Stream,
+) -> &'static str {
+    if commented_as_debugging(cx.text, call) {
+        return "debug";
+    }
+    let words = message_words(cx.text, args).to_lowercase();
+    let says = |list: &[&str]| list.iter().any(|w| says_word(&words, w));
+    let (error, warning, fallback) = (
+        says(&ERROR_WORDS),
+        says(&WARNING_WORDS),
+        says(&FALLBACK_WORDS),
+    );
+    if let Some(clause) = except_clause_of(call) {
+        let typed = python::named_children(clause)
+            .iter()
+            .any(|c| !matches!(c.kind(), "comment" | "block"));
+        let shutdown = typed && python::handler_catches(cx.text, clause, &SHUTDOWN_EXCEPTIONS);
+        if shutdown && !error && !warning {
+            return "info";
         }
+        return if warning || fallback {
+            "warning"
+        } else {
+            "error"
+        };
+    }
+    if before_raise(call) {
+        return if warning && !error {
+            "warning"
+        } else {
+            "error"
+        };
+    }
+    let error_handler = python::enclosing_function_name(cx.text, call)
+        .is_some_and(|name| name.to_ascii_lowercase().contains("error"));
+    if error || (error_handler && !warning) {
+        "error"
+    } else if warning || stream == Stream::Stderr {
+        "warning"
+    } else {
+        "info"
+    }
+}
+
+/// Whether the comment on the line above the print's statement (or at
+/// the end of its line) calls it a debugging aid (`# debug: show the
+/// row`, `# Add a debugging statement`).
+fn commented_as_debugging(text: &str, call: Node<'_>) -> bool {
+    let Some(statement) = python::enclosing_statement(call) else {
+        return false;
+    };
+    let line_start = crate::source::line_start(text, statement.start_byte());
+    let previous_line = text[..line_start.saturating_sub(1)]
+        .rsplit('\n')
+        .next()
+        .unwrap_or("")
+        .trim_start();
+    let line_end = crate::source::next_line_start(text, statement.end_byte());
+    let own_line = &text[statement.end_byte()..line_end];
+    let is_debug_comment =
+        |comment: &str| comment.starts_with('#') && comment.to_ascii_lowercase().contains("debug");
+    (line_start > 0 && is_debug_comment(previous_line))
+        || own_line
+            .split_once('#')
+            .is_some_and(|(_, c)| is_debug_comment(&format!("#{c}")))
+}
+
+/// Whether `word` occurs in the message `words` other than as a count
+/// (`{n} errors`, `%d errors`, `0 errors`, `no errors`).
+fn says_word(words: &str, word: &str) -> bool {
+    words.match_indices(word).any(|(at, _)| {
+        let before = words[..at].split_whitespace().last().unwrap_or("");
+        let counted = before == "\u{0}"
+            || before.starts_with('%')
+            || before.chars().all(|c| c.is_ascii_digit()) && !before.is_empty()
+            || matches!(before, "no" | "without" | "zero");
+        !counted
+    })
+}
+
+/// The literal text of a print's message: the text parts of its string
+/// arguments, each f-string placeholder a NUL (so that `{error_count}`
+/// says nothing, and `{n} errors` is seen as a count).
+fn message_words(text: &str, args: &Arguments<'_>) -> String {
+    let mut words = String::new();
+    for value in &args.positional {
+        python::walk_descendants(*value, |node| match node.kind() {
+            "interpolation" => {
+                words.push_str(" \u{0} ");
+                false
+            }
+            "string_content" => {
+                words.push_str(python::text(text, node));
+                words.push(' ');
+                false
+            }
+            _ => true,
+        });
+    }
+    words
+}
+
+/// `[INFO]`-style prefixes a message drops when it is logged at that level.
+fn level_prefixes(level: &str) -> &'static [&'static str] {
+    match level {
+        "info" => &["[INFO]", "INFO"],
+        "warning" => &["[WARNING]", "[WARN]", "WARNING", "WARN"],
+        "error" => &["[ERROR]", "ERROR"],
+        "debug" => &["[DEBUG]", "DEBUG"],
+        _ => &[],
+    }
+}
+
+/// The length of a level prefix at the start of `message` (`[INFO]: `,
+/// `ERROR - `) that the level makes redundant, when a message follows.
+fn level_prefix_len(message: &str, level: &str) -> Option<usize> {
+    level_prefixes(level).iter().find_map(|prefix| {
+        let rest = message.strip_prefix(prefix)?;
+        let after = rest.trim_start_matches([':', '-', ' ']);
+        let separated = prefix.ends_with(']') || rest.len() != after.len();
+        let word_ends =
+            !after.starts_with(|c: char| c.is_alphanumeric()) || rest.len() != after.len();
+        (separated && word_ends && !after.trim().is_empty()).then(|| message.len() - after.len())
+    })
+}
+
+/// The deletion of a redundant level prefix at the start of a message
+/// string kept as written (see [`level_prefix_len`]).
+fn level_prefix_deletion(text: &str, message: Node<'_>, level: &str) -> Option<Edit> {
+    let mut first = python::unparenthesize(message);
+    loop {
+        first = match first.kind() {
+            "concatenated_string" => first.named_child(0)?,
+            "binary_operator" => first.child_by_field_name("left")?,
+            _ => break,
+        };
+    }
+    if first.kind() != "string" {
+        return None;
+    }
+    let content = python::named_children(first)
+        .into_iter()
+        .nth(1)
+        .filter(|c| c.kind() == "string_content")?;
+    let start = python::named_children(first).first()?.end_byte();
+    if content.start_byte() != start {
+        return None;
+    }
+    let literal = python::text(text, content);
+    let len = level_prefix_len(literal, level)?;
+    Some(Edit::deletion(TextRange::new(start, start + len)))
+}
+
+/// Why a print must not become a log record of its own: it repeats the
+/// logging call just above it, or its traceback is printed right after it
+/// (the two belong in one `logger.exception(...)`).
+fn repeated_log(cx: &Checker<'_>, call: Node<'_>) -> Option<String> {
+    fn is_call_statement(node: Node<'_>) -> Option<Node<'_>> {
+        (node.kind() == "expression_statement")
+            .then(|| node.named_child(0))
+            .flatten()
+            .filter(|c| c.kind() == "call")
+    }
+    let statement = python::enclosing_statement(call)?;
+    let previous =
+        std::iter::successors(statement.prev_named_sibling(), |n| n.prev_named_sibling())
+            .find(|n| n.kind() != "comment");
+    if let Some(logged) = previous.and_then(is_call_statement) {
+        if let Some(method) = python::log_call_method(cx.text, logged) {
+            if matches!(method, "exception" | "error" | "critical" | "warning") {
+                let receiver = python::call_target(cx.text, logged)
+                    .and_then(|(r, _)| r)
+                    .map_or("logger", |r| python::text(cx.text, r));
+                return Some(format!(
+                    "it repeats the `{receiver}.{method}(...)` call just above: remove it rather than log twice"
+                ));
+            }
+        }
+    }
+    let next = std::iter::successors(statement.next_named_sibling(), |n| n.next_named_sibling())
+        .find(|n| n.kind() != "comment");
+    let traceback = next.and_then(is_call_statement).and_then(|c| {
+        c.child_by_field_name("function")
+            .and_then(|f| cx.qualified_name(f))
+    });
+    if traceback.is_some_and(|name| {
+        matches!(
+            name.as_str(),
+            "traceback.print_exc" | "traceback.print_exception" | "traceback.print_tb"
+        )
+    }) {
+        return Some(
+            "the traceback printed next would stay on the console: log both as one `logger.exception(...)`"
+                .to_owned(),
+        );
+    }
+    None
+}
+
+/// In a method of a class whose methods log through `self.log` /
+/// `self.logger` (`self._log`, `self._logger`): that logger.
+fn class_logger(cx: &Checker<'_>, call: Node<'_>) -> Option<String> {
+    let function = python::enclosing_function(call)?;
+    let mut parent = function.parent()?;
+    if parent.kind() == "decorated_definition" {
+        parent = parent.parent()?;
+    }
+    let class = parent
+        .parent()
+        .filter(|c| parent.kind() == "block" && c.kind() == "class_definition")?;
+    let first_parameter = function
+        .child_by_field_name("parameters")
+        .and_then(|p| p.named_child(0))
+        .map(|p| python::text(cx.text, p));
+    if first_parameter != Some("self") {
+        return None;
+    }
+    let key = class.start_byte().to_string();
+    cx.memo(("print_class_logger", &key), || {
+        let mut found: Option<String> = None;
+        python::walk_descendants(class, |node| {
+            if found.is_some() {
+                return false;
+            }
+            if node.kind() == "call" {
+                if let Some((Some(receiver), method)) = python::call_target(cx.text, node) {
+                    let receiver = python::text(cx.text, receiver);
+                    let attribute = receiver.strip_prefix("self.").unwrap_or("");
+                    if python::LOG_METHODS.contains(&method)
+                        && matches!(attribute, "log" | "logger" | "_log" | "_logger")
+                    {
+                        found = Some(receiver.to_owned());
+                    }
+                }
+            }
+            true
+        });
+        found
+    })
+}
+
+/// What the project's logging setup means for the record (a project
+/// fact): an `info` record reaches no handler when the project configures
+/// no logging at all, or when only named loggers get a handler and a new
+/// `getLogger(__name__)` logger is made.
+fn visibility_note(cx: &Checker<'_>, level: &str, new_module_logger: bool) -> String {
+    if !matches!(level, "info" | "debug") {
+        return String::new();
+    }
+    let project = cx.project();
+    if project.configures_logging() == Some(false) {
+        return format!("; the project configures no logging: without a handler, `{level}` records are not shown (`warning` and above go to stderr), so configure logging (`logging.basicConfig(level=logging.INFO)`) where the program starts");
+    }
+    if new_module_logger && project.module_loggers_shown() == Some(false) {
+        return format!("; the project gives only named loggers a handler: `{level}` records of a new `getLogger(__name__)` logger are not shown");
+    }
+    String::new()
+}
+
+/// What the module-level code says about a module (see [`module_facts`]).
+#[derive(Clone, Default)]
+struct ModuleFacts {
+    /// It imports a command-line toolkit, rebinds `print`, writes to
+    /// `sys.stdout` itself, or is a Django settings module (logging is not
+    /// set up yet when it runs): every print is its interface.
+    program: bool,
+    /// The byte range of its `if __name__ == "__main__":` block.
+    main_guard: Option<(usize, usize)>,
+    /// Module-level functions that only the `__main__` block calls.
+    main_only: Vec<String>,
+    /// Module-level code that a script runs: a print, a loop, a server or
+    /// event loop started, `sys.argv` read.
+    script_code: bool,
+    /// It creates a web application (`FastAPI()`, `Flask(__name__)`...):
+    /// a server imports it by name, not by an `import` statement.
+    serves_app: bool,
+    /// It imports Streamlit: module-level code is the page, and prints
+    /// there are its console.
+    streamlit: bool,
+}
+
+/// Modules whose import makes the decorated functions of a module
+/// handlers of a bot or web framework (library code), not CLI commands.
+const FRAMEWORK_MODULES: [&str; 15] = [
+    "discord",
+    "nextcord",
+    "disnake",
+    "interactions",
+    "telegram",
+    "aiogram",
+    "pyrogram",
+    "telebot",
+    "flask",
+    "fastapi",
+    "django",
+    "starlette",
+    "quart",
+    "sanic",
+    "aiohttp",
+];
+
+/// Web application classes: a module creating one is served, hence
+/// imported by the server (`uvicorn app.main:app`).
+const APP_CLASSES: [&str; 6] = [
+    "fastapi.FastAPI",
+    "flask.Flask",
+    "quart.Quart",
+    "sanic.Sanic",
+    "starlette.applications.Starlette",
+    "aiohttp.web.Application",
+];
+
+/// Methods that, called at module level, make the module a running
+/// program: an event loop, a server, a bot, a scheduler.
+const RUN_METHODS: [&str; 10] = [
+    "run",
+    "run_forever",
+    "run_until_complete",
+    "run_pending",
+    "serve_forever",
+    "mainloop",
+    "polling",
+    "infinity_polling",
+    "start_polling",
+    "run_polling",
+];
+
+/// Whether a print is the program's interface rather than a log, by what
+/// the module is (see [`ModuleFacts`]) and whether other modules of the
+/// project import it (a project fact):
+///
+/// - a program module (CLI toolkit, `print` rebound, Django settings);
+/// - a module with a `__main__` block: all of it when nothing imports it,
+///   else only the block and the functions only it calls;
+/// - a module that runs script code at module level and that nothing
+///   imports (or serves as a web app);
+/// - module-level code of a Streamlit page;
+/// - the reply to Ctrl-C (`except KeyboardInterrupt:`).
+fn is_interface_print(cx: &Checker<'_>, call: Node<'_>) -> bool {
+    let facts = module_facts(cx);
+    if facts.program {
+        return true;
+    }
+    let imported = facts.serves_app || cx.path().is_some_and(|path| cx.project().is_imported(path));
+    if replies_to_interrupt(cx.text, call) {
+        return true;
+    }
+    let at_module_level = python::enclosing_function(call).is_none();
+    if let Some((start, end)) = facts.main_guard {
+        if !imported || (start..end).contains(&call.start_byte()) {
+            return true;
+        }
+        let function = python::ancestors(call)
+            .filter(|n| n.kind() == "function_definition")
+            .last()
+            .and_then(|f| f.child_by_field_name("name"))
+            .map(|n| python::text(cx.text, n));
+        // Functions only the block calls, unless other modules import them.
+        let main_only = function.is_some_and(|f| {
+            facts.main_only.iter().any(|m| m == f)
+                && !cx.path().is_some_and(|path| cx.project().may_use(path, f))
+        });
+        if main_only {
+            return true;
+        }
+    }
+    (facts.script_code && !imported) || (facts.streamlit && at_module_level)
+}
+
+/// A print in an `except KeyboardInterrupt:` block: the program's reply
+/// to the user pressing Ctrl-C at the console.
+fn replies_to_interrupt(text: &str, call: Node<'_>) -> bool {
+    except_clause_of(call).is_some_and(|clause| {
+        python::named_children(clause)
+            .into_iter()
+            .find(|c| !matches!(c.kind(), "comment" | "block"))
+            .is_some_and(|caught| {
+                let caught = if caught.kind() == "as_pattern" {
+                    caught.named_child(0).unwrap_or(caught)
+                } else {
+                    caught
+                };
+                python::text(text, caught) == "KeyboardInterrupt"
+            })
+    })
+}
+
+fn module_facts(cx: &Checker<'_>) -> ModuleFacts {
+    cx.memo(("print_module_facts", ""), || scan_module_facts(cx))
+}
+
+fn scan_module_facts(cx: &Checker<'_>) -> ModuleFacts {
+    let mut facts = ModuleFacts {
+        program: is_settings_module(cx) || writes_stdout(cx.text),
+        streamlit: cx
+            .import_bindings()
+            .values()
+            .any(|m| m.split('.').next() == Some("streamlit")),
+        ..ModuleFacts::default()
+    };
+    let own_functions: std::collections::HashSet<&str> =
+        module_functions(cx.text, cx.root).into_iter().collect();
+    let mut main_calls: Vec<String> = Vec::new();
+    let mut other_calls: Vec<String> = Vec::new();
+    for statement in python::module_statements(cx.root) {
         if matches!(
             statement.kind(),
             "function_definition" | "class_definition" | "decorated_definition"
         ) {
-            program = defines_print(cx.text, statement);
+            facts.program |= defines_print(cx.text, statement);
+            other_calls.extend(called_names(cx.text, statement));
             continue;
         }
         if statement.kind() == "if_statement" && is_main_guard(cx.text, statement) {
-            return true;
+            facts.main_guard = Some((statement.start_byte(), statement.end_byte()));
+            main_calls.extend(called_names(cx.text, statement));
+            continue;
         }
-        if prints_at_top_level(cx.text, statement) {
-            return true;
-        }
+        other_calls.extend(called_names(cx.text, statement));
+        facts.script_code |= prints_at_top_level(cx.text, statement)
+            || runs_script_code(cx, statement, &own_functions);
+        facts.serves_app |= creates_app(cx, statement);
         python::walk_descendants(statement, |node| {
-            if program {
+            if facts.program {
                 return false;
             }
             match node.kind() {
                 "function_definition" | "class_definition" | "decorated_definition" => {
-                    program = defines_print(cx.text, node);
+                    facts.program = defines_print(cx.text, node);
                     false
                 }
                 "import_statement" | "import_from_statement" => {
-                    program = imports_cli_or_print(cx.text, node);
+                    facts.program = imports_cli_or_print(cx.text, node);
                     false
                 }
                 "assignment" => {
-                    program = node
+                    facts.program = node
                         .child_by_field_name("left")
                         .is_some_and(|l| python::text(cx.text, l) == "print");
                     true
@@ -807,7 +1418,139 @@ fn scan_is_program_module(cx: &Checker<'_>) -> bool {
             }
         });
     }
-    program
+    let other_calls: std::collections::HashSet<String> = other_calls.into_iter().collect();
+    main_calls.retain(|name| !other_calls.contains(name));
+    facts.main_only = main_calls;
+    facts
+}
+
+/// Whether the module writes to `sys.stdout` itself (a progress bar, a
+/// report): console output is its design, and its prints are part of it.
+fn writes_stdout(text: &str) -> bool {
+    text.contains("sys.stdout.write(")
+}
+
+/// A Django settings module: `settings.py`, a module of a `settings/`
+/// package, or one that sets `INSTALLED_APPS`.
+fn is_settings_module(cx: &Checker<'_>) -> bool {
+    let by_path = cx.path().is_some_and(|path| {
+        path.file_stem().is_some_and(|s| s == "settings")
+            || path
+                .parent()
+                .and_then(|p| p.file_name())
+                .is_some_and(|d| d == "settings")
+    });
+    by_path || cx.text.contains("\nINSTALLED_APPS =")
+}
+
+/// Names of the functions called (by a bare name) under `node`, nested
+/// definitions included.
+fn called_names(text: &str, node: Node<'_>) -> Vec<String> {
+    let mut names = Vec::new();
+    python::walk_descendants(node, |n| {
+        if n.kind() == "call" {
+            if let Some((None, name)) = python::call_target(text, n) {
+                names.push(name.to_owned());
+            }
+        }
+        true
+    });
+    names
+}
+
+/// Module-level code that only a script runs: a `while` loop, a print in
+/// a module-level `if` block, an event loop, server, bot or
+/// scheduler started (`loop.run_forever()`, `bot.run(TOKEN)`,
+/// `asyncio.run(main())`, `schedule.run_pending()`), `sys.argv` read, or
+/// a call of one of the module's own functions as a statement.
+/// Nested definitions are not looked into.
+fn runs_script_code(
+    cx: &Checker<'_>,
+    statement: Node<'_>,
+    own_functions: &std::collections::HashSet<&str>,
+) -> bool {
+    if statement.kind() == "while_statement" {
+        return true;
+    }
+    let mut found = false;
+    python::walk_descendants(statement, |node| {
+        if found || python::is_scope_boundary(node.kind()) {
+            return false;
+        }
+        found = match node.kind() {
+            "call" => match python::call_target(cx.text, node) {
+                Some((Some(_), method)) => RUN_METHODS.contains(&method),
+                Some((None, "print")) => statement.kind() == "if_statement",
+                _ => false,
+            },
+            "attribute" => cx.qualified_name(node).as_deref() == Some("sys.argv"),
+            _ => false,
+        };
+        true
+    });
+    found || calls_own_function(cx, statement, own_functions)
+}
+
+/// A module-level statement `f(...)` (or `await f(...)`) calling a
+/// function the module defines: a script running its steps.
+fn calls_own_function(
+    cx: &Checker<'_>,
+    statement: Node<'_>,
+    own_functions: &std::collections::HashSet<&str>,
+) -> bool {
+    let Some(mut call) = statement
+        .named_child(0)
+        .filter(|_| statement.kind() == "expression_statement")
+    else {
+        return false;
+    };
+    if call.kind() == "await" {
+        let Some(inner) = call.named_child(0) else {
+            return false;
+        };
+        call = inner;
+    }
+    let Some((None, name)) = (call.kind() == "call")
+        .then(|| python::call_target(cx.text, call))
+        .flatten()
+    else {
+        return false;
+    };
+    own_functions.contains(&name)
+}
+
+/// The names of the functions a module defines at module level.
+fn module_functions<'t>(text: &'t str, root: Node<'_>) -> Vec<&'t str> {
+    python::module_statements(root)
+        .into_iter()
+        .filter_map(|s| {
+            let definition = if s.kind() == "decorated_definition" {
+                s.child_by_field_name("definition")
+            } else {
+                Some(s)
+            };
+            definition
+                .filter(|d| d.kind() == "function_definition")
+                .and_then(|d| d.child_by_field_name("name"))
+                .map(|n| python::text(text, n))
+        })
+        .collect()
+}
+
+/// `app = FastAPI(...)`, `app = Flask(__name__)` at module level.
+fn creates_app(cx: &Checker<'_>, statement: Node<'_>) -> bool {
+    let Some(assignment) = statement
+        .named_child(0)
+        .filter(|a| statement.kind() == "expression_statement" && a.kind() == "assignment")
+    else {
+        return false;
+    };
+    assignment
+        .child_by_field_name("right")
+        .filter(|r| r.kind() == "call")
+        .and_then(|call| call.child_by_field_name("function"))
+        .and_then(|f| cx.qualified_name(f))
+        .is_some_and(|name| APP_CLASSES.contains(&name.as_str()))
 }
 
 /// A module-level `print(...)` statement, or a module-level loop or `with`
@@ -902,9 +1645,13 @@ fn imports_cli_or_print(text: &str, import: Node<'_>) -> bool {
 
 /// Where printing is the point: inside a function named `main`, a
 /// function whose name or docstring says it prints or shows something, a
-/// function decorated as a command, a class derived from a `...Command`
-/// class, or a branch taken on a verbosity or debug flag.
-fn in_command_code(text: &str, call: Node<'_>) -> bool {
+/// function that asks the user (`input()`), a module-level `log()` helper
+/// that is the application's logger, a `render_*` function of a Streamlit
+/// page, a function decorated as a command-line command, a class derived
+/// from a `...Command` class, or a branch taken on a verbosity or debug
+/// flag.
+fn in_command_code(cx: &Checker<'_>, call: Node<'_>) -> bool {
+    let text = cx.text;
     python::ancestors(call)
         .skip(1)
         .any(|node| match node.kind() {
@@ -912,14 +1659,13 @@ fn in_command_code(text: &str, call: Node<'_>) -> bool {
                 let name = node
                     .child_by_field_name("name")
                     .map_or("", |n| python::text(text, n));
+                let bare = name.trim_start_matches('_');
                 matches!(name, "main" | "_main")
-                    || OUTPUT_FUNCTION_PREFIXES
-                        .iter()
-                        .any(|p| name.trim_start_matches('_').starts_with(p))
-                    || docstring(text, node).is_some_and(|doc| {
-                        let doc = doc.to_ascii_lowercase();
-                        doc.contains("print") || doc.contains("display")
-                    })
+                    || OUTPUT_FUNCTION_PREFIXES.iter().any(|p| bare.starts_with(p))
+                    || docstring(text, node).is_some_and(says_it_prints)
+                    || asks_for_input(text, node)
+                    || is_log_helper(text, node, call)
+                    || (bare.starts_with("render") && module_facts(cx).streamlit)
             }
             "if_statement" | "elif_clause" => {
                 node.child_by_field_name("condition").is_some_and(|c| {
@@ -930,7 +1676,7 @@ fn in_command_code(text: &str, call: Node<'_>) -> bool {
             "decorated_definition" => python::named_children(node)
                 .into_iter()
                 .filter(|c| c.kind() == "decorator")
-                .any(|decorator| is_command_decorator(text, decorator)),
+                .any(|decorator| is_command_decorator(cx, decorator)),
             "class_definition" => node
                 .child_by_field_name("superclasses")
                 .is_some_and(|bases| {
@@ -944,6 +1690,74 @@ fn in_command_code(text: &str, call: Node<'_>) -> bool {
         })
 }
 
+/// Whether a docstring's first word says the function prints or shows
+/// (`"""Print the table."""`, `"""Displays..."""`); a docstring that
+/// only mentions displaying (`"""Rows for display."""`) does not.
+fn says_it_prints(doc: &str) -> bool {
+    let first = doc
+        .trim_start_matches(['r', 'R', 'u', 'U'])
+        .trim_start_matches(['"', '\''])
+        .trim_start()
+        .split(|c: char| !c.is_alphanumeric() && c != '-')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    ["print", "pretty-print", "display", "show", "echo", "output"]
+        .iter()
+        .any(|verb| first.starts_with(verb))
+}
+
+/// Whether a function calls `input()` itself: its prints are the prompts
+/// and instructions of an interactive dialogue.
+fn asks_for_input(text: &str, function: Node<'_>) -> bool {
+    let Some(body) = function.child_by_field_name("body") else {
+        return false;
+    };
+    let mut found = false;
+    python::walk_descendants(body, |node| {
+        if found || python::is_scope_boundary(node.kind()) {
+            return false;
+        }
+        found = node.kind() == "call"
+            && matches!(python::call_target(text, node), Some((None, "input")));
+        true
+    });
+    found
+}
+
+/// A function defined at module level (possibly decorated).
+fn is_module_level(function: Node<'_>) -> bool {
+    let mut parent = function.parent();
+    if parent.is_some_and(|p| p.kind() == "decorated_definition") {
+        parent = parent.and_then(|p| p.parent());
+    }
+    parent.is_some_and(|p| p.kind() == "module")
+}
+
+/// `def log(msg): print(...)` at module level: a small function (three
+/// statements at most) named as a logger (`log`, `log_msg`, `write_log`)
+/// whose own body prints is the application's logger, not a leftover.
+fn is_log_helper(text: &str, function: Node<'_>, call: Node<'_>) -> bool {
+    let name = function
+        .child_by_field_name("name")
+        .map_or(String::new(), |n| {
+            python::text(text, n)
+                .trim_start_matches('_')
+                .to_ascii_lowercase()
+        });
+    let named = matches!(
+        name.as_str(),
+        "log" | "logger" | "logmsg" | "log_msg" | "log_message" | "write_log" | "print_log"
+    );
+    let Some(body) = function.child_by_field_name("body") else {
+        return false;
+    };
+    let direct = python::enclosing_statement(call)
+        .and_then(|s| s.parent())
+        .is_some_and(|b| b.id() == body.id());
+    named && direct && is_module_level(function) && body.named_child_count() <= 3
+}
+
 /// The docstring of a function, class or module body.
 fn docstring<'t>(text: &'t str, definition: Node<'_>) -> Option<&'t str> {
     let body = definition.child_by_field_name("body")?;
@@ -954,8 +1768,14 @@ fn docstring<'t>(text: &'t str, definition: Node<'_>) -> Option<&'t str> {
     Some(python::text(text, string))
 }
 
-/// `@click.command()`, `@app.command("x")`, `@cli.group()`, `@app.callback()`.
-fn is_command_decorator(text: &str, decorator: Node<'_>) -> bool {
+/// `@click.command()`, `@app.command("x")`, `@cli.group()`, `@app.callback()`
+/// — a command-line command. Decided by what the decorator's name
+/// resolves to through the imports: a command of a bot or web framework
+/// (`@commands.command()` from `discord.ext`, `@app_commands.command()`)
+/// is a handler whose prints go to the server console, a log; a local
+/// object (`@bot.command()`) is a bot's when the module imports a bot or
+/// web framework, and a CLI's otherwise.
+fn is_command_decorator(cx: &Checker<'_>, decorator: Node<'_>) -> bool {
     let Some(expression) = decorator.named_child(0) else {
         return false;
     };
@@ -964,12 +1784,26 @@ fn is_command_decorator(text: &str, decorator: Node<'_>) -> bool {
     } else {
         Some(expression)
     };
-    target
-        .and_then(|t| python::dotted_name(text, t))
-        .is_some_and(|name| {
-            let last = name.rsplit('.').next().unwrap_or("");
-            COMMAND_DECORATORS.contains(&last)
-        })
+    let Some(target) = target else {
+        return false;
+    };
+    let Some(name) = cx.qualified_name(target) else {
+        return false;
+    };
+    let last = name.rsplit('.').next().unwrap_or("");
+    if !COMMAND_DECORATORS.contains(&last) {
+        return false;
+    }
+    let root = name.split('.').next().unwrap_or("");
+    if FRAMEWORK_MODULES.contains(&root) {
+        return false;
+    }
+    if CLI_MODULES.contains(&root) {
+        return true;
+    }
+    !cx.import_bindings()
+        .values()
+        .any(|module| FRAMEWORK_MODULES.contains(&module.split('.').next().unwrap_or("")))
 }
 
 /// Whether the statement after the print's statement, in the same block,
@@ -1068,6 +1902,122 @@ mod tests {
         // Not a program: a `__main__` test inside a function, `from __future__`.
         let text = format!("from __future__ import print_function\n{body}def f():\n    if __name__ == '__main__':\n        pass\n");
         assert_eq!(findings("pkg/m.py", &text, ""), 1);
+    }
+
+    /// Findings (line, message) in `path`, checked as part of `files`.
+    fn project_findings(files: &[(&str, &str)], path: &str) -> Vec<(usize, String)> {
+        let project = Arc::new(crate::project::from_texts(files));
+        let table = toml::Table::new();
+        let mut options = crate::codemod::Options::new("print-to-logger", &table);
+        let codemod = super::PrintToLogger::from_options(&mut options).unwrap();
+        let engine = Engine::new(vec![Arc::new(codemod) as Arc<dyn Codemod>]).with_project(project);
+        let text = files.iter().find(|(p, _)| *p == path).unwrap().1;
+        let outcome = process(
+            Path::new(path),
+            text.as_bytes(),
+            &engine,
+            FixPolicy::new(true),
+        );
+        outcome
+            .findings
+            .iter()
+            .map(|f| (f.location.line, f.message.clone()))
+            .collect()
+    }
+
+    fn lines(found: &[(usize, String)]) -> Vec<usize> {
+        found.iter().map(|(line, _)| *line).collect()
+    }
+
+    #[test]
+    fn an_imported_module_with_a_main_block_is_library_code_outside_it() {
+        let tool = "def load(path):\n    print('loading', path)\n\ndef report(rows):\n    print(len(rows))\n\nif __name__ == '__main__':\n    print('start')\n    report(rows)\n";
+        let user = "from tool import load\n";
+        // Imported: `load` is library code; `report` and the block are the program's.
+        let found = project_findings(&[("tool.py", tool), ("app.py", user)], "tool.py");
+        assert_eq!(lines(&found), vec![2]);
+        // Imported for its `main` only, or not at all: a program.
+        let entry = "from tool import main\n";
+        assert!(project_findings(&[("tool.py", tool), ("app.py", entry)], "tool.py").is_empty());
+        assert!(project_findings(&[("tool.py", tool)], "tool.py").is_empty());
+    }
+
+    #[test]
+    fn module_level_script_code_makes_a_script_unless_imported() {
+        for script in [
+            "def tick():\n    print('tick')\n\nwhile True:\n    tick()\n",
+            "def on_message(ws, m):\n    print(m)\n\nws = websocket.WebSocketApp(URL, on_message=on_message)\nws.run_forever()\n",
+            "async def job():\n    print('signal')\n\nloop.run_until_complete(job())\n",
+            "import sys\n\ndef usage():\n    print('usage: spider <dir>')\n\nif len(sys.argv) != 2:\n    usage()\n",
+            "def job():\n    print('done')\n\njob()\n",
+            "def job():\n    print('done')\n\nif READY:\n    print('ready')\n",
+        ] {
+            let alone = project_findings(&[("demo.py", script)], "demo.py");
+            assert!(alone.is_empty(), "{script}: {alone:?}");
+            let imported = project_findings(&[("demo.py", script), ("app.py", "import demo\n")], "demo.py");
+            assert!(!imported.is_empty(), "{script}");
+        }
+        // A web application is served, hence imported.
+        let app = "from fastapi import FastAPI\n\napp = FastAPI()\n\nasync def startup():\n    print('starting')\n\nif __name__ == '__main__':\n    uvicorn.run(app)\n";
+        assert_eq!(
+            lines(&project_findings(&[("web/main.py", app)], "web/main.py")),
+            vec![6]
+        );
+    }
+
+    #[test]
+    fn the_project_logging_setup_shapes_the_fix_and_the_message() {
+        let cog = "class Fun(Cog):\n    async def on_ready(self):\n        print('Fun loaded')\n";
+        let bot = "import logging\nlogger = logging.getLogger('discord')\nlogger.addHandler(logging.StreamHandler())\n";
+        let other = "import logging\nlog = logging.getLogger('discord')\n";
+        let files = [
+            ("bot.py", bot),
+            ("cogs/other.py", other),
+            ("cogs/fun.py", cog),
+        ];
+        let project = Arc::new(crate::project::from_texts(&files));
+        let table = toml::Table::new();
+        let mut options = crate::codemod::Options::new("print-to-logger", &table);
+        let codemod = super::PrintToLogger::from_options(&mut options).unwrap();
+        let engine = Engine::new(vec![Arc::new(codemod) as Arc<dyn Codemod>]).with_project(project);
+        let outcome = process(
+            Path::new("cogs/fun.py"),
+            cog.as_bytes(),
+            &engine,
+            FixPolicy::new(true),
+        );
+        let fixed = outcome.fixed.unwrap();
+        assert!(
+            fixed.contains("logger = logging.getLogger('discord')"),
+            "{fixed}"
+        );
+        // No logging configured anywhere: the message says that info vanishes.
+        let found = project_findings(
+            &[("cogs/fun.py", cog), ("bot.py", "bot.run(TOKEN)\n")],
+            "cogs/fun.py",
+        );
+        assert!(found[0].1.contains("configures no logging"), "{found:?}");
+    }
+
+    #[test]
+    fn message_words_prefixes_and_docstrings() {
+        assert_eq!(super::level_prefix_len("[INFO]: loaded", "info"), Some(8));
+        assert_eq!(
+            super::level_prefix_len("ERROR - disk full", "error"),
+            Some(8)
+        );
+        assert_eq!(super::level_prefix_len("INFORMATION", "info"), None);
+        assert_eq!(super::level_prefix_len("[INFO]", "info"), None);
+        assert_eq!(super::level_prefix_len("[INFO] x", "error"), None);
+        assert!(super::says_word("failed: \u{0} ", "failed"));
+        assert!(!super::says_word(" \u{0}  errors so far", "error"));
+        assert!(!super::says_word("0 errors, no warnings", "error"));
+        assert!(!super::says_word("0 errors, no warnings", "warn"));
+        assert!(super::says_it_prints("\"\"\"Print the table.\"\"\""));
+        assert!(super::says_it_prints("r'''Displays rows'''"));
+        assert!(!super::says_it_prints(
+            "\"\"\"Rows the dashboard will display.\"\"\""
+        ));
     }
 
     #[test]

@@ -20,6 +20,7 @@ use aho_corasick::AhoCorasick;
 use tree_sitter::{Node, Tree};
 
 use crate::edit::{Applicability, Fix, TextRange};
+use crate::project::Project;
 use crate::source::{LineIndex, Location, Stylist};
 
 /// Audit priority: P1 is the most urgent.
@@ -72,6 +73,12 @@ pub trait Codemod: Send + Sync {
 
     /// Look at one node of a dispatched kind and report through `cx`.
     fn check(&self, node: Node<'_>, cx: &mut Checker<'_>);
+
+    /// Whether it reads [`Checker::project`]: the project pass runs only
+    /// when an enabled codemod does.
+    fn uses_project(&self) -> bool {
+        false
+    }
 }
 
 /// What we saw (and, if we know how, what we would change).
@@ -115,6 +122,8 @@ pub struct Checker<'a> {
     path: Option<&'a Path>,
     /// File-wide facts computed once (see [`Checker::memo`]).
     memo: std::cell::RefCell<Memo>,
+    /// Facts about the whole project (see [`Checker::project`]).
+    project: &'a Project,
 }
 
 impl<'a> Checker<'a> {
@@ -131,7 +140,21 @@ impl<'a> Checker<'a> {
             test_file: std::cell::OnceCell::new(),
             path: None,
             memo: std::cell::RefCell::new(HashMap::new()),
+            project: &NO_PROJECT,
         }
+    }
+
+    /// The same checker, told the facts of the project the file is part of.
+    pub fn with_project(mut self, project: &'a Project) -> Self {
+        self.project = project;
+        self
+    }
+
+    /// Facts about the whole set of files checked together (see
+    /// [`crate::project`]): which modules other modules import, how the
+    /// project sets logging up. Empty when the file is checked alone.
+    pub fn project(&self) -> &'a Project {
+        self.project
     }
 
     /// The same checker, told the path of the file it checks.
@@ -279,6 +302,8 @@ impl<'a> Checker<'a> {
     }
 }
 
+static NO_PROJECT: std::sync::LazyLock<Project> = std::sync::LazyLock::new(Project::default);
+
 static PLACEHOLDER_META: Meta = Meta {
     id: "",
     category: "",
@@ -300,6 +325,8 @@ pub struct Engine {
     always: Vec<bool>,
     /// Whether trigger scanning may skip codemods (off only to measure).
     use_triggers: bool,
+    /// The project the files belong to (see [`Engine::with_project`]).
+    project: Arc<Project>,
 }
 
 impl Engine {
@@ -337,7 +364,19 @@ impl Engine {
             trigger_owner,
             always,
             use_triggers: true,
+            project: Arc::new(Project::default()),
         }
+    }
+
+    /// The same engine, checking files of `project` (handed to every
+    /// checker as [`Checker::project`]).
+    pub fn with_project(mut self, project: Arc<Project>) -> Self {
+        self.project = project;
+        self
+    }
+
+    pub fn project(&self) -> &Project {
+        &self.project
     }
 
     /// Run every codemod on every file, ignoring triggers: for benchmarks

@@ -446,7 +446,9 @@ fn round_findings(
     active: &[bool],
 ) -> Vec<Finding> {
     let lines = LineIndex::new(text);
-    let mut cx = Checker::new(text, tree, stylist, &lines).with_path(path);
+    let mut cx = Checker::new(text, tree, stylist, &lines)
+        .with_path(path)
+        .with_project(engine.project());
     engine.check(&mut cx, tree, active);
     let mut findings = cx.into_findings();
     findings.retain(|f| !is_suppressed(&lines, text, f));

@@ -264,6 +264,61 @@ pub fn hoist_point<'n>(
     Ok((statement, at, indent))
 }
 
+/// [`module_logger_at`] with two conventions of the project on top: a
+/// module-level logger under another name than [`python::LOGGER_NAMES`]
+/// (`bot_log = logging.getLogger("bot")`) is reused rather than joined by
+/// a second logger, and a new logger is made by
+/// `logging.getLogger(<factory_argument>)`: `__name__`, or the named
+/// logger the project logs through (`"discord"`, see
+/// [`Project::logger_convention`](crate::project::Project::logger_convention)).
+pub fn module_logger_with_at(
+    cx: &Checker,
+    node: Node,
+    factory_argument: &str,
+) -> Result<(String, Vec<Edit>), String> {
+    let (existing, logger_taken) = cx.memo(("module_loggers", ""), || {
+        python::module_loggers(cx.text, cx.root)
+    })?;
+    if existing.is_some() || logger_taken {
+        return module_logger_at(cx, node);
+    }
+    let other = cx.memo(("module_logger_any_name", ""), || {
+        python::module_logger_any_name(cx.text, cx.root)
+    });
+    let (name, edits) = match other {
+        Some((name, defined_at)) => {
+            let runs_at_import = python::enclosing_function(node).is_none();
+            if runs_at_import && defined_at > node.start_byte() {
+                return Err(format!(
+                    "the module logger `{name}` is only defined further down"
+                ));
+            }
+            (name, Vec::new())
+        }
+        None if factory_argument == "__name__" => return module_logger_at(cx, node),
+        None => cx.memo(("create_module_logger_with", factory_argument), || {
+            let at = import_insertion_point(cx);
+            let mut block = String::new();
+            if !has_import(cx, "logging") {
+                block.push_str("import logging\n");
+            }
+            block.push_str(&format!("\nlogger = logging.getLogger({factory_argument})"));
+            (
+                "logger".to_owned(),
+                vec![insert_module_lines(cx, at, &block)],
+            )
+        }),
+    };
+    let shadowed = python::ancestors(node)
+        .skip(1)
+        .filter(|n| matches!(n.kind(), "function_definition" | "lambda"))
+        .any(|scope| python::binds_name(cx.text, scope, &name));
+    if shadowed {
+        return Err(format!("a local `{name}` shadows the module logger"));
+    }
+    Ok((name, edits))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,6 +19,7 @@ pub mod interrupt;
 #[doc(hidden)]
 pub mod invariants;
 pub mod parse;
+pub mod project;
 pub mod python;
 pub mod report;
 pub mod settings;

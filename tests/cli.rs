@@ -1341,6 +1341,36 @@ fn branch_reports_syntax_errors() {
     assert!(!changed.contains("broken.py"), "{changed}");
 }
 
+/// Project facts come from the whole tree in check mode and from the base
+/// commit in branch mode: a module with a `__main__` block that another
+/// module imports is library code outside the block.
+#[test]
+fn project_facts_decide_library_or_script_in_check_and_branch_modes() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let tool = "def load(path):\n    print('loading', path)\n    return path\n\n\nif __name__ == '__main__':\n    print(load('x'))\n";
+    let files: [(&str, &[u8]); 2] = [
+        ("pkg/tool.py", tool.as_bytes()),
+        ("pkg/app.py", b"from pkg.tool import load\n\nload('y')\n"),
+    ];
+    write_files(root, &files);
+    git_init_commit(root);
+    let args = ["--select", "print-to-logger", "--unsafe-fixes"];
+    let check = auditfix(root, &["check", args[0], args[1]]).expect(1, "check");
+    let found: Vec<&str> = check.stdout.lines().collect();
+    assert_eq!(found.len(), 1, "{}", check.stdout);
+    assert!(found[0].starts_with("pkg/tool.py:2:"), "{}", check.stdout);
+    // Checked alone, nothing imports it: a program.
+    auditfix(root, &["check", args[0], args[1], "pkg/tool.py"]).expect(0, "alone");
+
+    let mut branch = vec!["fix", "--branch", "auditfix/logs"];
+    branch.extend(args);
+    auditfix(root, &branch).expect(0, "branch");
+    let fixed = git(root, &["show", "auditfix/logs:pkg/tool.py"]);
+    assert!(fixed.contains("logger.info('loading %s', path)"), "{fixed}");
+    assert!(fixed.contains("    print(load('x'))"), "{fixed}");
+}
+
 // ---------------------------------------------------------------------------
 // 8. check, list, explain
 // ---------------------------------------------------------------------------

@@ -17,6 +17,7 @@ use crate::diff::{self, Style};
 use crate::driver::{self, FileOutcome, FixPolicy, Resolution, Steps};
 use crate::git::{CommitStep, FixRepo};
 use crate::interrupt;
+use crate::project::{ModuleFacts, Project};
 use crate::report::{self, Tally};
 use crate::settings::{Config, ConfigError, Output, Settings};
 use crate::walk::{self, ExcludePatterns, Excluder};
@@ -310,7 +311,14 @@ fn for_each_disk_outcome(
     mut sink: impl FnMut(&FileOutcome) -> Result<()>,
 ) -> Result<DiskRun> {
     let files = &found.files;
-    let engine = Engine::new(settings.codemods.clone());
+    // Project facts first (one cheap scan of every file), then the
+    // per-file work, which reads them.
+    let project = Arc::new(if uses_project(settings) {
+        Project::scan_paths(files)
+    } else {
+        Project::default()
+    });
+    let engine = Engine::new(settings.codemods.clone()).with_project(project);
     let policy = FixPolicy::new(settings.unsafe_fixes);
     let mut run = DiskRun {
         tally: Tally::default(),
@@ -340,6 +348,11 @@ fn for_each_disk_outcome(
         eprintln!("Interrupted: stopped between files; every file is either untouched or completely processed.");
     }
     Ok(run)
+}
+
+/// Whether an enabled codemod reads the project facts.
+fn uses_project(settings: &Settings) -> bool {
+    settings.codemods.iter().any(|c| c.uses_project())
 }
 
 fn check(settings: &Settings) -> Result<ExitStatus> {
@@ -640,12 +653,25 @@ fn branch(settings: &Settings, name: &str, base: Option<&str>, force: bool) -> R
             || (path.extension().is_none() && walk::has_python_shebang(bytes))
     })?;
     let policy = FixPolicy::new(settings.unsafe_fixes);
+    // Project facts of the base commit, one cheap scan of its files.
+    let mut facts = Vec::with_capacity(files.len());
+    for file in files.iter().filter(|_| uses_project(settings)) {
+        facts.push((
+            PathBuf::from(&file.path),
+            ModuleFacts::scan(&repo.read(file)?),
+        ));
+    }
+    let project = Arc::new(Project::from_facts(&facts));
+    drop(facts);
     // One engine per commit. Each file goes through them in turn, so only
     // a batch of files and the changed ones are ever held in memory.
     let engines: Vec<Engine> = settings
         .codemods
         .iter()
-        .map(|codemod| Engine::new(vec![Arc::clone(codemod) as Arc<dyn Codemod>]))
+        .map(|codemod| {
+            Engine::new(vec![Arc::clone(codemod) as Arc<dyn Codemod>])
+                .with_project(Arc::clone(&project))
+        })
         .collect();
     let all = Engine::new(
         settings
@@ -653,7 +679,8 @@ fn branch(settings: &Settings, name: &str, base: Option<&str>, force: bool) -> R
             .iter()
             .map(|c| Arc::clone(c) as Arc<dyn Codemod>)
             .collect(),
-    );
+    )
+    .with_project(project);
     let mut fixed: Vec<Vec<(String, FileOutcome)>> = vec![Vec::new(); engines.len()];
     let mut problems: Vec<FileOutcome> = Vec::new();
     let mut tally = Tally::default();

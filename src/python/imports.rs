@@ -252,6 +252,343 @@ pub fn imported_qualified_name_with(
     qualified_name_with(bindings, text, expr)
 }
 
+/// One import statement found by [`scan_imports`]: how many leading dots
+/// (0 for an absolute import), the module named after `from` / `import`,
+/// and the names imported from it (empty for `import a.b`; `*` kept).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportLine {
+    pub level: usize,
+    pub module: String,
+    pub names: Vec<String>,
+}
+
+/// The import statements of a module by a scan of its lines, without
+/// parsing: `import a.b, c as d` (one [`ImportLine`] per module), `from
+/// .x import (y, z)` over several lines, backslash continuations, and
+/// statements after `;`. Imports inside functions and `try` blocks count
+/// too; lines inside a triple-quoted string are skipped (a line that opens
+/// or closes one is judged by its text before the quotes). Cheap enough to
+/// run over a whole project before the per-file work.
+pub fn scan_imports(text: &str) -> Vec<ImportLine> {
+    let mut out = Vec::new();
+    let mut in_string: Option<&str> = None;
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        if let Some(quote) = in_string {
+            if line.matches(quote).count() % 2 == 1 {
+                in_string = None;
+            }
+            continue;
+        }
+        if line.contains(['"', '\'']) {
+            for quote in ["\"\"\"", "'''"] {
+                if line.matches(quote).count() % 2 == 1 {
+                    in_string = Some(quote);
+                }
+            }
+        }
+        let trimmed = line.trim_start();
+        if !(trimmed.starts_with("import ") || trimmed.starts_with("from ")) {
+            continue;
+        }
+        let mut statement = strip_comment(trimmed).to_owned();
+        // Continuations: a backslash, or an open parenthesis.
+        loop {
+            let open = statement.matches('(').count() > statement.matches(')').count();
+            let backslash = statement.trim_end().ends_with('\\');
+            if !open && !backslash {
+                break;
+            }
+            let Some(next) = lines.next() else { break };
+            if backslash {
+                statement.truncate(statement.trim_end().len() - 1);
+            }
+            statement.push(' ');
+            statement.push_str(strip_comment(next));
+        }
+        for part in statement.split(';') {
+            out.extend(parse_import_statement(part.trim()));
+        }
+    }
+    out
+}
+
+fn strip_comment(line: &str) -> &str {
+    // Import statements hold no strings: the first `#` starts a comment.
+    line.split('#').next().unwrap_or("")
+}
+
+fn parse_import_statement(statement: &str) -> Vec<ImportLine> {
+    let is_name = |s: &str| {
+        !s.is_empty()
+            && s.split('.')
+                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_alphanumeric() || c == '_'))
+    };
+    let first = |item: &str| item.split_whitespace().next().unwrap_or("").to_owned();
+    if let Some(rest) = statement.strip_prefix("import ") {
+        return rest
+            .split(',')
+            .map(first)
+            .filter(|m| is_name(m))
+            .map(|module| ImportLine {
+                level: 0,
+                module,
+                names: Vec::new(),
+            })
+            .collect();
+    }
+    let Some(rest) = statement.strip_prefix("from ") else {
+        return Vec::new();
+    };
+    let Some((module, names)) = rest.split_once(" import") else {
+        return Vec::new();
+    };
+    let module = module.trim();
+    let level = module.len() - module.trim_start_matches('.').len();
+    let module = module.trim_start_matches('.').to_owned();
+    if !(module.is_empty() && level > 0 || is_name(&module)) {
+        return Vec::new();
+    }
+    let names = names
+        .replace(['(', ')'], " ")
+        .split(',')
+        .map(first)
+        .filter(|n| n == "*" || is_name(n))
+        .collect();
+    vec![ImportLine {
+        level,
+        module,
+        names,
+    }]
+}
+
+/// Whether `name` (a top-level module name) is a module of the standard
+/// library (Python 3.11's `sys.stdlib_module_names`, private ones left out).
+pub fn is_stdlib_module(name: &str) -> bool {
+    STDLIB_MODULES.binary_search(&name).is_ok()
+}
+
+/// Top-level modules of the standard library (sorted for binary search).
+pub const STDLIB_MODULES: [&str; 217] = [
+    "abc",
+    "aifc",
+    "antigravity",
+    "argparse",
+    "array",
+    "ast",
+    "asynchat",
+    "asyncio",
+    "asyncore",
+    "atexit",
+    "audioop",
+    "base64",
+    "bdb",
+    "binascii",
+    "bisect",
+    "builtins",
+    "bz2",
+    "cProfile",
+    "calendar",
+    "cgi",
+    "cgitb",
+    "chunk",
+    "cmath",
+    "cmd",
+    "code",
+    "codecs",
+    "codeop",
+    "collections",
+    "colorsys",
+    "compileall",
+    "concurrent",
+    "configparser",
+    "contextlib",
+    "contextvars",
+    "copy",
+    "copyreg",
+    "crypt",
+    "csv",
+    "ctypes",
+    "curses",
+    "dataclasses",
+    "datetime",
+    "dbm",
+    "decimal",
+    "difflib",
+    "dis",
+    "distutils",
+    "doctest",
+    "email",
+    "encodings",
+    "ensurepip",
+    "enum",
+    "errno",
+    "faulthandler",
+    "fcntl",
+    "filecmp",
+    "fileinput",
+    "fnmatch",
+    "fractions",
+    "ftplib",
+    "functools",
+    "gc",
+    "genericpath",
+    "getopt",
+    "getpass",
+    "gettext",
+    "glob",
+    "graphlib",
+    "grp",
+    "gzip",
+    "hashlib",
+    "heapq",
+    "hmac",
+    "html",
+    "http",
+    "idlelib",
+    "imaplib",
+    "imghdr",
+    "imp",
+    "importlib",
+    "inspect",
+    "io",
+    "ipaddress",
+    "itertools",
+    "json",
+    "keyword",
+    "lib2to3",
+    "linecache",
+    "locale",
+    "logging",
+    "lzma",
+    "mailbox",
+    "mailcap",
+    "marshal",
+    "math",
+    "mimetypes",
+    "mmap",
+    "modulefinder",
+    "msilib",
+    "msvcrt",
+    "multiprocessing",
+    "netrc",
+    "nis",
+    "nntplib",
+    "nt",
+    "ntpath",
+    "nturl2path",
+    "numbers",
+    "opcode",
+    "operator",
+    "optparse",
+    "os",
+    "ossaudiodev",
+    "pathlib",
+    "pdb",
+    "pickle",
+    "pickletools",
+    "pipes",
+    "pkgutil",
+    "platform",
+    "plistlib",
+    "poplib",
+    "posix",
+    "posixpath",
+    "pprint",
+    "profile",
+    "pstats",
+    "pty",
+    "pwd",
+    "py_compile",
+    "pyclbr",
+    "pydoc",
+    "pydoc_data",
+    "pyexpat",
+    "queue",
+    "quopri",
+    "random",
+    "re",
+    "readline",
+    "reprlib",
+    "resource",
+    "rlcompleter",
+    "runpy",
+    "sched",
+    "secrets",
+    "select",
+    "selectors",
+    "shelve",
+    "shlex",
+    "shutil",
+    "signal",
+    "site",
+    "smtpd",
+    "smtplib",
+    "sndhdr",
+    "socket",
+    "socketserver",
+    "spwd",
+    "sqlite3",
+    "sre_compile",
+    "sre_constants",
+    "sre_parse",
+    "ssl",
+    "stat",
+    "statistics",
+    "string",
+    "stringprep",
+    "struct",
+    "subprocess",
+    "sunau",
+    "symtable",
+    "sys",
+    "sysconfig",
+    "syslog",
+    "tabnanny",
+    "tarfile",
+    "telnetlib",
+    "tempfile",
+    "termios",
+    "textwrap",
+    "this",
+    "threading",
+    "time",
+    "timeit",
+    "tkinter",
+    "token",
+    "tokenize",
+    "tomllib",
+    "trace",
+    "traceback",
+    "tracemalloc",
+    "tty",
+    "turtle",
+    "turtledemo",
+    "types",
+    "typing",
+    "unicodedata",
+    "unittest",
+    "urllib",
+    "uu",
+    "uuid",
+    "venv",
+    "warnings",
+    "wave",
+    "weakref",
+    "webbrowser",
+    "winreg",
+    "winsound",
+    "wsgiref",
+    "xdrlib",
+    "xml",
+    "xmlrpc",
+    "zipapp",
+    "zipfile",
+    "zipimport",
+    "zlib",
+    "zoneinfo",
+];
+
 #[cfg(test)]
 mod imported_module_tests {
     use super::*;
@@ -293,5 +630,43 @@ mod imported_module_tests {
                 None
             ]
         );
+    }
+}
+
+#[cfg(test)]
+mod scan_tests {
+    use super::*;
+
+    fn scan(text: &str) -> Vec<(usize, String, Vec<String>)> {
+        scan_imports(text)
+            .into_iter()
+            .map(|i| (i.level, i.module, i.names))
+            .collect()
+    }
+
+    #[test]
+    fn import_lines_are_found_without_parsing() {
+        let text = "import os, pkg.sub as s  # c\nfrom . import a, b as c\nfrom ..x.y import (\n    z,  # why\n    w,\n)\ndef f():\n    from m import \\\n        n\nimport a; import b\n\"\"\"\nimport not_me\n\"\"\"\nfrom x import *\n";
+        let owned = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            scan(text),
+            vec![
+                (0, "os".into(), vec![]),
+                (0, "pkg.sub".into(), vec![]),
+                (1, "".into(), owned(&["a", "b"])),
+                (2, "x.y".into(), owned(&["z", "w"])),
+                (0, "m".into(), owned(&["n"])),
+                (0, "a".into(), vec![]),
+                (0, "b".into(), vec![]),
+                (0, "x".into(), owned(&["*"])),
+            ]
+        );
+    }
+
+    #[test]
+    fn stdlib_names() {
+        assert!(is_stdlib_module("logging") && is_stdlib_module("asyncio"));
+        assert!(!is_stdlib_module("cogs") && !is_stdlib_module("requests"));
+        assert!(STDLIB_MODULES.windows(2).all(|w| w[0] < w[1]));
     }
 }

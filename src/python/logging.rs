@@ -253,6 +253,110 @@ pub fn only_logs<'n>(text: &str, block: Node<'n>, allow_continue: bool) -> Optio
     (!found.logs.is_empty()).then_some(found)
 }
 
+/// The first module-level logger made by a logger factory under any name
+/// (`bot_log = logging.getLogger("bot")`), with where its statement
+/// starts: what a module logs through when it has none of the
+/// [`LOGGER_NAMES`].
+pub fn module_logger_any_name(text: &str, root: Node<'_>) -> Option<(String, usize)> {
+    module_statements(root).into_iter().find_map(|statement| {
+        module_bindings(text, statement)
+            .into_iter()
+            .find(|(_, binding)| matches!(binding, Binding::LoggerCall))
+            .map(|(name, _)| (name.to_owned(), statement.start_byte()))
+    })
+}
+
+/// What a module does to set logging up, by a scan of its text (no parse):
+/// see [`scan_logging_setup`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoggingSetup {
+    /// It configures the root logger or the whole logging system:
+    /// `basicConfig`, `dictConfig` / `fileConfig`, a Django `LOGGING`
+    /// setting, `discord.utils.setup_logging`, `coloredlogs.install`, or a
+    /// handler added to `getLogger()`.
+    pub configures_root: bool,
+    /// Literal names of loggers it gives a handler
+    /// (`log = logging.getLogger("discord")` … `log.addHandler(h)`).
+    pub handler_loggers: Vec<String>,
+    /// Literal names it passes to `getLogger("...")`.
+    pub named_loggers: Vec<String>,
+    /// Whether it calls `getLogger(__name__)`.
+    pub module_named_logger: bool,
+}
+
+/// Scan a module's text for its logging setup (see [`LoggingSetup`]).
+/// Comment lines are skipped; the rest is matched as text, so a call in a
+/// string counts too (rare, and it errs towards "configured").
+pub fn scan_logging_setup(text: &str) -> LoggingSetup {
+    const ROOT_SETUP: [&str; 8] = [
+        "basicConfig(",
+        "dictConfig(",
+        "fileConfig(",
+        "setup_logging(",
+        "coloredlogs.install(",
+        "getLogger().addHandler(",
+        "root.addHandler(",
+        "LOGGING = {",
+    ];
+    let mut setup = LoggingSetup::default();
+    let mut variables: Vec<(String, String)> = Vec::new();
+    let is_code = |line: &str| !line.trim_start().starts_with('#');
+    let line_of = |at: usize| {
+        let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+        (start, &text[start..end])
+    };
+    // Whole-text searches: most modules have none of these.
+    setup.configures_root = ROOT_SETUP.iter().any(|pattern| {
+        text.match_indices(pattern)
+            .any(|(at, _)| is_code(line_of(at).1))
+    });
+    let mut done_line = None;
+    for (at, _) in text.match_indices("getLogger(") {
+        let (start, line) = line_of(at);
+        if done_line == Some(start) || !is_code(line) {
+            continue;
+        }
+        done_line = Some(start);
+        let mut rest = line.trim_start();
+        while let Some(at) = rest.find("getLogger(") {
+            let before = &rest[..at];
+            let argument = rest[at + "getLogger(".len()..].trim_start();
+            rest = &rest[at + 1..];
+            if argument.starts_with("__name__") {
+                setup.module_named_logger = true;
+                continue;
+            }
+            let Some(quote) = argument.chars().next().filter(|c| matches!(c, '"' | '\'')) else {
+                continue;
+            };
+            let Some(name) = argument[1..].split(quote).next() else {
+                continue;
+            };
+            setup.named_loggers.push(name.to_owned());
+            // `var = logging.getLogger("name")`: remember the variable.
+            if let Some((target, _)) = before.split_once('=') {
+                let target = target.trim();
+                if !target.is_empty()
+                    && target
+                        .chars()
+                        .all(|c| c.is_alphanumeric() || c == '_' || c == '.')
+                {
+                    variables.push((target.to_owned(), name.to_owned()));
+                }
+            }
+        }
+    }
+    for (variable, name) in variables {
+        if text.contains(&format!("{variable}.addHandler("))
+            && !setup.handler_loggers.contains(&name)
+        {
+            setup.handler_loggers.push(name);
+        }
+    }
+    setup
+}
+
 #[cfg(test)]
 mod only_logs_tests {
     use super::*;
@@ -309,5 +413,25 @@ mod only_logs_tests {
             .map(|c| low_level_log_method(source, *c).map(|m| tree::text(source, m)))
             .collect();
         assert_eq!(found, [Some("warning"), None, None]);
+    }
+}
+
+#[cfg(test)]
+mod setup_tests {
+    use super::*;
+
+    #[test]
+    fn logging_setup_is_read_from_the_text() {
+        let text = "import logging\nlogger = logging.getLogger(\"discord\")\nlogger.addHandler(h)\nother = logging.getLogger('x')\nlog = logging.getLogger(__name__)\n# logging.basicConfig()\n";
+        let setup = scan_logging_setup(text);
+        assert!(!setup.configures_root);
+        assert_eq!(setup.handler_loggers, vec!["discord".to_owned()]);
+        assert_eq!(
+            setup.named_loggers,
+            vec!["discord".to_owned(), "x".to_owned()]
+        );
+        assert!(setup.module_named_logger);
+        assert!(scan_logging_setup("logging.basicConfig(level=logging.INFO)\n").configures_root);
+        assert!(scan_logging_setup("LOGGING = {\n}\n").configures_root);
     }
 }
