@@ -156,6 +156,24 @@ impl Codemod for YamlSafeLoad {
                 format!("({document_text})"),
             ));
         }
+        // `from yaml import load, Loader`: names the fix stops using leave
+        // the import line with it.
+        if function.kind() == "identifier" {
+            let mut unused = vec![python::text(cx.text, function)];
+            if let Some(loader) = loader.filter(|l| l.kind() == "identifier") {
+                if cx
+                    .qualified_name(loader)
+                    .is_some_and(|q| q.starts_with("yaml."))
+                {
+                    unused.push(python::text(cx.text, loader));
+                }
+            }
+            edits.extend(fix::drop_unused_imported_names(
+                cx,
+                &unused,
+                call.byte_range(),
+            ));
+        }
         let applicability = if loader.is_some() {
             Applicability::Unsafe
         } else {

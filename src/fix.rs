@@ -139,6 +139,80 @@ pub fn has_import(cx: &Checker, module: &str) -> bool {
     })
 }
 
+/// Edits removing `names` from the module's `from m import …` lines when a
+/// fix stops using them: each name must be imported that way and read
+/// nowhere outside `replaced` (the range the fix rewrites). A line left
+/// with no names goes entirely. Only plain one-line imports (no
+/// parentheses, backslash or comment) are rewritten; others are left as
+/// they are (an unused import is untidy, a broken one is not an option).
+pub fn drop_unused_imported_names(
+    cx: &Checker,
+    names: &[&str],
+    replaced: std::ops::Range<usize>,
+) -> Vec<Edit> {
+    let mut edits = Vec::new();
+    for statement in python::module_statements(cx.root) {
+        if statement.kind() != "import_from_statement" {
+            continue;
+        }
+        let statement_text = python::text(cx.text, statement);
+        if statement_text.contains(['(', '\\', '#', '\n']) {
+            continue;
+        }
+        let Some(module) = statement.child_by_field_name("module_name") else {
+            continue;
+        };
+        let mut cursor = statement.walk();
+        let imported: Vec<(String, String)> = statement
+            .children_by_field_name("name", &mut cursor)
+            .map(|name| {
+                let bound = match name.kind() {
+                    "aliased_import" => name.child_by_field_name("alias").unwrap_or(name),
+                    _ => name,
+                };
+                (
+                    python::text(cx.text, name).to_owned(),
+                    python::text(cx.text, bound).to_owned(),
+                )
+            })
+            .collect();
+        let dropped = |bound: &str| {
+            names.contains(&bound)
+                && !python::read_outside(cx.text, cx.root, bound, replaced.clone())
+        };
+        if !imported.iter().any(|(_, bound)| dropped(bound)) {
+            continue;
+        }
+        let kept: Vec<&str> = imported
+            .iter()
+            .filter(|(_, bound)| !dropped(bound))
+            .map(|(written, _)| written.as_str())
+            .collect();
+        if kept.is_empty() {
+            let end = crate::source::next_line_start(cx.text, statement.end_byte());
+            let line_start = cx.text[..statement.start_byte()]
+                .rfind('\n')
+                .map_or(0, |i| i + 1);
+            if cx.text[line_start..statement.start_byte()]
+                .trim()
+                .is_empty()
+            {
+                edits.push(Edit::deletion(TextRange::new(line_start, end)));
+            }
+        } else {
+            edits.push(Edit::replacement(
+                TextRange::from(statement.byte_range()),
+                format!(
+                    "from {} import {}",
+                    python::text(cx.text, module),
+                    kept.join(", ")
+                ),
+            ));
+        }
+    }
+    edits
+}
+
 /// An edit adding `import module` at the top of the file, unless it is
 /// already imported.
 pub fn ensure_import(cx: &Checker, module: &str) -> Option<Edit> {

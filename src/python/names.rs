@@ -175,6 +175,32 @@ pub fn first_name_bound_locally(text: &str, expr: Node<'_>) -> bool {
         .any(|function| binds_name(text, function, name))
 }
 
+/// Whether `name` is read anywhere in the module outside `range`: an
+/// identifier with that text that is not part of an import statement, an
+/// attribute name (`x.name`) or a keyword (`f(name=1)`). Used before
+/// dropping an imported name that a fix stops using.
+pub fn read_outside(text: &str, root: Node<'_>, name: &str, range: std::ops::Range<usize>) -> bool {
+    let mut found = false;
+    walk_descendants(root, |n| {
+        if found || matches!(n.kind(), "import_statement" | "import_from_statement") {
+            return false;
+        }
+        if n.start_byte() >= range.start && n.end_byte() <= range.end {
+            return false;
+        }
+        if n.kind() == "identifier" && self::text(text, n) == name {
+            let is_field = |kind: &str, field: &str| {
+                n.parent().is_some_and(|p| {
+                    p.kind() == kind && p.child_by_field_name(field).map(|f| f.id()) == Some(n.id())
+                })
+            };
+            found = !is_field("attribute", "attribute") && !is_field("keyword_argument", "name");
+        }
+        true
+    });
+    found
+}
+
 #[cfg(test)]
 mod bound_locally_tests {
     use super::*;
