@@ -1249,11 +1249,7 @@ fn trust_of(text: &str, expr: Node<'_>, depth: usize) -> Trust {
         }
         "identifier" | "attribute" => {
             let last = python::text(text, expr).rsplit('.').next().unwrap_or("");
-            let constant = last.chars().any(|c| c.is_ascii_uppercase())
-                && last
-                    .chars()
-                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
-            if constant {
+            if python::is_constant_style_name(last) {
                 return Trust::Constant;
             }
             if expr.kind() != "identifier" || depth == 0 {

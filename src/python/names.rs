@@ -213,9 +213,13 @@ fn parts_of(node: Node<'_>) -> Vec<Node<'_>> {
 }
 
 /// `CONSTANT_NAME`: upper case letters, digits and underscores, at least
-/// one letter.
+/// one letter — but not the request data of web frameworks (Django's
+/// `request.GET`, `POST`, `FILES`, `COOKIES`, `META`).
 pub fn is_constant_style_name(name: &str) -> bool {
-    name.chars().any(|c| c.is_ascii_uppercase())
+    !matches!(
+        name,
+        "GET" | "POST" | "FILES" | "COOKIES" | "META" | "REQUEST"
+    ) && name.chars().any(|c| c.is_ascii_uppercase())
         && name
             .chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
@@ -1086,9 +1090,10 @@ pub fn parameter_constant_at_every_call(text: &str, name: Node<'_>) -> bool {
     let Some(index) = index else {
         return false;
     };
+    // Bindings other than the parameter (`x = x` changes nothing).
     if binding_occurrences(text, function, wanted)
         .iter()
-        .any(|b| !is_parameter(*b))
+        .any(|b| !is_parameter(*b) && binding_is(text, *b, Want::Value, 1).is_some())
     {
         return false;
     }
@@ -1291,6 +1296,8 @@ mod constant_tests {
             ("def f(cls):\n    use(cls.__tablename__)\n", true),
             ("def f(self):\n    use(self.table)\n", false),
             ("def f(x):\n    use(x.lower())\n", false),
+            ("def f(request):\n    use(request.GET)\n", false),
+            ("def f(settings):\n    use(settings.TABLE_NAME)\n", true),
         ];
         for (text, expected) in cases {
             assert_eq!(last_use_is_constant(text), expected, "{text}");
@@ -1344,6 +1351,7 @@ mod constant_tests {
         assert!(find("def h(t, v):\n    use(t)\nh('a', 1)\nh(t='b', v=2)\n"));
         assert!(!find("def h(t, v):\n    use(t)\nh('a', 1)\nh(x, 2)\n"));
         assert!(!find("def h(t, v):\n    use(t)\n"));
+        assert!(find("def h(t, v):\n    t = t\n    use(t)\nh('a', 1)\n"));
         assert!(!find(
             "def h(t, v):\n    use(t)\nh('a', 1)\ncallbacks = [h]\n"
         ));
