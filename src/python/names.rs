@@ -369,24 +369,11 @@ fn class_attribute_is_constant(text: &str, class: Node<'_>, name: &str, depth: u
     let Some(body) = class.child_by_field_name("body") else {
         return false;
     };
-    let mut assigned = false;
-    for statement in parts_of(body) {
-        let Some(assignment) = statement
-            .named_child(0)
-            .filter(|a| statement.kind() == "expression_statement" && a.kind() == "assignment")
-        else {
-            continue;
-        };
-        let Some(left) = assignment.child_by_field_name("left") else {
-            continue;
-        };
-        if left.kind() == "identifier" && self::text(text, left) == name {
-            match assignment.child_by_field_name("right") {
-                Some(value) if constant(text, value, depth) => assigned = true,
-                _ => return false,
-            }
-        }
-    }
+    let occurrences = binding_occurrences(text, body, name);
+    let assigned = !occurrences.is_empty()
+        && occurrences.iter().all(|o| {
+            o.kind() == "identifier" && binding_is(text, *o, Want::Value, depth) == Some(true)
+        });
     if !assigned {
         return false;
     }
