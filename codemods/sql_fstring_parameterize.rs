@@ -1321,7 +1321,8 @@ fn trust_of(text: &str, expr: Node<'_>, depth: usize) -> Trust {
 /// table (`for (name,) in cur.execute("SELECT name FROM sqlite_master …")`):
 /// a table that exists, not input.
 fn is_schema_table_name(text: &str, expr: Node<'_>) -> bool {
-    if expr.kind() != "identifier" {
+    let mentions_schema = text.contains("sqlite_master") || text.contains("sqlite_schema");
+    if expr.kind() != "identifier" || !mentions_schema {
         return false;
     }
     let Some(iterables) = python::loop_iterables(text, expr) else {

@@ -231,7 +231,13 @@ fn constant(text: &str, expr: Node<'_>, depth: usize) -> bool {
     }
     let expr = unparenthesize(expr);
     let sub = |n: Node<'_>| constant(text, n, depth - 1);
-    if guarded_by_allow_list(text, expr, depth) {
+    // Asking for a parent walks down from the root: collect the chain of
+    // ancestors once, for the allow-list check and the name's scope.
+    let chain: Vec<Node<'_>> = match checked_subject(text, expr) {
+        Some(_) => ancestors(expr).collect(),
+        None => Vec::new(),
+    };
+    if !chain.is_empty() && guarded_by_allow_list(text, expr, &chain, depth) {
         return true;
     }
     match expr.kind() {
@@ -258,7 +264,7 @@ fn constant(text: &str, expr: Node<'_>, depth: usize) -> bool {
         "tuple" | "list" | "set" => parts_of(expr).into_iter().all(sub),
         "identifier" => {
             is_constant_style_name(self::text(text, expr)) && !local_scope_binds(text, expr)
-                || name_is(text, expr, Want::Value, depth - 1)
+                || name_is_in(text, expr, &chain, Want::Value, depth - 1)
         }
         "attribute" => constant_attribute(text, expr, depth - 1),
         "call" => constant_call(text, expr, depth - 1),
@@ -275,7 +281,7 @@ fn local_scope_binds(text: &str, name: Node<'_>) -> bool {
     ancestors(name)
         .skip(1)
         .filter(|a| matches!(a.kind(), "function_definition" | "lambda"))
-        .any(|f| binds_name(text, f, wanted))
+        .any(|f| scope_binds(text, f, wanted))
 }
 
 /// Whether iterating (`Keys`) or indexing (`Items`) `expr` yields only
@@ -453,9 +459,13 @@ fn constant_call(text: &str, expr: Node<'_>, depth: usize) -> bool {
 }
 
 /// A comprehension clause around `name` that binds it, if any.
-fn comprehension_clause<'n>(text: &str, name: Node<'n>) -> Option<(Node<'n>, Node<'n>)> {
+fn comprehension_clause<'n>(
+    text: &str,
+    name: Node<'n>,
+    chain: &[Node<'n>],
+) -> Option<(Node<'n>, Node<'n>)> {
     let wanted = self::text(text, name);
-    for scope in ancestors(name).skip(1) {
+    for &scope in chain.iter().skip(1) {
         if matches!(
             scope.kind(),
             "function_definition" | "lambda" | "class_definition" | "module"
@@ -538,10 +548,16 @@ fn loop_variable_is_constant(
 /// Whether the name `name` (an identifier being read) is constant in the
 /// sense of `want`, from its bindings.
 fn name_is(text: &str, name: Node<'_>, want: Want, depth: usize) -> bool {
+    let chain: Vec<Node<'_>> = ancestors(name).collect();
+    name_is_in(text, name, &chain, want, depth)
+}
+
+/// [`name_is`] with the ancestors of `name` (`chain[0]` is `name`).
+fn name_is_in(text: &str, name: Node<'_>, chain: &[Node<'_>], want: Want, depth: usize) -> bool {
     if depth == 0 {
         return false;
     }
-    if let Some((clause, target)) = comprehension_clause(text, name) {
+    if let Some((clause, target)) = comprehension_clause(text, name, chain) {
         return want == Want::Value
             && clause.child_by_field_name("left").is_some_and(|left| {
                 clause.child_by_field_name("right").is_some_and(|right| {
@@ -550,26 +566,63 @@ fn name_is(text: &str, name: Node<'_>, want: Want, depth: usize) -> bool {
             });
     }
     let wanted = self::text(text, name);
-    let scope = ancestors(name)
+    let scope = chain
+        .iter()
         .skip(1)
+        .copied()
         .filter(|a| matches!(a.kind(), "function_definition" | "lambda"))
-        .find(|f| binds_name(text, *f, wanted));
+        .find(|f| scope_binds(text, *f, wanted));
     match scope {
-        Some(function) => local_is(text, function, name, want, depth - 1),
+        Some(function) => {
+            let statement = statement_in(chain);
+            local_is(text, function, name, statement, want, depth - 1)
+        }
         None => {
-            let root = ancestors(name).last().unwrap_or(name);
+            let root = chain.last().copied().unwrap_or(name);
             module_name_is(text, root, wanted, want, depth - 1)
         }
     }
 }
 
+/// The statement in an ancestor chain (`chain[0]` the node, then its
+/// parent, …): the first node directly in a block or the module.
+fn statement_in<'n>(chain: &[Node<'n>]) -> Option<Node<'n>> {
+    chain
+        .windows(2)
+        .find(|w| matches!(w[1].kind(), "block" | "module"))
+        .map(|w| w[0])
+}
+
 /// The binding occurrences of `name` directly in `scope` (not in nested
 /// functions, classes, lambdas or comprehensions).
 fn binding_occurrences<'n>(text: &str, scope: Node<'n>, name: &str) -> Vec<Node<'n>> {
+    // Top-down, from the binding constructs: asking an identifier for its
+    // parent is slow on deep trees (long `+` chains).
     let mut found = Vec::new();
+    let targets = |left: Node<'n>, found: &mut Vec<Node<'n>>| {
+        walk_descendants(left, |n| match n.kind() {
+            "identifier" => {
+                if self::text(text, n) == name {
+                    found.push(n);
+                }
+                false
+            }
+            "pattern_list"
+            | "tuple_pattern"
+            | "list_pattern"
+            | "tuple"
+            | "list"
+            | "parenthesized_expression"
+            | "list_splat_pattern"
+            | "list_splat"
+            | "as_pattern_target" => true,
+            _ => false,
+        });
+    };
     walk_descendants(scope, |node| {
-        if node.id() != scope.id() && is_scope_boundary(node.kind()) {
-            if matches!(node.kind(), "function_definition" | "class_definition")
+        let kind = node.kind();
+        if node.id() != scope.id() && is_scope_boundary(kind) {
+            if matches!(kind, "function_definition" | "class_definition")
                 && node
                     .child_by_field_name("name")
                     .is_some_and(|n| self::text(text, n) == name)
@@ -578,41 +631,87 @@ fn binding_occurrences<'n>(text: &str, scope: Node<'n>, name: &str) -> Vec<Node<
             }
             return false;
         }
-        if node.kind() == "global_statement" || node.kind() == "nonlocal_statement" {
-            if identifiers_in(text, node).contains(&name) {
-                found.push(node);
+        match kind {
+            "global_statement" | "nonlocal_statement" => {
+                if identifiers_in(text, node).contains(&name) {
+                    found.push(node);
+                }
+                false
             }
-            return false;
+            "assignment" | "augmented_assignment" | "for_statement" => {
+                if let Some(left) = node.child_by_field_name("left") {
+                    targets(left, &mut found);
+                }
+                true
+            }
+            "named_expression" => {
+                if let Some(target) = node.child_by_field_name("name") {
+                    targets(target, &mut found);
+                }
+                true
+            }
+            "as_pattern_target" => {
+                targets(node, &mut found);
+                false
+            }
+            "parameters" | "lambda_parameters" => {
+                for parameter in parts_of(node) {
+                    let own = match parameter.kind() {
+                        "identifier" => Some(parameter),
+                        "default_parameter" | "typed_default_parameter" => {
+                            parameter.child_by_field_name("name")
+                        }
+                        "typed_parameter" => parameter.named_child(0),
+                        "list_splat_pattern" | "dictionary_splat_pattern" => {
+                            parameter.named_child(0)
+                        }
+                        _ => None,
+                    };
+                    let own = own.map(|o| match o.kind() {
+                        "list_splat_pattern" | "dictionary_splat_pattern" => {
+                            o.named_child(0).unwrap_or(o)
+                        }
+                        _ => o,
+                    });
+                    if let Some(own) =
+                        own.filter(|o| o.kind() == "identifier" && self::text(text, *o) == name)
+                    {
+                        found.push(own);
+                    }
+                }
+                false
+            }
+            "import_statement" | "import_from_statement" | "future_import_statement" => {
+                walk_descendants(node, |n| {
+                    if n.kind() == "identifier"
+                        && self::text(text, n) == name
+                        && is_binding_occurrence(n)
+                    {
+                        found.push(n);
+                    }
+                    true
+                });
+                false
+            }
+            // `case [x, *rest]:` captures bind too.
+            "case_pattern" => {
+                walk_descendants(node, |n| {
+                    if n.kind() == "identifier" && self::text(text, n) == name {
+                        found.push(n);
+                    }
+                    true
+                });
+                false
+            }
+            _ => true,
         }
-        if node.kind() == "identifier"
-            && self::text(text, node) == name
-            && (is_binding_occurrence(node) || is_nested_target(node))
-        {
-            found.push(node);
-        }
-        true
     });
     found
 }
 
-/// `x` in `for (a, x) in …` or `(a, x) = …`: a target nested in
-/// parentheses, which [`is_binding_occurrence`] does not see.
-fn is_nested_target(identifier: Node<'_>) -> bool {
-    let mut child = identifier;
-    for parent in ancestors(identifier).skip(1) {
-        match parent.kind() {
-            "parenthesized_expression" | "tuple" | "list" | "pattern_list" | "tuple_pattern" => {}
-            "assignment" | "for_statement" | "for_in_clause" | "augmented_assignment" => {
-                return child.id() != identifier.id()
-                    && parent
-                        .child_by_field_name("left")
-                        .is_some_and(|l| l.id() == child.id());
-            }
-            _ => return false,
-        }
-        child = parent;
-    }
-    false
+/// Whether `scope` binds `name` (see [`binding_occurrences`]).
+fn scope_binds(text: &str, scope: Node<'_>, name: &str) -> bool {
+    !binding_occurrences(text, scope, name).is_empty()
 }
 
 /// How one binding occurrence of a name sets it.
@@ -673,8 +772,26 @@ fn is_parameter(occurrence: Node<'_>) -> bool {
 
 /// A local of `function`: every binding constant; a parameter replaced on
 /// every path before the use.
-fn local_is(text: &str, function: Node<'_>, name: Node<'_>, want: Want, depth: usize) -> bool {
+fn local_is(
+    text: &str,
+    function: Node<'_>,
+    name: Node<'_>,
+    statement: Option<Node<'_>>,
+    want: Want,
+    depth: usize,
+) -> bool {
     let wanted = self::text(text, name);
+    // `nonlocal name` in a nested function rebinds it out of sight.
+    let mut nonlocal = false;
+    walk_descendants(function, |n| {
+        if n.kind() == "nonlocal_statement" && identifiers_in(text, n).contains(&wanted) {
+            nonlocal = true;
+        }
+        !nonlocal
+    });
+    if nonlocal {
+        return false;
+    }
     let occurrences = binding_occurrences(text, function, wanted);
     let mut parameter = false;
     for occurrence in &occurrences {
@@ -692,15 +809,16 @@ fn local_is(text: &str, function: Node<'_>, name: Node<'_>, want: Want, depth: u
     if want != Want::Value && !only_fixed_uses(text, function, wanted, want, depth) {
         return false;
     }
-    !parameter || (want == Want::Value && replaced_before(text, name, depth))
+    !parameter
+        || (want == Want::Value
+            && statement.is_some_and(|s| replaced_before(text, wanted, s, depth)))
 }
 
 /// Whether a statement before `name` assigns it on every path (a plain
 /// assignment, or one in each branch of an `if`/`elif`/`else` chain)
 /// after any other binding of it.
-fn replaced_before(text: &str, name: Node<'_>, depth: usize) -> bool {
-    let wanted = self::text(text, name);
-    for statement in statements_before(name) {
+fn replaced_before(text: &str, wanted: &str, use_statement: Node<'_>, depth: usize) -> bool {
+    for statement in statements_before(use_statement) {
         if binding_occurrences(text, statement, wanted).is_empty() {
             continue;
         }
@@ -907,7 +1025,7 @@ fn only_fixed_uses(text: &str, scope: Node<'_>, name: &str, want: Want, depth: u
 /// `continue`, `break`; one operand of an `or` suffices), or an enclosing
 /// `if expr in VALID:`. Case changes (`x.lower()`) on either side are
 /// ignored; the checked name must not be rebound after the check.
-fn guarded_by_allow_list(text: &str, expr: Node<'_>, depth: usize) -> bool {
+fn guarded_by_allow_list(text: &str, expr: Node<'_>, chain: &[Node<'_>], depth: usize) -> bool {
     let Some(wanted) = checked_subject(text, expr) else {
         return false;
     };
@@ -948,7 +1066,10 @@ fn guarded_by_allow_list(text: &str, expr: Node<'_>, depth: usize) -> bool {
         })
     };
     // `if x not in VALID: return` before the use.
-    for statement in statements_before(expr) {
+    let Some(use_statement) = statement_in(chain) else {
+        return false;
+    };
+    for statement in statements_before(use_statement) {
         if statement.kind() != "if_statement" {
             continue;
         }
@@ -964,8 +1085,8 @@ fn guarded_by_allow_list(text: &str, expr: Node<'_>, depth: usize) -> bool {
         }
     }
     // `if x in VALID: … use …`
-    let mut child = expr;
-    for ancestor in ancestors(expr).skip(1) {
+    for pair in chain.windows(2) {
+        let (child, ancestor) = (pair[0], pair[1]);
         if is_scope_boundary(ancestor.kind()) {
             break;
         }
@@ -979,7 +1100,6 @@ fn guarded_by_allow_list(text: &str, expr: Node<'_>, depth: usize) -> bool {
         {
             return not_rebound_after(ancestor);
         }
-        child = ancestor;
     }
     false
 }
@@ -1142,7 +1262,7 @@ pub fn loop_iterables<'n>(text: &str, name: Node<'n>) -> Option<Vec<Node<'n>>> {
     let scope = ancestors(name)
         .skip(1)
         .filter(|a| matches!(a.kind(), "function_definition" | "lambda"))
-        .find(|f| binds_name(text, *f, wanted))?;
+        .find(|f| scope_binds(text, *f, wanted))?;
     let occurrences = binding_occurrences(text, scope, wanted);
     let mut iterables = Vec::new();
     for occurrence in occurrences {
@@ -1284,6 +1404,8 @@ mod constant_tests {
             ("def f(self):\n    use(self.table)\n", false),
             ("def f(x):\n    use(x.lower())\n", false),
             ("def f(request):\n    use(request.GET)\n", false),
+            ("def f(cmd):\n    t = 'a'\n    match cmd:\n        case [t]:\n            pass\n    use(t)\n", false),
+            ("def f(v):\n    t = 'a'\n    def g():\n        nonlocal t\n        t = v\n    g()\n    use(t)\n", false),
             ("def f(settings):\n    use(settings.TABLE_NAME)\n", true),
         ];
         for (text, expected) in cases {
