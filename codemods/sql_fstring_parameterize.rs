@@ -8,20 +8,42 @@
 //! `fetchrow`, `fetchval` and `execute`. The SQL may be built by an
 //! f-string, `%` formatting, `+` concatenation or `.format(...)`, directly
 //! in the call or in a variable assigned just before it (in the same block,
-//! or around a `with` / `try` that contains the call, and used nowhere
-//! else). Only strings that start with an SQL keyword (`SELECT`, `INSERT …
-//! INTO`, `UPDATE … SET`, `DELETE … FROM`, `WITH`, `REPLACE`, `MERGE`,
-//! `CREATE`, `DROP`, `ALTER`, `TRUNCATE`, …, after spaces, comments and
-//! parentheses) count as SQL.
+//! or around a `with` / `try` / loop that contains the call, and used
+//! nowhere else; or in every branch of an `if`/`else` just before it, then
+//! each branch is reported, report-only). Only strings that start with an
+//! SQL keyword (`SELECT`, `INSERT … INTO`, `UPDATE … SET`, `DELETE … FROM`,
+//! `WITH`, `REPLACE`, `MERGE`, `CREATE`, `DROP`, `ALTER`, `TRUNCATE`,
+//! `ATTACH`, …, after spaces, comments and parentheses) count as SQL;
+//! SQLite's `ATTACH DATABASE '{path}'` binds the file name as a value.
 //!
 //! Values that cannot carry an injection are left alone, and a statement
-//! made only of them is not reported: literals, UPPER_CASE constants,
-//! `int(...)`, `float(...)`, `len(...)`, `%d` fields, calls of quoting
-//! functions (`quote_name(...)`, `qn(...)`, anything named `*quote*`),
-//! quotes escaped by doubling (`name.replace('"', '""')`), joins and
-//! conditional expressions of such values, a local name assigned once from
-//! one, and placeholder lists (`", ".join("?" * len(ids))`, a variable
-//! named `*placeholder*`).
+//! made only of them is not reported:
+//! - constants and names from a fixed set (the binding model of
+//!   `python::is_constant_value`): literals, UPPER_CASE names, module-level
+//!   names assigned only literals, class attributes assigned a literal in
+//!   the class body (`self.TABLE`, `cls.__tablename__`,
+//!   `Member.__tablename__`), locals assigned a literal in every branch of
+//!   an `if`/`elif`/`else` (also replacing a parameter), loop variables
+//!   over a literal list or tuple or over the keys of a dict whose keys
+//!   are all literals (`", ".join(f"{k} = ?" for k in updates)` after
+//!   `updates["name"] = name`; not when keys come from input),
+//!   `random.choice(<literal list>)`, and a name checked against a literal
+//!   list first (`if item.lower() not in VALID: return` — or `raise`,
+//!   `continue`, `break` — or used inside `if item in VALID:`);
+//! - table names read from `SELECT name FROM sqlite_master`;
+//! - a parameter of a private (`_name`) or nested function that every
+//!   call passes a literal (every call of a public function passing
+//!   literals is only noted in the message: other modules may call it);
+//! - `int(...)`, `float(...)`, `len(...)`, `%d` fields, calls of quoting
+//!   functions (`quote_name(...)`, `qn(...)`, anything named `*quote*`),
+//!   quotes escaped by doubling (`name.replace('"', '""')`), joins and
+//!   conditional expressions of such values, a local name assigned once
+//!   from one, and placeholder lists (`", ".join("?" * len(ids))`,
+//!   `",".join(["%s"] * len(x))`, a variable named `*placeholder*`).
+//!
+//! The message says what is at stake: a value (bound by the fix), an
+//! identifier or piece of SQL (report-only), or a value outside quotes
+//! whose type is unknown (report-only: it may be SQL text).
 //!
 //! ## Why
 //! A value formatted into SQL is SQL: `name = "x' OR '1'='1"` turns
@@ -64,6 +86,12 @@
 //! in the SQL.
 //!
 //! Report-only (the message says why):
+//! - a value outside quotes that is not known to be a number (`int(...)`,
+//!   `float(...)`, `len(...)`, arithmetic on one, a numeric literal, a
+//!   parameter annotated `int` / `float`, a `%d` field): it may be an SQL
+//!   fragment — a helper returning `date('now', '-7 day')` — which a bound
+//!   parameter would turn into a string. A value in quotes (`'{x}'`) is a
+//!   value and is bound; a constant outside quotes stays in the SQL text;
 //! - a name or a piece of SQL is spliced in: the value follows `FROM`,
 //!   `INTO`, `UPDATE`, `TABLE`, `JOIN`, `ORDER BY`, `GROUP BY`, sits in a
 //!   column list, a function call, double quotes (an identifier in standard
@@ -111,8 +139,7 @@
 //!   f-string, a `+` operand (always a `str`), or a parameter annotated
 //!   `str` and never reassigned — with `?` and `%s` drivers (asyncpg types
 //!   parameters strictly, so a `str` for a number column would fail);
-//! - a value outside quotes that is a number: `int(...)`, `float(...)`,
-//!   `len(...)`, a numeric literal, or a parameter annotated `int` / `float`;
+//! - a value outside quotes (always a known number, see above);
 //! - a pattern moved into one parameter (`f"%{term}%"`) when it is rebuilt
 //!   exactly (from an f-string, `.format()`, or `str` operands of `+`),
 //!   for asyncpg only after `LIKE` / `ILIKE`.
@@ -228,15 +255,17 @@ const ASYNCPG_METHODS: [&str; 3] = ["fetch", "fetchrow", "fetchval"];
 const PARAMS_KEYWORDS: [&str; 4] = ["parameters", "params", "args", "vars"];
 
 /// Words a statement may start with.
-const STATEMENT_KEYWORDS: [&str; 20] = [
+const STATEMENT_KEYWORDS: [&str; 21] = [
     "SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "REPLACE", "MERGE", "UPSERT", "CREATE", "DROP",
     "ALTER", "TRUNCATE", "EXPLAIN", "VALUES", "CALL", "EXEC", "PRAGMA", "GRANT", "REVOKE", "COPY",
+    "ATTACH",
 ];
 
-/// Statements that take bound parameters (DDL, `PRAGMA`, `GRANT` … do not).
-const DML_KEYWORDS: [&str; 12] = [
+/// Statements that take bound parameters (DDL, `PRAGMA`, `GRANT` … do
+/// not; SQLite's `ATTACH DATABASE ?` does).
+const DML_KEYWORDS: [&str; 13] = [
     "SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "REPLACE", "MERGE", "UPSERT", "VALUES", "CALL",
-    "EXEC", "EXPLAIN",
+    "EXEC", "EXPLAIN", "ATTACH",
 ];
 
 /// Words after which a value is a name, not a value.
@@ -311,14 +340,49 @@ impl Codemod for SqlFstringParameterize {
             return; // `execute(*args)` or a keyword first: not our shape
         }
         let argument = python::unparenthesize(argument);
-        let (expr, variable) = if argument.kind() == "identifier" {
-            let Some(source) = resolve_variable(cx.text, argument, call) else {
-                return;
-            };
-            (source.value, Some(source))
-        } else {
-            (argument, None)
+        let statement = Statement {
+            call,
+            receiver,
+            method,
+            args: &args,
+            asyncpg_only,
         };
+        if argument.kind() != "identifier" {
+            self.check_sql(cx, &statement, argument, None);
+            return;
+        }
+        for source in resolve_variable(cx.text, argument, call) {
+            self.check_sql(cx, &statement, source.value, Some(&source));
+        }
+    }
+}
+
+/// The database call being checked.
+struct Statement<'a, 'n> {
+    call: Node<'n>,
+    receiver: Node<'n>,
+    method: &'a str,
+    args: &'a Arguments<'n>,
+    asyncpg_only: bool,
+}
+
+impl SqlFstringParameterize {
+    /// Report the SQL expression `expr` run by `statement` (directly, or
+    /// through the variable `variable`).
+    fn check_sql(
+        &self,
+        cx: &mut Checker<'_>,
+        statement: &Statement<'_, '_>,
+        expr: Node<'_>,
+        variable: Option<&VariableSource<'_>>,
+    ) {
+        let Statement {
+            call,
+            receiver,
+            method,
+            args,
+            asyncpg_only,
+        } = *statement;
         let Some(template) = Template::build(cx.text, expr) else {
             return;
         };
@@ -337,32 +401,48 @@ impl Codemod for SqlFstringParameterize {
             return;
         }
         let driver = self.driver(cx, call, asyncpg_only);
-        let outcome = Job {
+        let job = Job {
             cx,
             receiver,
             method,
-            args: &args,
-            variable: variable.as_ref(),
+            args,
+            variable,
             template: &template,
             sql: &sql,
             trust: &trust,
-        }
-        .fix(driver);
-        let mut message = format!(
-            "SQL built from values with {} can be injected",
-            template.form.describe()
-        );
-        let fix = match outcome {
+            stake: std::cell::Cell::new(Stake::Value),
+        };
+        let outcome = job.fix(driver);
+        let form = template.form.describe();
+        let several = trust.iter().filter(|t| **t == Trust::Untrusted).count() > 1;
+        let values = if several { "values are" } else { "a value is" };
+        let (message, fix) = match outcome {
             Ok((fix, style)) => {
-                message.push_str(&format!(
-                    ": pass the values as bound parameters (`{}`)",
+                (
+                    format!(
+                    "{values} formatted into SQL with {form} and can be injected: pass {} (`{}`)",
+                    if several { "them as bound parameters" } else { "it as a bound parameter" },
                     style.example()
-                ));
-                fix
+                ),
+                    fix,
+                )
             }
             Err(reason) => {
-                message.push_str(&format!(" (no automatic fix: {reason})"));
-                Fix::new(Vec::new(), Applicability::ReportOnly)
+                let head = match job.stake.get() {
+                    Stake::Value => {
+                        format!("{values} formatted into SQL with {form} and can be injected")
+                    }
+                    Stake::Identifier => format!(
+                        "an identifier (a table or column name, or SQL text) is formatted into SQL with {form} and can be injected"
+                    ),
+                    Stake::Fragment => format!(
+                        "a value or an SQL fragment is formatted into SQL with {form} and can be injected"
+                    ),
+                };
+                (
+                    format!("{head} (no automatic fix: {reason})"),
+                    Fix::new(Vec::new(), Applicability::ReportOnly),
+                )
             }
         };
         cx.report(expr.byte_range(), message, Some(fix));
@@ -1121,6 +1201,12 @@ fn trust_of(text: &str, expr: Node<'_>, depth: usize) -> Trust {
     if is_placeholder_list(text, expr) {
         return Trust::Placeholders;
     }
+    if python::is_constant_value(text, expr)
+        || is_private_helper_constant(text, expr)
+        || is_schema_table_name(text, expr)
+    {
+        return Trust::Constant;
+    }
     let all = |nodes: &[Node]| {
         depth > 0
             && nodes
@@ -1163,11 +1249,7 @@ fn trust_of(text: &str, expr: Node<'_>, depth: usize) -> Trust {
         }
         "identifier" | "attribute" => {
             let last = python::text(text, expr).rsplit('.').next().unwrap_or("");
-            let constant = last.chars().any(|c| c.is_ascii_uppercase())
-                && last
-                    .chars()
-                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
-            if constant {
+            if python::is_constant_style_name(last) {
                 return Trust::Constant;
             }
             if expr.kind() != "identifier" || depth == 0 {
@@ -1233,6 +1315,74 @@ fn trust_of(text: &str, expr: Node<'_>, depth: usize) -> Trust {
         }
         _ => Trust::Untrusted,
     }
+}
+
+/// A name that only ever iterates the rows of a query of SQLite's schema
+/// table (`for (name,) in cur.execute("SELECT name FROM sqlite_master …")`):
+/// a table that exists, not input.
+fn is_schema_table_name(text: &str, expr: Node<'_>) -> bool {
+    let mentions_schema = text.contains("sqlite_master") || text.contains("sqlite_schema");
+    if expr.kind() != "identifier" || !mentions_schema {
+        return false;
+    }
+    let Some(iterables) = python::loop_iterables(text, expr) else {
+        return false;
+    };
+    iterables.into_iter().all(|iterable| {
+        let mut rows = python::unparenthesize(iterable);
+        if let Some((Some(receiver), "fetchall")) = python::call_target(text, rows) {
+            rows = receiver;
+        }
+        let Some((Some(_), "execute")) = python::call_target(text, rows) else {
+            return false;
+        };
+        let args = Arguments::of(text, rows);
+        let Some(query) = args
+            .positional
+            .first()
+            .and_then(|q| python::string_literal_value(text, *q))
+        else {
+            return false;
+        };
+        let words: Vec<String> = query
+            .split_whitespace()
+            .take(4)
+            .map(|w| w.to_ascii_lowercase())
+            .collect();
+        matches!(
+            words
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .as_slice(),
+            [
+                "select",
+                "name" | "tbl_name",
+                "from",
+                "sqlite_master" | "sqlite_schema"
+            ]
+        )
+    })
+}
+
+/// A parameter of a nested or private (`_name`) function that every call
+/// of it, all of which are in this module, passes a constant.
+fn is_private_helper_constant(text: &str, expr: Node<'_>) -> bool {
+    if expr.kind() != "identifier" {
+        return false;
+    }
+    let Some(function) = python::enclosing_function(expr) else {
+        return false;
+    };
+    let nested = python::enclosing_function(function).is_some();
+    let private = function.child_by_field_name("name").is_some_and(|n| {
+        python::text(text, n).starts_with('_') && !python::text(text, n).starts_with("__")
+    });
+    let in_class = function
+        .parent()
+        .and_then(|b| b.parent())
+        .is_some_and(|c| c.kind() == "class_definition");
+    (nested || (private && !in_class)) && python::parameter_constant_at_every_call(text, expr)
 }
 
 /// The value of the only binding of `name` in its function (or module),
@@ -1301,6 +1451,14 @@ fn is_placeholder_text(value: &str) -> bool {
     marks + numbered > 0 && rest.is_empty()
 }
 
+/// A template value's type: `%d` formats only numbers.
+fn value_known_type(text: &str, value: &Value<'_>) -> Known {
+    if value.conversion == Conversion::Integer {
+        return Known::Number;
+    }
+    known_type(text, value.param)
+}
+
 /// What the code says about a value's type.
 fn known_type(text: &str, expr: Node<'_>) -> Known {
     let expr = python::unparenthesize(expr);
@@ -1322,6 +1480,25 @@ fn known_type(text: &str, expr: Node<'_>) -> Known {
             _ => Known::Unknown,
         },
         "identifier" => annotated_parameter(text, expr),
+        // `float(x) - 0.01`, `int(a) + int(b)`: arithmetic on a number is
+        // a number (or an error); `*` also repeats strings.
+        "binary_operator" => {
+            let operator = expr
+                .child_by_field_name("operator")
+                .map(|o| python::text(text, o));
+            let sides: Vec<Known> = ["left", "right"]
+                .iter()
+                .filter_map(|f| expr.child_by_field_name(f))
+                .map(|side| known_type(text, side))
+                .collect();
+            let numbers = sides.iter().filter(|k| **k == Known::Number).count();
+            let strs = sides.iter().filter(|k| **k == Known::Str).count();
+            match operator {
+                Some("-" | "/" | "//" | "**" | "+") if numbers >= 1 && strs == 0 => Known::Number,
+                Some("*") if numbers == 2 => Known::Number,
+                _ => Known::Unknown,
+            }
+        }
         _ => Known::Unknown,
     }
 }
@@ -1449,49 +1626,140 @@ fn is_variable(identifier: Node<'_>) -> bool {
         || (parent.kind() == "keyword_argument" && field_is("name")))
 }
 
-/// `sql = <expr>` earlier in the same block as the call (or in a block the
-/// call's `with` / `try` sits in), with nothing in between touching `sql`.
+/// Where the SQL in the variable `name_node` comes from: `sql = <expr>`
+/// earlier in the same block as the call (or in a block the call's
+/// `with` / `try` / loop sits in), with nothing in between touching
+/// `sql`; or one assignment at the top level of each branch of an
+/// `if`/`elif`/`else` chain there (each reported, report-only). Empty
+/// when it is built some other way.
 fn resolve_variable<'n>(
     text: &str,
     name_node: Node<'n>,
     call: Node<'n>,
-) -> Option<VariableSource<'n>> {
+) -> Vec<VariableSource<'n>> {
     let name = python::text(text, name_node);
-    let mut statement = python::enclosing_statement(call)?;
-    let assignment = 'search: loop {
+    let Some(mut statement) = python::enclosing_statement(call) else {
+        return Vec::new();
+    };
+    let mut through_loop: Option<Node<'n>> = None;
+    let found = 'search: loop {
         let mut previous = statement.prev_named_sibling();
         while let Some(candidate) = previous {
-            if is_assignment_to(text, candidate, name) {
+            if is_assignment_to(text, candidate, name) || binds(text, candidate, name) {
                 break 'search candidate;
-            }
-            if binds(text, candidate, name) {
-                return None; // `sql += …`, `for sql in …`: built some other way
             }
             previous = candidate.prev_named_sibling();
         }
-        let block = statement.parent().filter(|p| p.kind() == "block")?;
-        let owner = block.parent()?;
+        let Some(block) = statement.parent().filter(|p| p.kind() == "block") else {
+            return Vec::new();
+        };
+        let Some(owner) = block.parent() else {
+            return Vec::new();
+        };
         let passes = match owner.kind() {
             "with_statement" => true,
             "try_statement" => {
                 owner.child_by_field_name("body").map(|b| b.id()) == Some(block.id())
             }
+            "for_statement" | "while_statement" => {
+                let body = owner.child_by_field_name("body").map(|b| b.id()) == Some(block.id());
+                if body {
+                    through_loop = Some(owner);
+                }
+                body
+            }
             _ => false,
         };
         if !passes {
-            return None;
+            return Vec::new();
         }
         statement = owner;
     };
+    if !is_assignment_to(text, found, name) {
+        return branch_sources(text, found, name);
+    }
+    let Some(source) = assigned_source(text, found, name_node, through_loop) else {
+        return Vec::new();
+    };
+    vec![source]
+}
+
+/// The value of the assignment statement `assignment` to `name_node`'s
+/// name, and why moving its values to the call would change the program.
+fn assigned_source<'n>(
+    text: &str,
+    assignment: Node<'n>,
+    name_node: Node<'n>,
+    through_loop: Option<Node<'n>>,
+) -> Option<VariableSource<'n>> {
+    let name = python::text(text, name_node);
     let inner = assignment.named_child(0)?;
     let left = inner.child_by_field_name("left")?;
     let value = python::unparenthesize(inner.child_by_field_name("right")?);
     if mentions(text, value, name) {
         return None;
     }
+    // In a loop the values would be computed again on every turn: nothing
+    // in the whole loop may change them.
+    let until = through_loop.map_or(name_node.start_byte(), |l| l.end_byte());
     let problem = other_uses(text, assignment, left, name_node, name)
-        .or_else(|| changes_between(text, assignment, value, name_node));
+        .or_else(|| changes_between(text, assignment, value, until));
     Some(VariableSource { value, problem })
+}
+
+/// `if …: sql = f"…" else: sql = f"…"`: one source per branch, when every
+/// branch assigns `name` once at its top level and binds it nowhere else.
+fn branch_sources<'n>(text: &str, statement: Node<'n>, name: &str) -> Vec<VariableSource<'n>> {
+    if statement.kind() != "if_statement" {
+        return Vec::new();
+    }
+    let mut blocks = Vec::new();
+    blocks.extend(statement.child_by_field_name("consequence"));
+    let mut has_else = false;
+    for clause in python::named_children(statement) {
+        match clause.kind() {
+            "elif_clause" => blocks.extend(clause.child_by_field_name("consequence")),
+            "else_clause" => {
+                has_else = true;
+                blocks.extend(clause.child_by_field_name("body"));
+            }
+            _ => {}
+        }
+    }
+    if !has_else {
+        return Vec::new();
+    }
+    let mut sources = Vec::new();
+    for block in blocks {
+        let assignments: Vec<Node> = python::named_children(block)
+            .into_iter()
+            .filter(|s| is_assignment_to(text, *s, name))
+            .collect();
+        let others = python::named_children(block)
+            .into_iter()
+            .filter(|s| !is_assignment_to(text, *s, name) && binds(text, *s, name))
+            .count();
+        let [assignment] = assignments.as_slice() else {
+            return Vec::new();
+        };
+        let Some(value) = assignment
+            .named_child(0)
+            .and_then(|a| a.child_by_field_name("right"))
+        else {
+            return Vec::new();
+        };
+        if others > 0 {
+            return Vec::new();
+        }
+        sources.push(VariableSource {
+            value: python::unparenthesize(value),
+            problem: Some(
+                "the SQL is assigned in several branches of an `if`: bind the values in each branch by hand"
+                    .into(),
+            ),
+        });
+    }
+    sources
 }
 
 /// `name = …` as a statement of its own.
@@ -1574,13 +1842,8 @@ fn other_uses(
 
 /// Whether a name the SQL was built from is rebound, or a call runs,
 /// between the assignment and the call that would now evaluate the values.
-fn changes_between(
-    text: &str,
-    assignment: Node<'_>,
-    value: Node<'_>,
-    argument: Node<'_>,
-) -> Option<String> {
-    let (from, to) = (assignment.end_byte(), argument.start_byte());
+fn changes_between(text: &str, assignment: Node<'_>, value: Node<'_>, to: usize) -> Option<String> {
+    let from = assignment.end_byte();
     let mut names: Vec<&str> = Vec::new();
     let mut value_calls = false;
     python::walk_descendants(value, |n| {
@@ -1951,6 +2214,19 @@ struct Job<'a, 'c, 'n> {
     template: &'a Template<'n>,
     sql: &'a str,
     trust: &'a [Trust],
+    /// What a refusal is about, set by `fix` when it says why not.
+    stake: std::cell::Cell<Stake>,
+}
+
+/// What is formatted into the SQL, for the message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stake {
+    /// Values (in quotes, or numbers).
+    Value,
+    /// A table or column name, or another piece of SQL text.
+    Identifier,
+    /// Outside quotes with an unknown type: a value or SQL text.
+    Fragment,
 }
 
 impl Job<'_, '_, '_> {
@@ -1966,17 +2242,36 @@ impl Job<'_, '_, '_> {
         // Classify every value before knowing the driver, so that a name
         // spliced in is reported as such even without one.
         let probe = scan(&sql, template.values.len(), Style::Qmark);
-        for (index, place) in probe.places.iter().enumerate() {
+        let unquoted_untrusted = || {
+            probe.places.iter().enumerate().filter(|(index, place)| {
+                matches!(place, Place::Unquoted) && self.trust[*index] == Trust::Untrusted
+            })
+        };
+        for (index, _) in unquoted_untrusted() {
             let at = value_token(&template.toks, index);
-            if let Place::Unquoted = place {
-                if self.trust[index] == Trust::Untrusted {
-                    if let Err(reason) = value_position(&sql, at) {
-                        return Err(format!(
-                            "`{}` {reason}",
-                            short(python::text(text, template.values[index].expr))
-                        ));
-                    }
+            if let Err(reason) = value_position(&sql, at) {
+                self.stake.set(Stake::Identifier);
+                let value = template.values[index].expr;
+                let mut message = format!("`{}` {reason}", short(python::text(text, value)));
+                if value.kind() == "identifier"
+                    && python::parameter_constant_at_every_call(text, value)
+                {
+                    message.push_str(" (every call in this module passes a literal for it; callers elsewhere may not)");
                 }
+                return Err(message);
+            }
+        }
+        // A value outside quotes is bound only when it is a number: a
+        // helper may return SQL (`date('now', '-7 day')`), which a
+        // parameter would turn into a string.
+        for (index, _) in unquoted_untrusted() {
+            let value = &template.values[index];
+            if value_known_type(text, value) != Known::Number {
+                self.stake.set(Stake::Fragment);
+                return Err(format!(
+                    "`{}` is formatted in without quotes and its type is unknown: it may be an SQL fragment (such as `date('now')`), which a bound parameter would turn into a string; bind it by hand if it is a value",
+                    short(python::text(text, value.expr))
+                ));
             }
         }
         if let Some(problem) = self.values_problem() {
@@ -2047,15 +2342,14 @@ impl Job<'_, '_, '_> {
                 Place::Unterminated => return Err("the SQL has an unterminated quote".into()),
                 Place::Unquoted => match self.trust[index] {
                     Trust::Placeholders => kept_placeholders = true,
-                    trust => {
-                        if value_position(&sql, at).is_err() {
-                            // Only trusted values get here: keep them.
+                    _ => {
+                        // Only numbers get here untrusted; constants that
+                        // are not known numbers stay in the SQL text.
+                        let known = value_known_type(text, value);
+                        if value_position(&sql, at).is_err() || known != Known::Number {
                             kept_names = true;
                             continue;
                         }
-                        let _ = trust;
-                        let known = known_type(text, value.param);
-                        let safe = known == Known::Number;
                         slots.push(Slot {
                             at,
                             range: value.range,
@@ -2064,7 +2358,7 @@ impl Job<'_, '_, '_> {
                             param: Some(param_text(text, value.param)),
                             existing: None,
                             composite: false,
-                            safe,
+                            safe: true,
                         });
                     }
                 },
@@ -2074,6 +2368,7 @@ impl Job<'_, '_, '_> {
                     }
                     handled_regions.push(open);
                     if quote == '`' || (quote == '"' && !driver.double_quoted_strings) {
+                        self.stake.set(Stake::Identifier);
                         return Err(format!(
                             "`{}` sits inside {}, which names an identifier{}",
                             short(python::text(text, value.expr)),
@@ -2270,7 +2565,9 @@ impl Job<'_, '_, '_> {
         if TYPED_LITERALS.contains(&before.as_str()) {
             return Err(format!("a value is part of a typed literal ({before} '…'); write CAST(? AS {before}) by hand"));
         }
-        if NAME_KEYWORDS.contains(&before.as_str()) && before != "SELECT" {
+        let attached_file = before == "DATABASE" && first_word(self.sql).1 == "ATTACH";
+        if NAME_KEYWORDS.contains(&before.as_str()) && before != "SELECT" && !attached_file {
+            self.stake.set(Stake::Identifier);
             return Err(format!("a quoted value is used as a name (after {before})"));
         }
         let Tok::Char(open_char) = toks[open] else {
