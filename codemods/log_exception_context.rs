@@ -24,6 +24,10 @@
 //!
 //! ## Example
 //! ```python
+//! import logging
+//!
+//! logger = logging.getLogger(__name__)
+//!
 //! try:
 //!     sync_roles(guild)
 //! except DiscordException as e:
@@ -31,6 +35,10 @@
 //! ```
 //! becomes
 //! ```python
+//! import logging
+//!
+//! logger = logging.getLogger(__name__)
+//!
 //! try:
 //!     sync_roles(guild)
 //! except DiscordException as e:
@@ -133,9 +141,9 @@ impl Codemod for LogExceptionContext {
         {
             return;
         }
-        if self.level_of(cx.text, method, &args).is_none() {
+        let Some(level) = self.level_of(cx.text, method, &args) else {
             return;
-        }
+        };
         let Some(handler) = python::enclosing_handler(call) else {
             return;
         };
@@ -150,7 +158,14 @@ impl Codemod for LogExceptionContext {
         };
         if !message_args
             .iter()
-            .any(|arg| python::references_name(cx.text, *arg, name))
+            .any(|arg| formats_caught(cx.text, handler, *arg, name))
+        {
+            return;
+        }
+        if python::handler_records_traceback(cx.text, cx.import_bindings(), handler)
+            || python::handler_reraises(cx.text, handler)
+            || is_expected_failure(cx.text, handler)
+            || expected_warning(cx.text, handler, level)
         {
             return;
         }
@@ -166,16 +181,121 @@ impl Codemod for LogExceptionContext {
             .map_or("", |f| python::text(cx.text, f));
         let mut message =
             format!("`{receiver}(...)` logs the caught exception `{name}` without its traceback");
-        let fix = if uses_loguru(cx) {
-            message.push_str(
-                " (no automatic fix: loguru takes `logger.opt(exception=...)`, not `exc_info`)",
-            );
-            Fix::new(Vec::new(), Applicability::ReportOnly)
-        } else {
-            Fix::safe(add_keyword(cx, last, "exc_info=True"))
+        let kind = call
+            .child_by_field_name("function")
+            .and_then(|f| f.child_by_field_name("object"))
+            .map_or(python::LoggerKind::Unknown, |r| {
+                python::logger_kind(cx.text, cx.root, r)
+            });
+        let refused = match kind {
+            _ if uses_loguru(cx) => Some(LOGURU.to_owned()),
+            python::LoggerKind::Loguru => Some(LOGURU.to_owned()),
+            python::LoggerKind::Stdlib => None,
+            python::LoggerKind::ProjectClass(class) => Some(format!(
+                "`{receiver}` is the project's own `{class}`, whose methods may not take \
+                 `exc_info`"
+            )),
+            python::LoggerKind::Unknown => Some(format!(
+                "nothing shows that `{receiver}` is a `logging` logger, whose methods take \
+                 `exc_info`"
+            )),
+        };
+        let fix = match refused {
+            Some(reason) => {
+                message.push_str(&format!(" (no automatic fix: {reason})"));
+                Fix::new(Vec::new(), Applicability::ReportOnly)
+            }
+            None => Fix::safe(add_keyword(cx, last, "exc_info=True")),
         };
         cx.report(call.byte_range(), message, Some(fix));
     }
+}
+
+const LOGURU: &str = "loguru takes `logger.opt(exception=...)`, not `exc_info`";
+
+/// Exceptions that signal bad input rather than a bug: a handler catching
+/// only these around a few plain statements expects them.
+const EXPECTED: [&str; 8] = [
+    "ValueError",
+    "UnicodeDecodeError",
+    "UnicodeEncodeError",
+    "UnicodeError",
+    "binascii.Error",
+    "JSONDecodeError",
+    "InvalidOperation",
+    "KeyError",
+];
+
+/// Whether the message argument `arg` formats the caught exception `name`:
+/// directly (`f"... {e}"`, `str(e)`, `e.args`), or through a name assigned
+/// from it earlier in the handler (`msg = "... %s" % (e,)` then
+/// `logger.error(msg)`).
+fn formats_caught(text: &str, handler: Node<'_>, arg: Node<'_>, name: &str) -> bool {
+    if python::formats_exception(text, arg, name) {
+        return true;
+    }
+    let arg = python::unparenthesize(arg);
+    if arg.kind() != "identifier" {
+        return false;
+    }
+    python::assigned_before(text, arg).is_some_and(|value| {
+        value.start_byte() >= handler.start_byte()
+            && value.end_byte() <= handler.end_byte()
+            && python::formats_exception(text, value, name)
+    })
+}
+
+/// A handler that catches only bad-input exceptions (see [`EXPECTED`])
+/// around at most three plain statements (`try: return int(v)` / `except
+/// ValueError as e:`): the failure is an expected outcome whose message
+/// says it all, not a bug whose traceback matters.
+fn is_expected_failure(text: &str, handler: Node<'_>) -> bool {
+    if !python::handler_catches_only(text, handler, &EXPECTED) {
+        return false;
+    }
+    let Some(body) = handler
+        .parent()
+        .filter(|t| t.kind() == "try_statement")
+        .and_then(|t| t.child_by_field_name("body"))
+    else {
+        return false;
+    };
+    let statements: Vec<Node> = python::named_children(body)
+        .into_iter()
+        .filter(|s| s.kind() != "comment")
+        .collect();
+    statements.len() <= 3
+        && statements.iter().all(|s| {
+            matches!(
+                s.kind(),
+                "expression_statement" | "return_statement" | "pass_statement"
+            )
+        })
+}
+
+/// A warning in a handler only for a library's specific exception classes
+/// (`except RetryAfter as e:`, `except (BadRequest, Forbidden) as e:`)
+/// or for bad input (see [`EXPECTED`]): the author expects that failure
+/// and chose to note it, not to debug it. Built-in classes such as
+/// `OSError` or `RuntimeError` are too broad for that.
+fn expected_warning(text: &str, handler: Node<'_>, level: &str) -> bool {
+    if level != "warning" {
+        return false;
+    }
+    let Some(caught) = python::handler_type(handler).map(python::unparenthesize) else {
+        return false;
+    };
+    let classes = match caught.kind() {
+        "tuple" => python::named_children(caught),
+        _ => vec![caught],
+    };
+    classes.iter().all(|class| {
+        let written = python::text(text, *class);
+        let last = written.rsplit('.').next().unwrap_or(written);
+        EXPECTED.contains(&written)
+            || EXPECTED.contains(&last)
+            || !(python::BUILTIN_ERRORS.contains(&last) || last == "BaseException")
+    })
 }
 
 /// Add a keyword argument after the call's last argument `last`: on a

@@ -198,9 +198,11 @@ impl Codemod for SilentExcept {
         let Some(try_statement) = clause.parent().filter(|p| p.kind() == "try_statement") else {
             return;
         };
-        if only_imports(try_statement)
+        if only_imports(cx.text, try_statement)
             || is_probe(cx.text, try_statement, &silence)
+            || is_safe_parser(cx.text, clause, &silence)
             || is_marked(cx, try_statement, clause)
+            || says_deliberate(cx, clause)
         {
             return;
         }
@@ -473,22 +475,106 @@ fn no_logging_here(cx: &Checker<'_>, clause: Node<'_>) -> Option<&'static str> {
 }
 
 /// Whether the `try` body only imports (`try: import ujson as json`): an
-/// optional-dependency probe, whose failure is the expected outcome.
-fn only_imports(try_statement: Node<'_>) -> bool {
+/// optional-dependency probe, whose failure is the expected outcome. A
+/// dynamic import (`m = __import__(name)`, `importlib.import_module(...)`),
+/// a call of a name the body imported (`from dotenv import load_dotenv`
+/// then `load_dotenv()`), and assignments or `if`s preparing the module
+/// name count as part of the probe.
+fn only_imports(text: &str, try_statement: Node<'_>) -> bool {
     let Some(body) = try_statement.child_by_field_name("body") else {
         return false;
     };
-    let statements: Vec<Node> = python::named_children(body)
+    let mut imported: Vec<&str> = Vec::new();
+    let mut imports = false;
+    let statements = plain_statements(body);
+    let all = statements.iter().all(|s| match s.kind() {
+        "import_statement" | "import_from_statement" => {
+            imports = true;
+            python::walk_descendants(*s, |n| {
+                if n.kind() == "identifier" && python::is_binding_occurrence(n) {
+                    imported.push(python::text(text, n));
+                }
+                true
+            });
+            true
+        }
+        "pass_statement" => true,
+        "if_statement" => !imports && only_computes(*s),
+        "expression_statement" => {
+            let value = s.named_child(0).map(|v| match v.kind() {
+                "assignment" => v.child_by_field_name("right").unwrap_or(v),
+                _ => v,
+            });
+            match value.filter(|v| v.kind() == "call") {
+                Some(call) => {
+                    let function = call
+                        .child_by_field_name("function")
+                        .map_or("", |f| python::text(text, f));
+                    let dynamic = matches!(
+                        function,
+                        "__import__" | "importlib.import_module" | "import_module"
+                    );
+                    imports |= dynamic;
+                    dynamic || imported.contains(&function)
+                }
+                // `app = app[:i]`: preparing the name to import.
+                None => !imports && s.named_child(0).is_some_and(|v| v.kind() == "assignment"),
+            }
+        }
+        _ => false,
+    });
+    all && imports
+}
+
+/// The statements of a block, comments left out.
+fn plain_statements(block: Node<'_>) -> Vec<Node<'_>> {
+    python::named_children(block)
         .into_iter()
         .filter(|s| s.kind() != "comment")
-        .collect();
-    !statements.is_empty()
-        && statements.iter().all(|s| {
-            matches!(
-                s.kind(),
-                "import_statement" | "import_from_statement" | "pass_statement"
-            )
-        })
+        .collect()
+}
+
+/// Whether a statement only computes values: assignments (of anything)
+/// and `if` / `elif` / `else` around them, `pass` — no call for its own
+/// sake, no loop, no `return`.
+fn only_computes(statement: Node<'_>) -> bool {
+    match statement.kind() {
+        "pass_statement" => true,
+        "expression_statement" => statement
+            .named_child(0)
+            .is_some_and(|v| matches!(v.kind(), "assignment" | "augmented_assignment")),
+        "if_statement" | "elif_clause" | "else_clause" | "block" => {
+            python::named_children(statement)
+                .into_iter()
+                .filter(|c| {
+                    c.kind() != "comment"
+                        && (matches!(c.kind(), "block" | "elif_clause" | "else_clause")
+                            || c.kind().ends_with("_statement"))
+                })
+                .all(|c| only_computes(c))
+        }
+        _ => false,
+    }
+}
+
+/// The identifiers assigned anywhere in `statement` (not in nested scopes).
+fn assigned_names<'n>(statement: Node<'n>) -> Vec<Node<'n>> {
+    let mut names = Vec::new();
+    python::walk_descendants(statement, |n| {
+        if python::is_scope_boundary(n.kind()) {
+            return false;
+        }
+        if n.kind() == "identifier"
+            && python::is_binding_occurrence(n)
+            && n.parent().is_some_and(|p| {
+                matches!(p.kind(), "assignment" | "pattern_list" | "tuple_pattern")
+            })
+        {
+            names.push(n);
+        }
+        true
+    });
+    names
 }
 
 /// Whether the handler is the failure branch of a probe, whose outcome the
@@ -505,12 +591,26 @@ fn is_probe(text: &str, try_statement: Node<'_>, silence: &Silence<'_>) -> bool 
     {
         return true;
     }
-    if silence.continues || silence.returns {
-        return false;
-    }
     let Some(body) = try_statement.child_by_field_name("body") else {
         return false;
     };
+    // `for enc in encodings: try: return read(enc) except Exception:
+    // continue`: the next attempt of a loop of fallbacks.
+    if silence.continues
+        && !silence.returns
+        && plain_statements(body)
+            .last()
+            .is_some_and(|last| ends_in_return(*last))
+        && python::ancestors(try_statement)
+            .skip(1)
+            .take_while(|n| !python::is_scope_boundary(n.kind()))
+            .any(|n| matches!(n.kind(), "for_statement" | "while_statement"))
+    {
+        return true;
+    }
+    if silence.continues || silence.returns {
+        return false;
+    }
     let statements: Vec<Node> = python::named_children(body)
         .into_iter()
         .filter(|s| s.kind() != "comment")
@@ -519,6 +619,18 @@ fn is_probe(text: &str, try_statement: Node<'_>, silence: &Silence<'_>) -> bool 
         if assigns_defaulted_names(text, statement) {
             return true;
         }
+    }
+    // A value computed in nested `if`s over a fallback set before the try
+    // (`name = code` … `try: if found: name = f"{code} - {found}"`).
+    if statements.iter().all(|s| only_computes(*s))
+        && statements.iter().any(|s| {
+            assigned_names(*s).iter().any(|n| {
+                python::assigned_before(text, *n)
+                    .is_some_and(|value| value.end_byte() <= try_statement.start_byte())
+            })
+        })
+    {
+        return true;
     }
     statements.last().is_some_and(|last| ends_in_return(*last))
         && execution_continues(try_statement)
@@ -553,13 +665,25 @@ fn assigns_defaulted_names(text: &str, statement: Node<'_>) -> bool {
     })
 }
 
-/// Whether a statement always ends by returning: `return ...`, or a
-/// `with` block that does.
+/// Whether a statement ends by returning on success: `return ...`, a
+/// `with` block that does, or an `if` whose branch does (`try: if
+/// isinstance(v, float): return int(v)`, the function going on with its
+/// fallback after the `try`).
 fn ends_in_return(statement: Node<'_>) -> bool {
     let mut statement = statement;
     for _ in 0..16 {
         match statement.kind() {
             "return_statement" => return true,
+            "if_statement" => {
+                return python::named_children(statement)
+                    .into_iter()
+                    .filter_map(|c| match c.kind() {
+                        "block" => Some(c),
+                        "elif_clause" | "else_clause" => python::handler_body(c),
+                        _ => None,
+                    })
+                    .any(|block| plain_statements(block).iter().any(|s| ends_in_return(*s)));
+            }
             "with_statement" => {
                 let Some(last) = statement.child_by_field_name("body").and_then(|b| {
                     python::named_children(b)
@@ -602,6 +726,47 @@ fn execution_continues(statement: Node<'_>) -> bool {
         }
     }
     false
+}
+
+/// The failure branch of a function whose contract is "None on bad
+/// input" (`parse_date_safe`, `safe_int`, `try_parse`): the handler
+/// returns `None` (or falls through to a later `return`), and the name
+/// says so.
+fn is_safe_parser(text: &str, clause: Node<'_>, silence: &Silence<'_>) -> bool {
+    if silence.continues {
+        return false;
+    }
+    let Some(name) = python::enclosing_function(clause)
+        .and_then(|f| f.child_by_field_name("name"))
+        .map(|n| python::text(text, n).to_ascii_lowercase())
+    else {
+        return false;
+    };
+    let name = name.trim_start_matches('_');
+    name.starts_with("try_")
+        || name.starts_with("safe_")
+        || name.ends_with("_safe")
+        || name.contains("_safe_")
+}
+
+/// Whether a comment in the handler (on the `except` line, in its body, or
+/// on the comment lines just above the `except`) says that ignoring the
+/// error is deliberate (see [`python::comment_says_deliberate`]).
+fn says_deliberate(cx: &Checker<'_>, clause: Node<'_>) -> bool {
+    let mut from = line_start(cx.text, clause.start_byte());
+    // Comment lines right above the `except` line.
+    while from > 0 {
+        let previous = line_start(cx.text, from - 1);
+        if !cx.text[previous..from].trim_start().starts_with('#') {
+            break;
+        }
+        from = previous;
+    }
+    let to = line_content_end(cx.text, clause.end_byte());
+    cx.text[from..to].lines().any(|line| {
+        line.find('#')
+            .is_some_and(|at| python::comment_says_deliberate(&line[at..]))
+    })
 }
 
 /// A `# nosec` or `# auditfix: ignore` (bare, or naming this codemod) in a

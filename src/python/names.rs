@@ -153,6 +153,55 @@ pub fn module_binding_start(text: &str, root: Node<'_>, name: &str) -> Option<us
     None
 }
 
+/// The value of the first `self.<attribute> = value` (or `cls.<attribute>
+/// = value`) in the methods of `class`, or of a class-level `<attribute> =
+/// value`. Nested classes are not searched.
+pub fn instance_attribute_value<'n>(
+    text: &str,
+    class: Node<'n>,
+    attribute: &str,
+) -> Option<Node<'n>> {
+    let body = class.child_by_field_name("body")?;
+    let mut found = None;
+    walk_descendants(body, |node| {
+        if found.is_some() || node.kind() == "class_definition" {
+            return false;
+        }
+        if node.kind() != "assignment" {
+            return true;
+        }
+        let (Some(left), Some(right)) = (
+            node.child_by_field_name("left"),
+            node.child_by_field_name("right"),
+        ) else {
+            return true;
+        };
+        let matches = match left.kind() {
+            "attribute" => {
+                left.child_by_field_name("object").is_some_and(|o| {
+                    o.kind() == "identifier" && matches!(self::text(text, o), "self" | "cls")
+                }) && left
+                    .child_by_field_name("attribute")
+                    .is_some_and(|a| self::text(text, a) == attribute)
+            }
+            // A class-level assignment (in the class body itself).
+            "identifier" => {
+                self::text(text, left) == attribute
+                    && node
+                        .parent()
+                        .and_then(|s| s.parent())
+                        .is_some_and(|b| b.id() == body.id())
+            }
+            _ => false,
+        };
+        if matches {
+            found = Some(right);
+        }
+        true
+    });
+    found
+}
+
 #[cfg(test)]
 mod binding_tests {
     use super::*;
@@ -214,5 +263,22 @@ mod binds_name_tests {
             let function = tree.root_node().named_child(0).unwrap();
             assert_eq!(binds_name(text, function, "json"), expected, "{text}");
         }
+    }
+}
+
+#[cfg(test)]
+mod instance_attribute_tests {
+    use super::*;
+    use crate::parse::parse;
+
+    #[test]
+    fn instance_attributes_are_found_in_methods_and_class_body() {
+        let text = "class A:\n    level = 1\n    def __init__(self):\n        self.log = make()\n    class B:\n        other = 2\n";
+        let tree = parse(text);
+        let class = module_statements(tree.root_node())[0];
+        let value = |name| instance_attribute_value(text, class, name).map(|v| self::text(text, v));
+        assert_eq!(value("log"), Some("make()"));
+        assert_eq!(value("level"), Some("1"));
+        assert_eq!(value("other"), None);
     }
 }
