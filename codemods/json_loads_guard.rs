@@ -9,9 +9,18 @@
 //!
 //! Left alone:
 //!
-//! - constant input: a string literal, `json.dumps(...)` parsed back, or a
+//! - constant input: a string literal, `json.dumps(...)` parsed back, an
+//!   UPPER_CASE constant assigned a string literal (or not assigned here:
+//!   imported), `TEMPLATE.substitute(...)` of an UPPER_CASE template, or a
 //!   data file shipped in the package (`pkgutil.get_data(...)`,
 //!   `importlib.resources`);
+//! - data the application wrote itself: a field (`row["xp"]`,
+//!   `entry.detail`) that the same module fills with `json.dumps(...)`
+//!   (`detail=json.dumps(...)`, `x.detail = json.dumps(...)`, a query
+//!   naming the column run with `json.dumps(v)`), and the output of a
+//!   decryption with the application's key (`decrypt_and_verify(...)`);
+//! - the `if __name__ == "__main__":` block, where a crash at start-up on
+//!   a bad configuration file is the right outcome;
 //! - test code (test modules such as `test_*.py`, `conftest.py` or files
 //!   under `tests/`; functions named `test*`; classes named `Test*`,
 //!   `*Test`, `*Tests` or `*TestCase`), where an exception is the right way
@@ -50,11 +59,19 @@
 //!         raise ValueError(f"parse_order: invalid JSON in body: {exc}") from exc
 //!     return order["id"]
 //! ```
-//! The message names the function (`Class.method` in a class) and, when it
-//! is a short name or attribute chain, the parsed expression. The whole
-//! statement is wrapped, continuation lines re-indented (lines inside
-//! multi-line strings are kept as they are). With only `from json import
-//! loads` in the module, `import json` is added for the exception class.
+//! The message names the function (`Class.method` in a class; at module
+//! level the assigned name, or the file) and what was parsed: the file
+//! for `json.load(f)` under `with open(path) as f`, the setting for
+//! `os.getenv("KEY")` / `cfg.get("KEY")` / `os.environ["KEY"]`, otherwise
+//! the parsed expression when it is a short name or attribute chain. The
+//! whole statement is wrapped, continuation lines re-indented (lines
+//! inside multi-line strings are kept as they are) — except a `return` or
+//! a statement that awaits: there only the parse is wrapped, into a fresh
+//! name (`parsed = json.loads(raw)`) used in the statement, when nothing
+//! with effects runs before it in the statement and it does not run
+//! conditionally (otherwise a `return` is wrapped whole, and a statement
+//! that awaits is report-only). With only `from json import loads` in the
+//! module, `import json` is added for the exception class.
 //!
 //! Report-only, with the reason, when the call cannot be wrapped on its
 //! own: in the header of a compound statement (`if`, `for`, `with`, a

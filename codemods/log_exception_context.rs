@@ -11,11 +11,33 @@
 //!
 //! The receiver must look like a logger: `logging`, `logger`, `log`,
 //! `LOGGER`, `_logger`, `self.logger`, `app.logger`, names ending in
-//! `_log` / `_logger` / `Logger`, `logging.getLogger(...)`. Left alone:
-//! calls that already pass `exc_info` or `stack_info` (or `**kwargs`),
-//! `logger.exception(...)`, calls outside an `except` block or in a
-//! function defined inside it, and calls inside an inner handler that the
-//! formatted exception does not belong to.
+//! `_log` / `_logger` / `Logger`, `logging.getLogger(...)`. The message
+//! may also be a name assigned from the exception earlier in the handler
+//! (`err_str = "... %s" % (err,)` then `logger.error(err_str)`); reading
+//! an attribute that is not the exception's text (`e.new_chat_id`,
+//! `e.response.status_code`) does not count.
+//!
+//! Left alone:
+//! - calls that already pass `exc_info` or `stack_info` (or `**kwargs`),
+//!   `logger.exception(...)`, calls outside an `except` block or in a
+//!   function defined inside it, and calls inside an inner handler that
+//!   the formatted exception does not belong to;
+//! - handlers that already keep the traceback: `traceback.format_exc()` /
+//!   `print_exc()` / `format_exception(...)` / `sys.exc_info()` anywhere in
+//!   the handler (interpolated in the message or logged by a sibling
+//!   call), another call with `exc_info` or `.exception(...)`, loguru's
+//!   `.opt(exception=...)`;
+//! - handlers that raise again at their top level — `raise`, `raise e`,
+//!   `raise X from e`, `raise X(e)`, `raise RuntimeError(...)` of a
+//!   built-in class: the traceback travels with the exception (a
+//!   project's exception raised without `from`, like `raise
+//!   ApiKeyCreateFail(...)`, and `from None` still count as lost);
+//! - expected failures: a handler catching only bad-input exceptions
+//!   (`ValueError`, `UnicodeDecodeError`, `binascii.Error`,
+//!   `JSONDecodeError`, `KeyError`…) around at most three plain statements
+//!   (`try: return int(v)`), and a warning in a handler only for expected
+//!   conditions a service answers with (`except RetryAfter as e:`,
+//!   `except (BadRequest, Forbidden) as e:`, `except JWTError`).
 //!
 //! ## Why
 //! `failed: connection reset` says what went wrong, not where. Without the
@@ -52,9 +74,19 @@
 //!
 //! ## Fix safety
 //! Safe: the same record is logged, now with the traceback attached; the
-//! program's behaviour does not change. Report-only in modules that log
-//! with loguru, whose methods treat extra keyword arguments as format
-//! values (there, `logger.opt(exception=e)` is the way).
+//! program's behaviour does not change. The fix is only made when the
+//! receiver is seen to be a `logging` logger (`python::logger_kind`): the
+//! `logging` module, a name or `self.<attribute>` bound to
+//! `getLogger(...)` / `getChild(...)` / `get_logger(...)` /
+//! `get_task_logger(...)` / `structlog.get_logger(...)` /
+//! `logging.LoggerAdapter(...)`, a module-level logger imported from
+//! another module, or Flask's `current_app.logger` / `app.logger`.
+//! Report-only, with the reason, otherwise: an instance of a project class
+//! (`self._logger = Logger()`, whose `warn(self, msg)` would fail with a
+//! `TypeError`), a logger whose origin is not visible (a parameter, an
+//! attribute set elsewhere), and loguru, whose methods treat extra keyword
+//! arguments as format values (there, `logger.opt(exception=e)` is the
+//! way).
 
 use tree_sitter::Node;
 
@@ -205,7 +237,25 @@ impl Codemod for LogExceptionContext {
                 message.push_str(&format!(" (no automatic fix: {reason})"));
                 Fix::new(Vec::new(), Applicability::ReportOnly)
             }
-            None => Fix::safe(add_keyword(cx, last, "exc_info=True")),
+            None => {
+                let mut edits = add_keyword(cx, last, "exc_info=True");
+                // The method name is "rewritten" as itself: a fix of another
+                // codemod to the same call (backup-failure-raises raising
+                // `warning` to `error` and adding a `raise`) then overlaps
+                // and goes first, and this call is checked again on its
+                // result — the same outcome as running the codemods one
+                // after the other (branch mode).
+                if let Some(name) = call
+                    .child_by_field_name("function")
+                    .and_then(|f| f.child_by_field_name("attribute"))
+                {
+                    edits.push(Edit::replacement(
+                        name.byte_range().into(),
+                        python::text(cx.text, name),
+                    ));
+                }
+                Fix::safe(edits)
+            }
         };
         cx.report(call.byte_range(), message, Some(fix));
     }
@@ -273,11 +323,13 @@ fn is_expected_failure(text: &str, handler: Node<'_>) -> bool {
         })
 }
 
-/// A warning in a handler only for a library's specific exception classes
-/// (`except RetryAfter as e:`, `except (BadRequest, Forbidden) as e:`)
-/// or for bad input (see [`EXPECTED`]): the author expects that failure
-/// and chose to note it, not to debug it. Built-in classes such as
-/// `OSError` or `RuntimeError` are too broad for that.
+/// A warning in a handler only for expected conditions: a library's
+/// answer that the request cannot be served now or as asked (`except
+/// RetryAfter as e:`, `except (BadRequest, Forbidden) as e:`, `except
+/// JWTError`, see [`python::is_expected_condition`]) or bad input (see
+/// [`EXPECTED`]). The author expects that failure and chose to note it,
+/// not to debug it; base classes (`sqlite3.Error`) and failures of work
+/// (`CalledProcessError`, `OSError`) are not expected conditions.
 fn expected_warning(text: &str, handler: Node<'_>, level: &str) -> bool {
     if level != "warning" {
         return false;
@@ -294,7 +346,7 @@ fn expected_warning(text: &str, handler: Node<'_>, level: &str) -> bool {
         let last = written.rsplit('.').next().unwrap_or(written);
         EXPECTED.contains(&written)
             || EXPECTED.contains(&last)
-            || !(python::BUILTIN_ERRORS.contains(&last) || last == "BaseException")
+            || python::is_expected_condition(last)
     })
 }
 

@@ -7,8 +7,9 @@
 //! `continue`, `return` or `return None`.
 //!
 //! By default (`mode = "log"`) the handler logs what it ignores, with the
-//! traceback, through the module logger: an existing module-level `logger`
-//! / `log` / `LOGGER` / `_logger` is reused, otherwise `import logging` and
+//! traceback, through the module logger: an existing module-level logger
+//! (any name bound to `logging.getLogger(...)`, such as `_log`, or an
+//! imported `logger` / `log` / `LOGGER` / `_logger`) is reused, otherwise `import logging` and
 //! `logger = logging.getLogger(__name__)` are added after the imports. The
 //! exception is bound (`as exc`, or a fresh name if `exc` is taken; an
 //! existing binding is kept) so the message shows it. A lone `pass` or
@@ -30,14 +31,31 @@
 //! - probes whose failure the code goes on to handle: a `try` with an
 //!   `else:`, a `try` that only imports (optional dependencies), a `try`
 //!   that only assigns names already holding a fallback value
-//!   (`value = None` … `try: value = parse(raw)` / a parameter), and a `try`
-//!   that returns on success when the function then goes on (a fallback,
-//!   or the next attempt of a loop);
+//!   (`value = None` … `try: value = parse(raw)` / a parameter), a `try`
+//!   that only computes values in nested `if`s over such a fallback
+//!   (`label = code` … `try: if found: label = f"{code} - {found}"`), a
+//!   `try` that returns on success (also from inside an `if`) when the
+//!   function then goes on, and `try: return attempt(x)` / `except
+//!   Exception: continue` in a loop (the next attempt of a loop of
+//!   fallbacks, with a `raise` after it);
+//! - dynamic imports: a `try` that only imports, also with `__import__(...)`
+//!   / `importlib.import_module(...)`, or calls what it just imported
+//!   (`from dotenv import load_dotenv` / `load_dotenv()`);
+//! - "None on bad input" parsers, by name: `try_*`, `safe_*`, `*_safe`;
+//! - handlers whose comment says the error is ignored on purpose (on the
+//!   `except` line, in the handler, or just above it: "ignore", "silently",
+//!   "optional", "best effort", "don't bother", "unavailable", "expected",
+//!   "fallback"…);
 //! - handlers already marked on any of their lines: `# nosec`,
 //!   `# auditfix: ignore`, or a linter suppression for a broad, bare or
 //!   silent `except` (`# noqa: S110` / `S112` / `BLE001` / `E722` /
 //!   `B001`, `# pylint: disable=broad-except`, `broad-exception-caught`,
 //!   `bare-except`, `W0702` / `W0703` / `W0718`) — someone already decided.
+//!
+//! A per-item conversion probe in a loop (`for row in rows: try: d =
+//! datetime.fromisoformat(row["at"])` … `except Exception: pass`) is
+//! marked as in `mode = "mark"` even in log mode: a warning with a
+//! traceback for every bad item would flood the log.
 //!
 //! ## Why
 //! A handler that catches everything and says nothing hides real failures
@@ -216,7 +234,16 @@ impl Codemod for SilentExcept {
         };
         let mut message = format!("{what} {} the error without a trace", silence.verb());
         let fix = match self.mode {
-            Mode::Mark => self.mark(cx, clause, &silence, &mut message),
+            Mode::Mark => self.mark(cx, clause, &silence, &self.reason, &mut message),
+            // A warning with a traceback for every bad item would flood the
+            // log: the probe is marked as deliberate instead.
+            Mode::Log if is_per_item_probe(cx.text, try_statement, &silence) => {
+                message.push_str(
+                    " (a per-item conversion probe in a loop: marked as deliberate rather than \
+                     logged for every item)",
+                );
+                self.mark(cx, clause, &silence, PER_ITEM_REASON, &mut message)
+            }
             Mode::Log => self.log(cx, clause, caught, body, colon, &silence, &mut message),
         };
         cx.report(header, message, Some(fix));
@@ -291,6 +318,7 @@ impl SilentExcept {
         cx: &Checker<'_>,
         clause: Node<'_>,
         silence: &Silence<'_>,
+        reason: &str,
         message: &mut String,
     ) -> Fix {
         let line_end = line_content_end(cx.text, clause.start_byte());
@@ -303,7 +331,7 @@ impl SilentExcept {
         let test = if silence.continues { "B112" } else { "B110" };
         // The reason is a comment of its own: bandit reads everything after
         // `nosec` up to the next `#` as test ids.
-        let marker = format!("  # nosec {test}  # {}", self.reason);
+        let marker = format!("  # nosec {test}  # {reason}");
         Fix::safe(vec![Edit::replacement(
             TextRange::new(end, line_end),
             marker,
@@ -726,6 +754,64 @@ fn execution_continues(statement: Node<'_>) -> bool {
         }
     }
     false
+}
+
+/// The reason given when a per-item probe is marked in log mode.
+const PER_ITEM_REASON: &str = "per-item conversion probe, bad items are skipped";
+
+/// Callables (by last dotted component) that convert or parse one value.
+const CONVERSIONS: [&str; 11] = [
+    "int",
+    "float",
+    "complex",
+    "Decimal",
+    "fromisoformat",
+    "strptime",
+    "to_datetime",
+    "isoparse",
+    "parse_date",
+    "parse_datetime",
+    "UUID",
+];
+
+/// `for row in rows: try: d = datetime.fromisoformat(row["at"]) ...
+/// except Exception: pass`: a `try` in a loop whose body (at most three
+/// statements, `if`s allowed) converts a value, and a handler that only
+/// passes or continues — a bad item is skipped on purpose, once per item.
+fn is_per_item_probe(text: &str, try_statement: Node<'_>, silence: &Silence<'_>) -> bool {
+    if silence.returns {
+        return false;
+    }
+    let in_loop = python::ancestors(try_statement)
+        .skip(1)
+        .take_while(|n| !python::is_scope_boundary(n.kind()))
+        .any(|n| matches!(n.kind(), "for_statement" | "while_statement"));
+    let Some(body) = try_statement.child_by_field_name("body") else {
+        return false;
+    };
+    let statements = plain_statements(body);
+    if !in_loop
+        || statements.len() > 3
+        || !statements
+            .iter()
+            .all(|s| matches!(s.kind(), "expression_statement" | "if_statement"))
+    {
+        return false;
+    }
+    let mut converts = false;
+    python::walk_descendants(body, |n| {
+        if converts || python::is_scope_boundary(n.kind()) {
+            return false;
+        }
+        if n.kind() == "call" {
+            converts = n
+                .child_by_field_name("function")
+                .map(|f| python::text(text, f))
+                .is_some_and(|f| CONVERSIONS.contains(&f.rsplit('.').next().unwrap_or(f)));
+        }
+        true
+    });
+    converts
 }
 
 /// The failure branch of a function whose contract is "None on bad

@@ -320,7 +320,8 @@ pub const BUILTIN_ERRORS: [&str; 18] = [
 
 /// Whether an `except` clause raises again at its top level, so that the
 /// caught exception's traceback travels on: `raise`, `raise e` (the bound
-/// name), `raise X from e`, or `raise RuntimeError(...)` of a built-in
+/// name), `raise X from e`, `raise EngineError(e)` (the caught exception
+/// wrapped in the new one), or `raise RuntimeError(...)` of a built-in
 /// class (which chains the caught exception as its context). Not: `raise X
 /// from None` (the context is dropped), nor a project's exception without
 /// `from` (`raise ApiKeyCreateFail(...)`, `raise HTTPException(...)`):
@@ -341,6 +342,16 @@ pub fn handler_reraises(text: &str, clause: Node<'_>) -> bool {
             return self::text(text, cause) != "None";
         }
         if Some(self::text(text, raised)) == bound {
+            return true;
+        }
+        // `raise EngineError(err)`: the caught exception travels inside.
+        if raised.kind() == "call"
+            && bound.is_some_and(|name| {
+                raised
+                    .child_by_field_name("arguments")
+                    .is_some_and(|args| references_name(text, args, name))
+            })
+        {
             return true;
         }
         let class = match raised.kind() {
@@ -397,6 +408,39 @@ pub fn formats_exception(text: &str, node: Node<'_>, name: &str) -> bool {
         true
     });
     found
+}
+
+/// Parts of exception class names that mean "the other side said no, or
+/// not now" — an expected condition rather than a failure of the code:
+/// rate limits, timeouts, refused or malformed requests, missing objects,
+/// bad or expired tokens.
+const EXPECTED_CONDITIONS: [&str; 19] = [
+    "RetryAfter",
+    "FloodWait",
+    "RateLimit",
+    "Throttl",
+    "TimedOut",
+    "Timeout",
+    "NetworkError",
+    "BadRequest",
+    "Forbidden",
+    "Unauthorized",
+    "PermissionDenied",
+    "NotFound",
+    "DoesNotExist",
+    "NotModified",
+    "ChatMigrated",
+    "JWTError",
+    "ExpiredSignature",
+    "InvalidToken",
+    "InvalidSignature",
+];
+
+/// Whether an exception class name (its last dotted component) names an
+/// expected condition (see [`EXPECTED_CONDITIONS`]): `RetryAfter`,
+/// `BadRequest`, `Forbidden`, `TimedOut`, `JWTError`, `DoesNotExist`…
+pub fn is_expected_condition(class: &str) -> bool {
+    EXPECTED_CONDITIONS.iter().any(|part| class.contains(part))
 }
 
 #[cfg(test)]
@@ -528,6 +572,7 @@ mod handler_knowledge_tests {
             ("raise HTTPException(status_code=500)", false),
             ("raise ApiKeyCreateFail(message='x')", false),
             ("raise ApiKeyCreateFail(message='x') from e", true),
+            ("raise EngineError(e)", true),
             ("if x:\n        raise", false),
             ("return None", false),
         ];
@@ -560,6 +605,8 @@ mod handler_knowledge_tests {
         let text = "f(e.new_chat_id, x.e, e=1)\n";
         let tree = parse(text);
         assert!(!formats_exception(text, tree.root_node(), "e"));
+        assert!(is_expected_condition("RetryAfter") && is_expected_condition("ObjectDoesNotExist"));
+        assert!(!is_expected_condition("Error") && !is_expected_condition("CalledProcessError"));
         let text = "f(str(e))\n";
         let tree = parse(text);
         assert!(formats_exception(text, tree.root_node(), "e"));
