@@ -37,7 +37,9 @@
 //!   `JSONDecodeError`, `KeyError`…) around at most three plain statements
 //!   (`try: return int(v)`), and a warning in a handler only for expected
 //!   conditions a service answers with (`except RetryAfter as e:`,
-//!   `except (BadRequest, Forbidden) as e:`, `except JWTError`).
+//!   `except (BadRequest, Forbidden) as e:`, `except JWTError`), and a
+//!   warning from a `try` inside a `finally:` (cleanup) or inside another
+//!   handler (the next attempt of a fallback chain).
 //!
 //! ## Why
 //! `failed: connection reset` says what went wrong, not where. Without the
@@ -198,6 +200,7 @@ impl Codemod for LogExceptionContext {
             || python::handler_reraises(cx.text, handler)
             || is_expected_failure(cx.text, handler)
             || expected_warning(cx.text, handler, level)
+            || (level == "warning" && in_cleanup_or_fallback(handler))
         {
             return;
         }
@@ -348,6 +351,20 @@ fn expected_warning(text: &str, handler: Node<'_>, level: &str) -> bool {
             || EXPECTED.contains(&last)
             || python::is_expected_condition(last)
     })
+}
+
+/// Whether the `try` of `handler` runs in a `finally:` (cleanup: `try:
+/// conn.close()`) or in another handler (the next attempt of a fallback
+/// chain): a warning there notes a secondary failure, whose traceback is
+/// noise next to the first one.
+fn in_cleanup_or_fallback(handler: Node<'_>) -> bool {
+    let Some(try_statement) = handler.parent().filter(|t| t.kind() == "try_statement") else {
+        return false;
+    };
+    python::ancestors(try_statement)
+        .skip(1)
+        .take_while(|n| !python::is_scope_boundary(n.kind()))
+        .any(|n| matches!(n.kind(), "finally_clause" | "except_clause"))
 }
 
 /// Add a keyword argument after the call's last argument `last`: on a

@@ -365,7 +365,12 @@ impl SilentExcept {
         let bound = match (python::handler_binding(clause), caught) {
             (Some(name), _) => Some(python::text(cx.text, name).to_owned()),
             (None, Some(class)) => {
-                let name = fix::fresh_name(cx, fix::scope_of(cx, clause), "exc");
+                let mut name = fix::fresh_name(cx, fix::scope_of(cx, clause), "exc");
+                // Not a module-level name either (`from sqlalchemy import
+                // exc`): the handler would shadow it in the function.
+                if python::module_binding_start(cx.text, cx.root, &name).is_some() {
+                    name = fix::fresh_name(cx, cx.root, "exc");
+                }
                 edits.push(Edit::insertion(class.end_byte(), format!(" as {name}")));
                 Some(name)
             }
