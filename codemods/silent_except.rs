@@ -37,7 +37,8 @@
 //!   `try` that returns on success (also from inside an `if`) when the
 //!   function then goes on, and `try: return attempt(x)` / `except
 //!   Exception: continue` in a loop (the next attempt of a loop of
-//!   fallbacks, with a `raise` after it);
+//!   fallbacks, with a `raise` after it), and a guard `try: if not
+//!   ready(x): return` whose handler also just returns;
 //! - dynamic imports: a `try` that only imports, also with `__import__(...)`
 //!   / `importlib.import_module(...)`, or calls what it just imported
 //!   (`from dotenv import load_dotenv` / `load_dotenv()`);
@@ -641,6 +642,12 @@ fn is_probe(text: &str, try_statement: Node<'_>, silence: &Silence<'_>) -> bool 
     {
         return true;
     }
+    // `try: if message.guild.id not in enabled: return` / `except
+    // Exception: return`: when the guard cannot even be evaluated, the
+    // handler does what the guard does.
+    if silence.returns && !silence.continues && is_return_guard(text, body) {
+        return true;
+    }
     if silence.continues || silence.returns {
         return false;
     }
@@ -667,6 +674,31 @@ fn is_probe(text: &str, try_statement: Node<'_>, silence: &Silence<'_>) -> bool 
     }
     statements.last().is_some_and(|last| ends_in_return(*last))
         && execution_continues(try_statement)
+}
+
+/// A `try` body that is one `if` (no `elif` / `else`) whose block only
+/// returns nothing: a guard.
+fn is_return_guard(text: &str, body: Node<'_>) -> bool {
+    let [statement] = plain_statements(body)[..] else {
+        return false;
+    };
+    if statement.kind() != "if_statement"
+        || python::named_children(statement)
+            .iter()
+            .any(|c| matches!(c.kind(), "elif_clause" | "else_clause"))
+    {
+        return false;
+    }
+    let Some(block) = statement.child_by_field_name("consequence") else {
+        return false;
+    };
+    let inner = plain_statements(block);
+    !inner.is_empty()
+        && inner.iter().all(|s| {
+            s.kind() == "return_statement"
+                && s.named_child(0)
+                    .is_none_or(|v| python::text(text, v) == "None")
+        })
 }
 
 /// `x = f()` / `a, b = f()` / `x += 1` where every assigned name was
