@@ -378,19 +378,40 @@ fn field_name(text: &str, node: Node<'_>) -> Option<String> {
     }
 }
 
+/// Field names of transport objects (`requests.post(data=json.dumps(x))`
+/// then `json.loads(resp.data)`): storing into one of them says nothing
+/// about where a later value of that name comes from.
+const TRANSPORT_FIELDS: [&str; 10] = [
+    "data", "body", "content", "text", "payload", "json", "message", "value", "response", "result",
+];
+
 /// Whether the `json.dumps(...)` call `dumps` stores into `field`.
 fn dumps_into(text: &str, dumps: Node<'_>, field: &str) -> bool {
-    let Some(parent) = python::parent_skipping_parens(dumps) else {
+    let Some(mut parent) = python::parent_skipping_parens(dumps) else {
         return false;
     };
+    // `execute("UPDATE t SET xp = ?", (json.dumps(v), guild))`.
+    if matches!(parent.kind(), "tuple" | "list") {
+        match python::parent_skipping_parens(parent) {
+            Some(outer) if outer.kind() == "argument_list" => parent = outer,
+            _ => return false,
+        }
+    }
+    let named = !TRANSPORT_FIELDS.contains(&field);
     match parent.kind() {
-        "keyword_argument" => parent
-            .child_by_field_name("name")
-            .is_some_and(|n| python::text(text, n) == field),
-        "assignment" => parent
-            .child_by_field_name("left")
-            .and_then(|l| field_name(text, l))
-            .is_some_and(|f| f == field),
+        "keyword_argument" => {
+            named
+                && parent
+                    .child_by_field_name("name")
+                    .is_some_and(|n| python::text(text, n) == field)
+        }
+        "assignment" => {
+            named
+                && parent
+                    .child_by_field_name("left")
+                    .and_then(|l| field_name(text, l))
+                    .is_some_and(|f| f == field)
+        }
         "argument_list" => python::named_children(parent).iter().any(|arg| {
             python::string_value(text, *arg).is_some_and(|sql| {
                 sql.split(|c: char| !(c.is_alphanumeric() || c == '_'))
