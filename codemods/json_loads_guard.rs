@@ -9,9 +9,18 @@
 //!
 //! Left alone:
 //!
-//! - constant input: a string literal, `json.dumps(...)` parsed back, or a
+//! - constant input: a string literal, `json.dumps(...)` parsed back, an
+//!   UPPER_CASE constant assigned a string literal (or not assigned here:
+//!   imported), `TEMPLATE.substitute(...)` of an UPPER_CASE template, or a
 //!   data file shipped in the package (`pkgutil.get_data(...)`,
 //!   `importlib.resources`);
+//! - data the application wrote itself: a field (`row["xp"]`,
+//!   `entry.detail`) that the same module fills with `json.dumps(...)`
+//!   (`detail=json.dumps(...)`, `x.detail = json.dumps(...)`, a query
+//!   naming the column run with `json.dumps(v)`), and the output of a
+//!   decryption with the application's key (`decrypt_and_verify(...)`);
+//! - the `if __name__ == "__main__":` block, where a crash at start-up on
+//!   a bad configuration file is the right outcome;
 //! - test code (test modules such as `test_*.py`, `conftest.py` or files
 //!   under `tests/`; functions named `test*`; classes named `Test*`,
 //!   `*Test`, `*Tests` or `*TestCase`), where an exception is the right way
@@ -50,11 +59,19 @@
 //!         raise ValueError(f"parse_order: invalid JSON in body: {exc}") from exc
 //!     return order["id"]
 //! ```
-//! The message names the function (`Class.method` in a class) and, when it
-//! is a short name or attribute chain, the parsed expression. The whole
-//! statement is wrapped, continuation lines re-indented (lines inside
-//! multi-line strings are kept as they are). With only `from json import
-//! loads` in the module, `import json` is added for the exception class.
+//! The message names the function (`Class.method` in a class; at module
+//! level the assigned name, or the file) and what was parsed: the file
+//! for `json.load(f)` under `with open(path) as f`, the setting for
+//! `os.getenv("KEY")` / `cfg.get("KEY")` / `os.environ["KEY"]`, otherwise
+//! the parsed expression when it is a short name or attribute chain. The
+//! whole statement is wrapped, continuation lines re-indented (lines
+//! inside multi-line strings are kept as they are) — except a `return` or
+//! a statement that awaits: there only the parse is wrapped, into a fresh
+//! name (`parsed = json.loads(raw)`) used in the statement, when nothing
+//! with effects runs before it in the statement and it does not run
+//! conditionally (otherwise a `return` is wrapped whole, and a statement
+//! that awaits is report-only). With only `from json import loads` in the
+//! module, `import json` is added for the exception class.
 //!
 //! Report-only, with the reason, when the call cannot be wrapped on its
 //! own: in the header of a compound statement (`if`, `for`, `with`, a
@@ -172,9 +189,11 @@ impl Codemod for JsonLoadsGuard {
             return;
         };
         if is_constant(cx, input)
+            || is_app_written(cx, input)
             || python::handled_in_function(cx.text, call, &HANDLED_BY)
             || in_test_code(cx, call)
             || is_parser_api(cx, call)
+            || python::in_main_block(cx.text, call)
         {
             return;
         }
@@ -183,7 +202,7 @@ impl Codemod for JsonLoadsGuard {
             "`{}({})` has no handler for invalid JSON: the bare `JSONDecodeError` does not say \
              what was being parsed",
             python::text(cx.text, function),
-            shown.unwrap_or("…")
+            plain(python::text(cx.text, python::unparenthesize(input))).unwrap_or("…")
         );
         let fix = match wrap(cx, call, function, shown) {
             Ok(edits) => Fix::unsafe_(edits),
@@ -230,10 +249,175 @@ fn is_constant(cx: &Checker<'_>, input: Node<'_>) -> bool {
             });
             !interpolated
         }
-        "call" => input
-            .child_by_field_name("function")
-            .and_then(|f| cx.qualified_name(f))
-            .is_some_and(|name| name == "json.dumps"),
+        "call" => {
+            let Some(function) = input.child_by_field_name("function") else {
+                return false;
+            };
+            if cx
+                .qualified_name(function)
+                .is_some_and(|name| name == "json.dumps")
+            {
+                return true;
+            }
+            // `EVENT_TEMPLATE.substitute()`: a constant template filled in
+            // (an UPPER_CASE template; a `.format` only of a constant string).
+            let (Some(object), Some(method)) = (
+                function.child_by_field_name("object"),
+                function.child_by_field_name("attribute"),
+            ) else {
+                return false;
+            };
+            match python::text(cx.text, method) {
+                "substitute" | "safe_substitute" => is_upper_case(cx.text, object),
+                "format" => is_constant_name(cx, object),
+                _ => false,
+            }
+        }
+        "identifier" => is_constant_name(cx, input),
+        _ => false,
+    }
+}
+
+/// An UPPER_CASE name that the module assigns only a string literal, or
+/// does not assign at all (imported, or from a star import): a constant.
+fn is_constant_name(cx: &Checker<'_>, node: Node<'_>) -> bool {
+    if node.kind() != "identifier" {
+        return false;
+    }
+    if !is_upper_case(cx.text, node) {
+        return false;
+    }
+    let name = python::text(cx.text, node);
+    if python::enclosing_function(node)
+        .is_some_and(|function| python::binds_name(cx.text, function, name))
+    {
+        return false;
+    }
+    python::module_statements(cx.root)
+        .into_iter()
+        .all(|statement| {
+            let Some(assignment) = statement
+                .named_child(0)
+                .filter(|a| a.kind() == "assignment")
+            else {
+                return true;
+            };
+            let assigns = assignment
+                .child_by_field_name("left")
+                .is_some_and(|l| python::text(cx.text, l) == name);
+            !assigns
+                || assignment
+                    .child_by_field_name("right")
+                    .is_some_and(|r| matches!(r.kind(), "string" | "concatenated_string"))
+        })
+}
+
+/// `EVENT_TEMPLATE`: an identifier in UPPER_CASE.
+fn is_upper_case(text: &str, node: Node<'_>) -> bool {
+    let name = python::text(text, node);
+    node.kind() == "identifier"
+        && name.chars().any(|c| c.is_ascii_uppercase())
+        && !name.chars().any(|c| c.is_ascii_lowercase())
+}
+
+/// Data the application wrote itself: the output of a decryption with the
+/// application's key (`decrypt_and_verify(...)`, also through a name
+/// assigned from it), or a field (`row["xp"]`, `entry.detail`) that the
+/// same module fills with `json.dumps(...)` (`detail=json.dumps(...)`,
+/// `x.detail = json.dumps(...)`, or a query mentioning `xp` run with
+/// `json.dumps(v)`).
+fn is_app_written(cx: &Checker<'_>, input: Node<'_>) -> bool {
+    let input = python::unparenthesize(input);
+    let value = match input.kind() {
+        "identifier" => python::assigned_before(cx.text, input).unwrap_or(input),
+        _ => input,
+    };
+    let decrypted = value.kind() == "call"
+        && value.child_by_field_name("function").is_some_and(|f| {
+            python::text(cx.text, f)
+                .to_ascii_lowercase()
+                .contains("decrypt")
+        });
+    if decrypted {
+        return true;
+    }
+    let Some(field) = field_name(cx.text, input) else {
+        return false;
+    };
+    let mut written = false;
+    python::walk_descendants(cx.root, |n| {
+        if written {
+            return false;
+        }
+        if n.kind() == "call"
+            && n.child_by_field_name("function")
+                .and_then(|f| cx.qualified_name(f))
+                .is_some_and(|name| name == "json.dumps")
+        {
+            written = dumps_into(cx.text, n, &field);
+        }
+        true
+    });
+    written
+}
+
+/// The name of the field an expression reads: `entry.detail` → `detail`,
+/// `row["xp"]` → `xp`.
+fn field_name(text: &str, node: Node<'_>) -> Option<String> {
+    match node.kind() {
+        "attribute" => node
+            .child_by_field_name("attribute")
+            .map(|a| python::text(text, a).to_owned()),
+        "subscript" => {
+            let key = node.child_by_field_name("subscript")?;
+            python::string_value(text, key)
+                .filter(|k| !k.is_empty() && k.chars().all(|c| c.is_alphanumeric() || c == '_'))
+                .map(str::to_owned)
+        }
+        _ => None,
+    }
+}
+
+/// Field names of transport objects (`requests.post(data=json.dumps(x))`
+/// then `json.loads(resp.data)`): storing into one of them says nothing
+/// about where a later value of that name comes from.
+const TRANSPORT_FIELDS: [&str; 10] = [
+    "data", "body", "content", "text", "payload", "json", "message", "value", "response", "result",
+];
+
+/// Whether the `json.dumps(...)` call `dumps` stores into `field`.
+fn dumps_into(text: &str, dumps: Node<'_>, field: &str) -> bool {
+    let Some(mut parent) = python::parent_skipping_parens(dumps) else {
+        return false;
+    };
+    // `execute("UPDATE t SET xp = ?", (json.dumps(v), guild))`.
+    if matches!(parent.kind(), "tuple" | "list") {
+        match python::parent_skipping_parens(parent) {
+            Some(outer) if outer.kind() == "argument_list" => parent = outer,
+            _ => return false,
+        }
+    }
+    let named = !TRANSPORT_FIELDS.contains(&field);
+    match parent.kind() {
+        "keyword_argument" => {
+            named
+                && parent
+                    .child_by_field_name("name")
+                    .is_some_and(|n| python::text(text, n) == field)
+        }
+        "assignment" => {
+            named
+                && parent
+                    .child_by_field_name("left")
+                    .and_then(|l| field_name(text, l))
+                    .is_some_and(|f| f == field)
+        }
+        "argument_list" => python::named_children(parent).iter().any(|arg| {
+            python::string_value(text, *arg).is_some_and(|sql| {
+                sql.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .any(|word| word == field)
+            })
+        }),
         _ => false,
     }
 }
@@ -300,11 +484,88 @@ fn is_parser_api(cx: &Checker<'_>, call: Node<'_>) -> bool {
 /// The parsed expression's text when it is short and plain enough to quote
 /// inside an f-string: names, attributes, calls without arguments.
 fn shown_input<'t>(cx: &Checker<'t>, input: Node<'_>) -> Option<&'t str> {
-    let text = python::text(cx.text, input);
+    let input = python::unparenthesize(input);
+    // `json.load(f)` under `with open(path) as f`: the file, not the handle.
+    if let Some(path) = opened_file(cx, input) {
+        return plain(python::text(cx.text, path));
+    }
+    // `os.getenv("SMTP_TO")`, `cfg.get("SMTP_TO")`, `os.environ["SMTP_TO"]`:
+    // the setting's name.
+    if let Some(key) = setting_name(cx.text, input) {
+        return Some(key);
+    }
+    plain(python::text(cx.text, input))
+}
+
+/// `text` when it is short and plain enough to quote inside an f-string:
+/// names, attributes, calls without arguments.
+fn plain(text: &str) -> Option<&str> {
     let plain = text
         .chars()
         .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '(' | ')'));
     (text.len() <= MAX_SHOWN && plain && !text.is_empty()).then_some(text)
+}
+
+/// For a name bound by `with open(path) as name:` around it: the `path`
+/// argument.
+fn opened_file<'n>(cx: &Checker<'_>, input: Node<'n>) -> Option<Node<'n>> {
+    if input.kind() != "identifier" {
+        return None;
+    }
+    let name = python::text(cx.text, input);
+    let mut found = None;
+    for with in python::ancestors(input).filter(|n| n.kind() == "with_statement") {
+        python::walk_descendants(with, |n| {
+            if found.is_some() || n.kind() == "block" {
+                return false;
+            }
+            if n.kind() == "as_pattern" {
+                let alias = n
+                    .child_by_field_name("alias")
+                    .map(|a| python::text(cx.text, a).trim());
+                let opened = n.named_child(0).filter(|c| c.kind() == "call").filter(|c| {
+                    c.child_by_field_name("function").is_some_and(|f| {
+                        let f = python::text(cx.text, f);
+                        f == "open" || f.ends_with(".open")
+                    })
+                });
+                if alias == Some(name) {
+                    found = opened.and_then(|c| {
+                        python::Arguments::of(cx.text, c)
+                            .positional
+                            .first()
+                            .copied()
+                    });
+                }
+            }
+            true
+        });
+        if found.is_some() {
+            break;
+        }
+    }
+    found
+}
+
+/// The UPPER_CASE key of a settings lookup: `os.getenv("KEY")`,
+/// `x.get("KEY")`, `os.environ["KEY"]`.
+fn setting_name<'t>(text: &'t str, input: Node<'_>) -> Option<&'t str> {
+    let key = match input.kind() {
+        "call" => {
+            let function = python::text(text, input.child_by_field_name("function")?);
+            if !(function.ends_with(".get") || function.ends_with("getenv")) {
+                return None;
+            }
+            *Arguments::of(text, input).positional.first()?
+        }
+        "subscript" => input.child_by_field_name("subscript")?,
+        _ => return None,
+    };
+    python::string_value(text, key).filter(|k| {
+        !k.is_empty()
+            && k.chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+    })
 }
 
 /// The edits wrapping the statement of `call` in `try` / `except
@@ -362,6 +623,46 @@ fn wrap(
     let (line_begin, indent) = fix::before_statement(cx, statement).ok_or(shared)?;
     fix::after_statement(cx, statement).ok_or(shared)?;
     let (exception, import) = decode_error_class(cx, call, function)?;
+    let scope = python::enclosing_function(call).unwrap_or(statement);
+    let name = fix::fresh_name(cx, scope, "exc");
+    let what = match shown {
+        Some(shown) => format!("invalid JSON in {shown}"),
+        None => "invalid JSON".to_owned(),
+    };
+    let handler_message = |name: &str| {
+        cx.stylist
+            .string_literal(&format!("{}: {what}: {{{name}}}", context(cx, call)))
+    };
+
+    // A `return` or an `await` is not wrapped whole: only the parse, into
+    // a fresh name first.
+    // When the parse cannot run first, a `return` without `await` is
+    // wrapped whole, as other statements are.
+    let awaits = contains_await(statement);
+    let hoist = match hoistable(statement, call) {
+        Ok(()) => statement.kind() == "return_statement" || awaits,
+        Err(reason) if awaits => return Err(reason),
+        Err(_) => false,
+    };
+    if hoist {
+        let parsed = fix::fresh_name(cx, scope, "parsed");
+        let inner = format!("{indent}{}", cx.stylist.indent);
+        let parse = fix::reindent_range(cx, call.byte_range().into(), indent, &inner);
+        let message = handler_message(&name);
+        let template = format!(
+            "try:\n    {parsed} = \u{0}\nexcept {exception} as {name}:\n    raise ValueError(f{message}) from {name}"
+        );
+        let block = cx
+            .stylist
+            .render_block(&template, indent)
+            .replacen('\u{0}', &parse, 1);
+        let mut edits = vec![
+            Edit::insertion(line_begin, block),
+            Edit::replacement(call.byte_range().into(), parsed),
+        ];
+        edits.extend(import);
+        return Ok(edits);
+    }
 
     // The statement with any comment after it on its last line.
     let mut end = next_line_start(cx.text, statement.end_byte());
@@ -379,16 +680,13 @@ fn wrap(
 
     // Outside functions the handler's name cannot clash with anything that
     // runs after it: it raises while the module or class is being built.
-    let scope = python::enclosing_function(call).unwrap_or(statement);
-    let name = fix::fresh_name(cx, scope, "exc");
     let several = count_json_parses(cx, statement) > 1;
-    let what = match shown {
-        Some(shown) if !several => format!("invalid JSON in {shown}"),
-        _ => "invalid JSON".to_owned(),
+    let message = if several {
+        cx.stylist
+            .string_literal(&format!("{}: invalid JSON: {{{name}}}", context(cx, call)))
+    } else {
+        handler_message(&name)
     };
-    let message = cx
-        .stylist
-        .string_literal(&format!("{}: {what}: {{{name}}}", context(cx, call)));
     let template = format!(
         "try:\n    \u{0}\nexcept {exception} as {name}:\n    raise ValueError(f{message}) from {name}"
     );
@@ -400,6 +698,63 @@ fn wrap(
     let mut edits = vec![Edit::replacement(TextRange::new(line_begin, end), block)];
     edits.extend(import);
     Ok(edits)
+}
+
+/// Whether the statement awaits (outside nested functions and lambdas).
+fn contains_await(statement: Node<'_>) -> bool {
+    let mut found = false;
+    python::walk_descendants(statement, |n| {
+        found |= n.kind() == "await";
+        !found
+            && !matches!(
+                n.kind(),
+                "lambda" | "function_definition" | "class_definition"
+            )
+    });
+    found
+}
+
+/// Whether the parse can run before the rest of its statement: nothing
+/// with effects (a call, an `await`) runs before it in the statement, it
+/// does not run conditionally (`a and json.loads(b)`, `x if c else ...`,
+/// a comprehension), and its argument does not await.
+fn hoistable(statement: Node<'_>, call: Node<'_>) -> Result<(), String> {
+    let refused = |why: &str| {
+        Err(format!(
+            "only the parse should be wrapped, not the whole `await`, and {why}"
+        ))
+    };
+    for ancestor in python::ancestors(call).skip(1) {
+        if ancestor.id() == statement.id() {
+            break;
+        }
+        if matches!(
+            ancestor.kind(),
+            "conditional_expression"
+                | "boolean_operator"
+                | "list_comprehension"
+                | "set_comprehension"
+                | "dictionary_comprehension"
+        ) {
+            return refused("it runs only under a condition or per item");
+        }
+    }
+    if contains_await(call) {
+        return refused("its input is awaited inside the call");
+    }
+    let mut earlier = false;
+    python::walk_descendants(statement, |n| {
+        if earlier || n.start_byte() >= call.start_byte() {
+            return false;
+        }
+        let around_call = n.end_byte() >= call.end_byte();
+        earlier = !around_call && matches!(n.kind(), "call" | "await");
+        !earlier
+    });
+    if earlier {
+        return refused("something before it in the statement runs first");
+    }
+    Ok(())
 }
 
 fn article(word: &str) -> &'static str {
@@ -464,10 +819,36 @@ fn decode_error_class(
     ))
 }
 
-/// `Class.method`, `function`, or `module level`.
+/// At module level: the name the statement assigns (`SMTP = {...}`), or
+/// the module's file name.
+fn module_level_context(cx: &Checker<'_>, call: Node<'_>) -> String {
+    let assigned = python::enclosing_statement(call)
+        .and_then(|s| s.named_child(0))
+        .filter(|a| a.kind() == "assignment")
+        .and_then(|a| a.child_by_field_name("left"))
+        .filter(|l| matches!(l.kind(), "identifier" | "attribute"))
+        .map(|l| python::text(cx.text, l).to_owned());
+    if let Some(name) = assigned {
+        return name;
+    }
+    let file = cx.path().map(|path| {
+        let name = path
+            .file_name()
+            .map_or(String::new(), |n| n.to_string_lossy().into_owned());
+        match path.parent().and_then(|p| p.file_name()) {
+            Some(parent) if name == "__init__.py" => format!("{}/{name}", parent.to_string_lossy()),
+            _ => name,
+        }
+    });
+    file.filter(|f| !f.is_empty())
+        .unwrap_or_else(|| "at import".into())
+}
+
+/// `Class.method`, `function`, or (at module level) the assigned name or
+/// the file.
 fn context(cx: &Checker<'_>, call: Node<'_>) -> String {
     let Some(function) = python::enclosing_function(call) else {
-        return "module level".into();
+        return module_level_context(cx, call);
     };
     let name = function
         .child_by_field_name("name")

@@ -11,11 +11,35 @@
 //!
 //! The receiver must look like a logger: `logging`, `logger`, `log`,
 //! `LOGGER`, `_logger`, `self.logger`, `app.logger`, names ending in
-//! `_log` / `_logger` / `Logger`, `logging.getLogger(...)`. Left alone:
-//! calls that already pass `exc_info` or `stack_info` (or `**kwargs`),
-//! `logger.exception(...)`, calls outside an `except` block or in a
-//! function defined inside it, and calls inside an inner handler that the
-//! formatted exception does not belong to.
+//! `_log` / `_logger` / `Logger`, `logging.getLogger(...)`. The message
+//! may also be a name assigned from the exception earlier in the handler
+//! (`err_str = "... %s" % (err,)` then `logger.error(err_str)`); reading
+//! an attribute that is not the exception's text (`e.new_chat_id`,
+//! `e.response.status_code`) does not count.
+//!
+//! Left alone:
+//! - calls that already pass `exc_info` or `stack_info` (or `**kwargs`),
+//!   `logger.exception(...)`, calls outside an `except` block or in a
+//!   function defined inside it, and calls inside an inner handler that
+//!   the formatted exception does not belong to;
+//! - handlers that already keep the traceback: `traceback.format_exc()` /
+//!   `print_exc()` / `format_exception(...)` / `sys.exc_info()` anywhere in
+//!   the handler (interpolated in the message or logged by a sibling
+//!   call), another call with `exc_info` or `.exception(...)`, loguru's
+//!   `.opt(exception=...)`;
+//! - handlers that raise again at their top level — `raise`, `raise e`,
+//!   `raise X from e`, `raise X(e)`, `raise RuntimeError(...)` of a
+//!   built-in class: the traceback travels with the exception (a
+//!   project's exception raised without `from`, like `raise
+//!   ApiKeyCreateFail(...)`, and `from None` still count as lost);
+//! - expected failures: a handler catching only bad-input exceptions
+//!   (`ValueError`, `UnicodeDecodeError`, `binascii.Error`,
+//!   `JSONDecodeError`, `KeyError`…) around at most three plain statements
+//!   (`try: return int(v)`), and a warning in a handler only for expected
+//!   conditions a service answers with (`except RetryAfter as e:`,
+//!   `except (BadRequest, Forbidden) as e:`, `except JWTError`), and a
+//!   warning from a `try` inside a `finally:` (cleanup) or inside another
+//!   handler (the next attempt of a fallback chain).
 //!
 //! ## Why
 //! `failed: connection reset` says what went wrong, not where. Without the
@@ -24,6 +48,10 @@
 //!
 //! ## Example
 //! ```python
+//! import logging
+//!
+//! logger = logging.getLogger(__name__)
+//!
 //! try:
 //!     sync_roles(guild)
 //! except DiscordException as e:
@@ -31,6 +59,10 @@
 //! ```
 //! becomes
 //! ```python
+//! import logging
+//!
+//! logger = logging.getLogger(__name__)
+//!
 //! try:
 //!     sync_roles(guild)
 //! except DiscordException as e:
@@ -44,9 +76,19 @@
 //!
 //! ## Fix safety
 //! Safe: the same record is logged, now with the traceback attached; the
-//! program's behaviour does not change. Report-only in modules that log
-//! with loguru, whose methods treat extra keyword arguments as format
-//! values (there, `logger.opt(exception=e)` is the way).
+//! program's behaviour does not change. The fix is only made when the
+//! receiver is seen to be a `logging` logger (`python::logger_kind`): the
+//! `logging` module, a name or `self.<attribute>` bound to
+//! `getLogger(...)` / `getChild(...)` / `get_logger(...)` /
+//! `get_task_logger(...)` / `structlog.get_logger(...)` /
+//! `logging.LoggerAdapter(...)`, a module-level logger imported from
+//! another module, or Flask's `current_app.logger` / `app.logger`.
+//! Report-only, with the reason, otherwise: an instance of a project class
+//! (`self._logger = Logger()`, whose `warn(self, msg)` would fail with a
+//! `TypeError`), a logger whose origin is not visible (a parameter, an
+//! attribute set elsewhere), and loguru, whose methods treat extra keyword
+//! arguments as format values (there, `logger.opt(exception=e)` is the
+//! way).
 
 use tree_sitter::Node;
 
@@ -133,9 +175,9 @@ impl Codemod for LogExceptionContext {
         {
             return;
         }
-        if self.level_of(cx.text, method, &args).is_none() {
+        let Some(level) = self.level_of(cx.text, method, &args) else {
             return;
-        }
+        };
         let Some(handler) = python::enclosing_handler(call) else {
             return;
         };
@@ -150,7 +192,15 @@ impl Codemod for LogExceptionContext {
         };
         if !message_args
             .iter()
-            .any(|arg| python::references_name(cx.text, *arg, name))
+            .any(|arg| formats_caught(cx.text, handler, *arg, name))
+        {
+            return;
+        }
+        if python::handler_records_traceback(cx.text, cx.import_bindings(), handler)
+            || python::handler_reraises(cx.text, handler)
+            || is_expected_failure(cx.text, handler)
+            || expected_warning(cx.text, handler, level)
+            || (level == "warning" && in_cleanup_or_fallback(handler))
         {
             return;
         }
@@ -166,16 +216,155 @@ impl Codemod for LogExceptionContext {
             .map_or("", |f| python::text(cx.text, f));
         let mut message =
             format!("`{receiver}(...)` logs the caught exception `{name}` without its traceback");
-        let fix = if uses_loguru(cx) {
-            message.push_str(
-                " (no automatic fix: loguru takes `logger.opt(exception=...)`, not `exc_info`)",
-            );
-            Fix::new(Vec::new(), Applicability::ReportOnly)
-        } else {
-            Fix::safe(add_keyword(cx, last, "exc_info=True"))
+        let kind = call
+            .child_by_field_name("function")
+            .and_then(|f| f.child_by_field_name("object"))
+            .map_or(python::LoggerKind::Unknown, |r| {
+                python::logger_kind(cx.text, cx.root, r)
+            });
+        let refused = match kind {
+            _ if uses_loguru(cx) => Some(LOGURU.to_owned()),
+            python::LoggerKind::Loguru => Some(LOGURU.to_owned()),
+            python::LoggerKind::Stdlib => None,
+            python::LoggerKind::ProjectClass(class) => Some(format!(
+                "`{receiver}` is the project's own `{class}`, whose methods may not take \
+                 `exc_info`"
+            )),
+            python::LoggerKind::Unknown => Some(format!(
+                "nothing shows that `{receiver}` is a `logging` logger, whose methods take \
+                 `exc_info`"
+            )),
+        };
+        let fix = match refused {
+            Some(reason) => {
+                message.push_str(&format!(" (no automatic fix: {reason})"));
+                Fix::new(Vec::new(), Applicability::ReportOnly)
+            }
+            None => {
+                let mut edits = add_keyword(cx, last, "exc_info=True");
+                // The method name is "rewritten" as itself: a fix of another
+                // codemod to the same call (backup-failure-raises raising
+                // `warning` to `error` and adding a `raise`) then overlaps
+                // and goes first, and this call is checked again on its
+                // result — the same outcome as running the codemods one
+                // after the other (branch mode).
+                if let Some(name) = call
+                    .child_by_field_name("function")
+                    .and_then(|f| f.child_by_field_name("attribute"))
+                {
+                    edits.push(Edit::replacement(
+                        name.byte_range().into(),
+                        python::text(cx.text, name),
+                    ));
+                }
+                Fix::safe(edits)
+            }
         };
         cx.report(call.byte_range(), message, Some(fix));
     }
+}
+
+const LOGURU: &str = "loguru takes `logger.opt(exception=...)`, not `exc_info`";
+
+/// Exceptions that signal bad input rather than a bug: a handler catching
+/// only these around a few plain statements expects them.
+const EXPECTED: [&str; 8] = [
+    "ValueError",
+    "UnicodeDecodeError",
+    "UnicodeEncodeError",
+    "UnicodeError",
+    "binascii.Error",
+    "JSONDecodeError",
+    "InvalidOperation",
+    "KeyError",
+];
+
+/// Whether the message argument `arg` formats the caught exception `name`:
+/// directly (`f"... {e}"`, `str(e)`, `e.args`), or through a name assigned
+/// from it earlier in the handler (`msg = "... %s" % (e,)` then
+/// `logger.error(msg)`).
+fn formats_caught(text: &str, handler: Node<'_>, arg: Node<'_>, name: &str) -> bool {
+    if python::formats_exception(text, arg, name) {
+        return true;
+    }
+    let arg = python::unparenthesize(arg);
+    if arg.kind() != "identifier" {
+        return false;
+    }
+    python::assigned_before(text, arg).is_some_and(|value| {
+        value.start_byte() >= handler.start_byte()
+            && value.end_byte() <= handler.end_byte()
+            && python::formats_exception(text, value, name)
+    })
+}
+
+/// A handler that catches only bad-input exceptions (see [`EXPECTED`])
+/// around at most three plain statements (`try: return int(v)` / `except
+/// ValueError as e:`): the failure is an expected outcome whose message
+/// says it all, not a bug whose traceback matters.
+fn is_expected_failure(text: &str, handler: Node<'_>) -> bool {
+    if !python::handler_catches_only(text, handler, &EXPECTED) {
+        return false;
+    }
+    let Some(body) = handler
+        .parent()
+        .filter(|t| t.kind() == "try_statement")
+        .and_then(|t| t.child_by_field_name("body"))
+    else {
+        return false;
+    };
+    let statements: Vec<Node> = python::named_children(body)
+        .into_iter()
+        .filter(|s| s.kind() != "comment")
+        .collect();
+    statements.len() <= 3
+        && statements.iter().all(|s| {
+            matches!(
+                s.kind(),
+                "expression_statement" | "return_statement" | "pass_statement"
+            )
+        })
+}
+
+/// A warning in a handler only for expected conditions: a library's
+/// answer that the request cannot be served now or as asked (`except
+/// RetryAfter as e:`, `except (BadRequest, Forbidden) as e:`, `except
+/// JWTError`, see [`python::is_expected_condition`]) or bad input (see
+/// [`EXPECTED`]). The author expects that failure and chose to note it,
+/// not to debug it; base classes (`sqlite3.Error`) and failures of work
+/// (`CalledProcessError`, `OSError`) are not expected conditions.
+fn expected_warning(text: &str, handler: Node<'_>, level: &str) -> bool {
+    if level != "warning" {
+        return false;
+    }
+    let Some(caught) = python::handler_type(handler).map(python::unparenthesize) else {
+        return false;
+    };
+    let classes = match caught.kind() {
+        "tuple" => python::named_children(caught),
+        _ => vec![caught],
+    };
+    classes.iter().all(|class| {
+        let written = python::text(text, *class);
+        let last = written.rsplit('.').next().unwrap_or(written);
+        EXPECTED.contains(&written)
+            || EXPECTED.contains(&last)
+            || python::is_expected_condition(last)
+    })
+}
+
+/// Whether the `try` of `handler` runs in a `finally:` (cleanup: `try:
+/// conn.close()`) or in another handler (the next attempt of a fallback
+/// chain): a warning there notes a secondary failure, whose traceback is
+/// noise next to the first one.
+fn in_cleanup_or_fallback(handler: Node<'_>) -> bool {
+    let Some(try_statement) = handler.parent().filter(|t| t.kind() == "try_statement") else {
+        return false;
+    };
+    python::ancestors(try_statement)
+        .skip(1)
+        .take_while(|n| !python::is_scope_boundary(n.kind()))
+        .any(|n| matches!(n.kind(), "finally_clause" | "except_clause"))
 }
 
 /// Add a keyword argument after the call's last argument `last`: on a

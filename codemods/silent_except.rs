@@ -7,8 +7,9 @@
 //! `continue`, `return` or `return None`.
 //!
 //! By default (`mode = "log"`) the handler logs what it ignores, with the
-//! traceback, through the module logger: an existing module-level `logger`
-//! / `log` / `LOGGER` / `_logger` is reused, otherwise `import logging` and
+//! traceback, through the module logger: an existing module-level logger
+//! (any name bound to `logging.getLogger(...)`, such as `_log`, or an
+//! imported `logger` / `log` / `LOGGER` / `_logger`) is reused, otherwise `import logging` and
 //! `logger = logging.getLogger(__name__)` are added after the imports. The
 //! exception is bound (`as exc`, or a fresh name if `exc` is taken; an
 //! existing binding is kept) so the message shows it. A lone `pass` or
@@ -30,14 +31,32 @@
 //! - probes whose failure the code goes on to handle: a `try` with an
 //!   `else:`, a `try` that only imports (optional dependencies), a `try`
 //!   that only assigns names already holding a fallback value
-//!   (`value = None` … `try: value = parse(raw)` / a parameter), and a `try`
-//!   that returns on success when the function then goes on (a fallback,
-//!   or the next attempt of a loop);
+//!   (`value = None` … `try: value = parse(raw)` / a parameter), a `try`
+//!   that only computes values in nested `if`s over such a fallback
+//!   (`label = code` … `try: if found: label = f"{code} - {found}"`), a
+//!   `try` that returns on success (also from inside an `if`) when the
+//!   function then goes on, and `try: return attempt(x)` / `except
+//!   Exception: continue` in a loop (the next attempt of a loop of
+//!   fallbacks, with a `raise` after it), and a guard `try: if not
+//!   ready(x): return` whose handler also just returns;
+//! - dynamic imports: a `try` that only imports, also with `__import__(...)`
+//!   / `importlib.import_module(...)`, or calls what it just imported
+//!   (`from dotenv import load_dotenv` / `load_dotenv()`);
+//! - "None on bad input" parsers, by name: `try_*`, `safe_*`, `*_safe`;
+//! - handlers whose comment says the error is ignored on purpose (on the
+//!   `except` line, in the handler, or just above it: "ignore", "silently",
+//!   "optional", "best effort", "don't bother", "unavailable", "expected",
+//!   "fallback"…);
 //! - handlers already marked on any of their lines: `# nosec`,
 //!   `# auditfix: ignore`, or a linter suppression for a broad, bare or
 //!   silent `except` (`# noqa: S110` / `S112` / `BLE001` / `E722` /
 //!   `B001`, `# pylint: disable=broad-except`, `broad-exception-caught`,
 //!   `bare-except`, `W0702` / `W0703` / `W0718`) — someone already decided.
+//!
+//! A per-item conversion probe in a loop (`for row in rows: try: d =
+//! datetime.fromisoformat(row["at"])` … `except Exception: pass`) is
+//! marked as in `mode = "mark"` even in log mode: a warning with a
+//! traceback for every bad item would flood the log.
 //!
 //! ## Why
 //! A handler that catches everything and says nothing hides real failures
@@ -198,9 +217,11 @@ impl Codemod for SilentExcept {
         let Some(try_statement) = clause.parent().filter(|p| p.kind() == "try_statement") else {
             return;
         };
-        if only_imports(try_statement)
+        if only_imports(cx.text, try_statement)
             || is_probe(cx.text, try_statement, &silence)
+            || is_safe_parser(cx.text, clause, &silence)
             || is_marked(cx, try_statement, clause)
+            || says_deliberate(cx, clause)
         {
             return;
         }
@@ -214,7 +235,16 @@ impl Codemod for SilentExcept {
         };
         let mut message = format!("{what} {} the error without a trace", silence.verb());
         let fix = match self.mode {
-            Mode::Mark => self.mark(cx, clause, &silence, &mut message),
+            Mode::Mark => self.mark(cx, clause, &silence, &self.reason, &mut message),
+            // A warning with a traceback for every bad item would flood the
+            // log: the probe is marked as deliberate instead.
+            Mode::Log if is_per_item_probe(cx.text, try_statement, &silence) => {
+                message.push_str(
+                    " (a per-item conversion probe in a loop: marked as deliberate rather than \
+                     logged for every item)",
+                );
+                self.mark(cx, clause, &silence, PER_ITEM_REASON, &mut message)
+            }
             Mode::Log => self.log(cx, clause, caught, body, colon, &silence, &mut message),
         };
         cx.report(header, message, Some(fix));
@@ -289,6 +319,7 @@ impl SilentExcept {
         cx: &Checker<'_>,
         clause: Node<'_>,
         silence: &Silence<'_>,
+        reason: &str,
         message: &mut String,
     ) -> Fix {
         let line_end = line_content_end(cx.text, clause.start_byte());
@@ -301,7 +332,7 @@ impl SilentExcept {
         let test = if silence.continues { "B112" } else { "B110" };
         // The reason is a comment of its own: bandit reads everything after
         // `nosec` up to the next `#` as test ids.
-        let marker = format!("  # nosec {test}  # {}", self.reason);
+        let marker = format!("  # nosec {test}  # {reason}");
         Fix::safe(vec![Edit::replacement(
             TextRange::new(end, line_end),
             marker,
@@ -335,7 +366,12 @@ impl SilentExcept {
         let bound = match (python::handler_binding(clause), caught) {
             (Some(name), _) => Some(python::text(cx.text, name).to_owned()),
             (None, Some(class)) => {
-                let name = fix::fresh_name(cx, fix::scope_of(cx, clause), "exc");
+                let mut name = fix::fresh_name(cx, fix::scope_of(cx, clause), "exc");
+                // Not a module-level name either (`from sqlalchemy import
+                // exc`): the handler would shadow it in the function.
+                if python::module_binding_start(cx.text, cx.root, &name).is_some() {
+                    name = fix::fresh_name(cx, cx.root, "exc");
+                }
                 edits.push(Edit::insertion(class.end_byte(), format!(" as {name}")));
                 Some(name)
             }
@@ -473,22 +509,106 @@ fn no_logging_here(cx: &Checker<'_>, clause: Node<'_>) -> Option<&'static str> {
 }
 
 /// Whether the `try` body only imports (`try: import ujson as json`): an
-/// optional-dependency probe, whose failure is the expected outcome.
-fn only_imports(try_statement: Node<'_>) -> bool {
+/// optional-dependency probe, whose failure is the expected outcome. A
+/// dynamic import (`m = __import__(name)`, `importlib.import_module(...)`),
+/// a call of a name the body imported (`from dotenv import load_dotenv`
+/// then `load_dotenv()`), and assignments or `if`s preparing the module
+/// name count as part of the probe.
+fn only_imports(text: &str, try_statement: Node<'_>) -> bool {
     let Some(body) = try_statement.child_by_field_name("body") else {
         return false;
     };
-    let statements: Vec<Node> = python::named_children(body)
+    let mut imported: Vec<&str> = Vec::new();
+    let mut imports = false;
+    let statements = plain_statements(body);
+    let all = statements.iter().all(|s| match s.kind() {
+        "import_statement" | "import_from_statement" => {
+            imports = true;
+            python::walk_descendants(*s, |n| {
+                if n.kind() == "identifier" && python::is_binding_occurrence(n) {
+                    imported.push(python::text(text, n));
+                }
+                true
+            });
+            true
+        }
+        "pass_statement" => true,
+        "if_statement" => !imports && only_computes(*s),
+        "expression_statement" => {
+            let value = s.named_child(0).map(|v| match v.kind() {
+                "assignment" => v.child_by_field_name("right").unwrap_or(v),
+                _ => v,
+            });
+            match value.filter(|v| v.kind() == "call") {
+                Some(call) => {
+                    let function = call
+                        .child_by_field_name("function")
+                        .map_or("", |f| python::text(text, f));
+                    let dynamic = matches!(
+                        function,
+                        "__import__" | "importlib.import_module" | "import_module"
+                    );
+                    imports |= dynamic;
+                    dynamic || imported.contains(&function)
+                }
+                // `app = app[:i]`: preparing the name to import.
+                None => !imports && s.named_child(0).is_some_and(|v| v.kind() == "assignment"),
+            }
+        }
+        _ => false,
+    });
+    all && imports
+}
+
+/// The statements of a block, comments left out.
+fn plain_statements(block: Node<'_>) -> Vec<Node<'_>> {
+    python::named_children(block)
         .into_iter()
         .filter(|s| s.kind() != "comment")
-        .collect();
-    !statements.is_empty()
-        && statements.iter().all(|s| {
-            matches!(
-                s.kind(),
-                "import_statement" | "import_from_statement" | "pass_statement"
-            )
-        })
+        .collect()
+}
+
+/// Whether a statement only computes values: assignments (of anything)
+/// and `if` / `elif` / `else` around them, `pass` — no call for its own
+/// sake, no loop, no `return`.
+fn only_computes(statement: Node<'_>) -> bool {
+    match statement.kind() {
+        "pass_statement" => true,
+        "expression_statement" => statement
+            .named_child(0)
+            .is_some_and(|v| matches!(v.kind(), "assignment" | "augmented_assignment")),
+        "if_statement" | "elif_clause" | "else_clause" | "block" => {
+            python::named_children(statement)
+                .into_iter()
+                .filter(|c| {
+                    c.kind() != "comment"
+                        && (matches!(c.kind(), "block" | "elif_clause" | "else_clause")
+                            || c.kind().ends_with("_statement"))
+                })
+                .all(|c| only_computes(c))
+        }
+        _ => false,
+    }
+}
+
+/// The identifiers assigned anywhere in `statement` (not in nested scopes).
+fn assigned_names<'n>(statement: Node<'n>) -> Vec<Node<'n>> {
+    let mut names = Vec::new();
+    python::walk_descendants(statement, |n| {
+        if python::is_scope_boundary(n.kind()) {
+            return false;
+        }
+        if n.kind() == "identifier"
+            && python::is_binding_occurrence(n)
+            && n.parent().is_some_and(|p| {
+                matches!(p.kind(), "assignment" | "pattern_list" | "tuple_pattern")
+            })
+        {
+            names.push(n);
+        }
+        true
+    });
+    names
 }
 
 /// Whether the handler is the failure branch of a probe, whose outcome the
@@ -505,12 +625,32 @@ fn is_probe(text: &str, try_statement: Node<'_>, silence: &Silence<'_>) -> bool 
     {
         return true;
     }
-    if silence.continues || silence.returns {
-        return false;
-    }
     let Some(body) = try_statement.child_by_field_name("body") else {
         return false;
     };
+    // `for enc in encodings: try: return read(enc) except Exception:
+    // continue`: the next attempt of a loop of fallbacks.
+    if silence.continues
+        && !silence.returns
+        && plain_statements(body)
+            .last()
+            .is_some_and(|last| ends_in_return(*last))
+        && python::ancestors(try_statement)
+            .skip(1)
+            .take_while(|n| !python::is_scope_boundary(n.kind()))
+            .any(|n| matches!(n.kind(), "for_statement" | "while_statement"))
+    {
+        return true;
+    }
+    // `try: if message.guild.id not in enabled: return` / `except
+    // Exception: return`: when the guard cannot even be evaluated, the
+    // handler does what the guard does.
+    if silence.returns && !silence.continues && is_return_guard(text, body) {
+        return true;
+    }
+    if silence.continues || silence.returns {
+        return false;
+    }
     let statements: Vec<Node> = python::named_children(body)
         .into_iter()
         .filter(|s| s.kind() != "comment")
@@ -520,8 +660,45 @@ fn is_probe(text: &str, try_statement: Node<'_>, silence: &Silence<'_>) -> bool 
             return true;
         }
     }
+    // A value computed in nested `if`s over a fallback set before the try
+    // (`name = code` … `try: if found: name = f"{code} - {found}"`).
+    if statements.iter().all(|s| only_computes(*s))
+        && statements.iter().any(|s| {
+            assigned_names(*s).iter().any(|n| {
+                python::assigned_before(text, *n)
+                    .is_some_and(|value| value.end_byte() <= try_statement.start_byte())
+            })
+        })
+    {
+        return true;
+    }
     statements.last().is_some_and(|last| ends_in_return(*last))
         && execution_continues(try_statement)
+}
+
+/// A `try` body that is one `if` (no `elif` / `else`) whose block only
+/// returns nothing: a guard.
+fn is_return_guard(text: &str, body: Node<'_>) -> bool {
+    let [statement] = plain_statements(body)[..] else {
+        return false;
+    };
+    if statement.kind() != "if_statement"
+        || python::named_children(statement)
+            .iter()
+            .any(|c| matches!(c.kind(), "elif_clause" | "else_clause"))
+    {
+        return false;
+    }
+    let Some(block) = statement.child_by_field_name("consequence") else {
+        return false;
+    };
+    let inner = plain_statements(block);
+    !inner.is_empty()
+        && inner.iter().all(|s| {
+            s.kind() == "return_statement"
+                && s.named_child(0)
+                    .is_none_or(|v| python::text(text, v) == "None")
+        })
 }
 
 /// `x = f()` / `a, b = f()` / `x += 1` where every assigned name was
@@ -553,13 +730,25 @@ fn assigns_defaulted_names(text: &str, statement: Node<'_>) -> bool {
     })
 }
 
-/// Whether a statement always ends by returning: `return ...`, or a
-/// `with` block that does.
+/// Whether a statement ends by returning on success: `return ...`, a
+/// `with` block that does, or an `if` whose branch does (`try: if
+/// isinstance(v, float): return int(v)`, the function going on with its
+/// fallback after the `try`).
 fn ends_in_return(statement: Node<'_>) -> bool {
     let mut statement = statement;
     for _ in 0..16 {
         match statement.kind() {
             "return_statement" => return true,
+            "if_statement" => {
+                return python::named_children(statement)
+                    .into_iter()
+                    .filter_map(|c| match c.kind() {
+                        "block" => Some(c),
+                        "elif_clause" | "else_clause" => python::handler_body(c),
+                        _ => None,
+                    })
+                    .any(|block| plain_statements(block).iter().any(|s| ends_in_return(*s)));
+            }
             "with_statement" => {
                 let Some(last) = statement.child_by_field_name("body").and_then(|b| {
                     python::named_children(b)
@@ -602,6 +791,105 @@ fn execution_continues(statement: Node<'_>) -> bool {
         }
     }
     false
+}
+
+/// The reason given when a per-item probe is marked in log mode.
+const PER_ITEM_REASON: &str = "per-item conversion probe, bad items are skipped";
+
+/// Callables (by last dotted component) that convert or parse one value.
+const CONVERSIONS: [&str; 11] = [
+    "int",
+    "float",
+    "complex",
+    "Decimal",
+    "fromisoformat",
+    "strptime",
+    "to_datetime",
+    "isoparse",
+    "parse_date",
+    "parse_datetime",
+    "UUID",
+];
+
+/// `for row in rows: try: d = datetime.fromisoformat(row["at"]) ...
+/// except Exception: pass`: a `try` in a loop whose body (at most three
+/// statements, `if`s allowed) converts a value, and a handler that only
+/// passes or continues — a bad item is skipped on purpose, once per item.
+fn is_per_item_probe(text: &str, try_statement: Node<'_>, silence: &Silence<'_>) -> bool {
+    if silence.returns {
+        return false;
+    }
+    let in_loop = python::ancestors(try_statement)
+        .skip(1)
+        .take_while(|n| !python::is_scope_boundary(n.kind()))
+        .any(|n| matches!(n.kind(), "for_statement" | "while_statement"));
+    let Some(body) = try_statement.child_by_field_name("body") else {
+        return false;
+    };
+    let statements = plain_statements(body);
+    if !in_loop
+        || statements.len() > 3
+        || !statements
+            .iter()
+            .all(|s| matches!(s.kind(), "expression_statement" | "if_statement"))
+    {
+        return false;
+    }
+    let mut converts = false;
+    python::walk_descendants(body, |n| {
+        if converts || python::is_scope_boundary(n.kind()) {
+            return false;
+        }
+        if n.kind() == "call" {
+            converts = n
+                .child_by_field_name("function")
+                .map(|f| python::text(text, f))
+                .is_some_and(|f| CONVERSIONS.contains(&f.rsplit('.').next().unwrap_or(f)));
+        }
+        true
+    });
+    converts
+}
+
+/// The failure branch of a function whose contract is "None on bad
+/// input" (`parse_date_safe`, `safe_int`, `try_parse`): the handler
+/// returns `None` (or falls through to a later `return`), and the name
+/// says so.
+fn is_safe_parser(text: &str, clause: Node<'_>, silence: &Silence<'_>) -> bool {
+    if silence.continues {
+        return false;
+    }
+    let Some(name) = python::enclosing_function(clause)
+        .and_then(|f| f.child_by_field_name("name"))
+        .map(|n| python::text(text, n).to_ascii_lowercase())
+    else {
+        return false;
+    };
+    let name = name.trim_start_matches('_');
+    name.starts_with("try_")
+        || name.starts_with("safe_")
+        || name.ends_with("_safe")
+        || name.contains("_safe_")
+}
+
+/// Whether a comment in the handler (on the `except` line, in its body, or
+/// on the comment lines just above the `except`) says that ignoring the
+/// error is deliberate (see [`python::comment_says_deliberate`]).
+fn says_deliberate(cx: &Checker<'_>, clause: Node<'_>) -> bool {
+    let mut from = line_start(cx.text, clause.start_byte());
+    // Comment lines right above the `except` line.
+    while from > 0 {
+        let previous = line_start(cx.text, from - 1);
+        if !cx.text[previous..from].trim_start().starts_with('#') {
+            break;
+        }
+        from = previous;
+    }
+    let to = line_content_end(cx.text, clause.end_byte());
+    cx.text[from..to].lines().any(|line| {
+        line.find('#')
+            .is_some_and(|at| python::comment_says_deliberate(&line[at..]))
+    })
 }
 
 /// A `# nosec` or `# auditfix: ignore` (bare, or naming this codemod) in a

@@ -177,9 +177,18 @@ impl Stylist {
             _ => LineEnding::Lf,
         };
         let (indent, quote) = scan_tree(text, tree);
+        // No indented block to learn from (module-level code only): lines
+        // continued with a tab (inside brackets) still say "tabs".
+        let continued_with_tab = || {
+            text.lines()
+                .any(|line| line.starts_with('\t'))
+                .then(|| "\t".to_owned())
+        };
         Self {
             line_ending,
-            indent: indent.unwrap_or_else(|| "    ".to_owned()),
+            indent: indent
+                .or_else(continued_with_tab)
+                .unwrap_or_else(|| "    ".to_owned()),
             quote: quote.unwrap_or('"'),
         }
     }
@@ -386,6 +395,13 @@ mod tests {
 
     fn stylist(text: &str) -> Stylist {
         Stylist::detect(text, &parse(text))
+    }
+
+    #[test]
+    fn tab_continuation_lines_set_the_indent_without_blocks() {
+        assert_eq!(stylist("SMTP = {\n\t\"to\": 1,\n}\n").indent, "\t");
+        assert_eq!(stylist("SMTP = {\n    \"to\": 1,\n}\n").indent, "    ");
+        assert_eq!(stylist("if x:\n  y = [\n\t1]\n").indent, "  ");
     }
 
     #[test]

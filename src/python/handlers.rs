@@ -241,6 +241,258 @@ pub fn handler_raises(clause: Node<'_>) -> bool {
     found
 }
 
+/// Whether every class an `except` clause catches is one of `names`,
+/// compared by dotted text (`binascii.Error`) or by last component
+/// (`json.JSONDecodeError` for `JSONDecodeError`). A bare `except:`
+/// catches everything, so it is never "only" these.
+pub fn handler_catches_only(text: &str, clause: Node<'_>, names: &[&str]) -> bool {
+    let Some(caught) = handler_type(clause) else {
+        return false;
+    };
+    let caught = unparenthesize(caught);
+    let candidates = match caught.kind() {
+        "tuple" => named_children(caught),
+        _ => vec![caught],
+    };
+    !candidates.is_empty()
+        && candidates.iter().all(|c| {
+            let written = self::text(text, *c);
+            let last = written.rsplit('.').next().unwrap_or(written);
+            names.contains(&written) || (!last.eq("Error") && names.contains(&last))
+        })
+}
+
+/// Functions whose call in a handler puts the traceback somewhere: the
+/// `traceback` module's printers and formatters, and `sys.exc_info()`.
+const TRACEBACK_CAPTURES: [&str; 9] = [
+    "traceback.format_exc",
+    "traceback.format_exception",
+    "traceback.print_exc",
+    "traceback.print_exception",
+    "traceback.format_tb",
+    "traceback.print_tb",
+    "traceback.extract_tb",
+    "traceback.TracebackException",
+    "sys.exc_info",
+];
+
+/// Whether the body of an `except` clause already records the traceback
+/// of what it caught: it calls `traceback.format_exc()` /
+/// `print_exc()` / `format_exception(...)` (and the like, see
+/// [`TRACEBACK_CAPTURES`]) or `sys.exc_info()`, or logs with
+/// `.exception(...)`, `exc_info=` or loguru's `.opt(exception=...)`.
+/// `logger.debug(print(traceback.format_exc()))` does not count: the
+/// record gets `print`'s `None`. Nested definitions are not searched.
+pub fn handler_records_traceback(
+    text: &str,
+    bindings: &HashMap<String, String>,
+    clause: Node<'_>,
+) -> bool {
+    let Some(body) = handler_body(clause) else {
+        return false;
+    };
+    let mut found = false;
+    walk_descendants(body, |node| {
+        if found || is_scope_boundary(node.kind()) {
+            return false;
+        }
+        if node.kind() != "call" {
+            return true;
+        }
+        let Some(function) = node.child_by_field_name("function") else {
+            return true;
+        };
+        let qualified = qualified_name_with(bindings, text, function).unwrap_or_default();
+        if TRACEBACK_CAPTURES.contains(&qualified.as_str()) {
+            found = !printed_into_argument(text, node);
+            return !found;
+        }
+        let args = Arguments::of(text, node);
+        let method = call_target(text, node).map(|(_, m)| m);
+        found = method == Some("exception") && looks_like_logger_call(text, node)
+            || args
+                .keyword("exc_info")
+                .is_some_and(|v| self::text(text, v) != "False")
+            || method == Some("opt") && args.keyword("exception").is_some();
+        !found
+    });
+    found
+}
+
+/// `f(print(traceback.format_exc()))`: the traceback goes to stdout and
+/// `f` receives `None`.
+fn printed_into_argument(text: &str, capture: Node<'_>) -> bool {
+    let Some(print) = ancestors(capture)
+        .skip(1)
+        .find(|n| n.kind() == "call")
+        .filter(|c| {
+            c.child_by_field_name("function")
+                .is_some_and(|f| self::text(text, f) == "print")
+        })
+    else {
+        return false;
+    };
+    ancestors(print)
+        .skip(1)
+        .take_while(|n| !matches!(n.kind(), "expression_statement" | "block"))
+        .any(|n| n.kind() == "call")
+}
+
+fn looks_like_logger_call(text: &str, call: Node<'_>) -> bool {
+    call_target(text, call)
+        .and_then(|(receiver, _)| receiver)
+        .is_some_and(|r| looks_like_logger(text, r))
+}
+
+/// Built-in exception classes that a handler may raise in place of the
+/// caught one: nothing maps them to a quiet answer, so when they propagate
+/// the caught exception is printed as their context.
+pub const BUILTIN_ERRORS: [&str; 18] = [
+    "Exception",
+    "RuntimeError",
+    "ValueError",
+    "TypeError",
+    "KeyError",
+    "LookupError",
+    "IndexError",
+    "AttributeError",
+    "AssertionError",
+    "NotImplementedError",
+    "OSError",
+    "IOError",
+    "PermissionError",
+    "FileNotFoundError",
+    "ConnectionError",
+    "TimeoutError",
+    "ArithmeticError",
+    "UnicodeError",
+];
+
+/// Whether an `except` clause raises again at its top level, so that the
+/// caught exception's traceback travels on: `raise`, `raise e` (the bound
+/// name), `raise X from e`, `raise EngineError(e)` (the caught exception
+/// wrapped in the new one), or `raise RuntimeError(...)` of a built-in
+/// class (which chains the caught exception as its context). Not: `raise X
+/// from None` (the context is dropped), nor a project's exception without
+/// `from` (`raise ApiKeyCreateFail(...)`, `raise HTTPException(...)`):
+/// web frameworks answer those without printing the chain.
+pub fn handler_reraises(text: &str, clause: Node<'_>) -> bool {
+    let Some(body) = handler_body(clause) else {
+        return false;
+    };
+    let bound = handler_binding(clause).map(|b| self::text(text, b));
+    named_children(body).into_iter().any(|statement| {
+        if statement.kind() != "raise_statement" {
+            return false;
+        }
+        let Some(raised) = statement.named_child(0) else {
+            return true; // bare `raise`
+        };
+        if let Some(cause) = statement.child_by_field_name("cause") {
+            return self::text(text, cause) != "None";
+        }
+        if Some(self::text(text, raised)) == bound {
+            return true;
+        }
+        // `raise EngineError(err)`: the caught exception travels inside.
+        if raised.kind() == "call"
+            && bound.is_some_and(|name| {
+                raised
+                    .child_by_field_name("arguments")
+                    .is_some_and(|args| references_name(text, args, name))
+            })
+        {
+            return true;
+        }
+        let class = match raised.kind() {
+            "call" => raised.child_by_field_name("function").unwrap_or(raised),
+            _ => raised,
+        };
+        BUILTIN_ERRORS.contains(&self::text(text, class))
+    })
+}
+
+/// Exception attributes that hold (part of) its text: formatting one of
+/// them formats the exception.
+const EXCEPTION_TEXT_ATTRIBUTES: [&str; 9] = [
+    "args",
+    "message",
+    "msg",
+    "strerror",
+    "reason",
+    "detail",
+    "details",
+    "description",
+    "orig",
+];
+
+/// Whether `node` formats the exception bound to `name`: reads `name`
+/// itself (`f"{e}"`, `str(e)`, `repr(e)`) or an attribute holding its
+/// text (`e.args`, `e.message`, `e.strerror`…), not other data it carries
+/// (`e.new_chat_id`, `e.response.status_code`).
+pub fn formats_exception(text: &str, node: Node<'_>, name: &str) -> bool {
+    let mut found = false;
+    walk_descendants(node, |n| {
+        if found {
+            return false;
+        }
+        if n.kind() == "identifier" && self::text(text, n) == name {
+            let parent = n.parent();
+            let is_field = |kind: &str, field: &str| {
+                parent.is_some_and(|p| {
+                    p.kind() == kind && p.child_by_field_name(field).map(|f| f.id()) == Some(n.id())
+                })
+            };
+            if is_field("attribute", "attribute") || is_field("keyword_argument", "name") {
+                return true;
+            }
+            if is_field("attribute", "object") {
+                let attribute = parent
+                    .and_then(|p| p.child_by_field_name("attribute"))
+                    .map_or("", |a| self::text(text, a));
+                found = EXCEPTION_TEXT_ATTRIBUTES.contains(&attribute);
+                return true;
+            }
+            found = true;
+        }
+        true
+    });
+    found
+}
+
+/// Parts of exception class names that mean "the other side said no, or
+/// not now" — an expected condition rather than a failure of the code:
+/// rate limits, timeouts, refused or malformed requests, missing objects,
+/// bad or expired tokens.
+const EXPECTED_CONDITIONS: [&str; 19] = [
+    "RetryAfter",
+    "FloodWait",
+    "RateLimit",
+    "Throttl",
+    "TimedOut",
+    "Timeout",
+    "NetworkError",
+    "BadRequest",
+    "Forbidden",
+    "Unauthorized",
+    "PermissionDenied",
+    "NotFound",
+    "DoesNotExist",
+    "NotModified",
+    "ChatMigrated",
+    "JWTError",
+    "ExpiredSignature",
+    "InvalidToken",
+    "InvalidSignature",
+];
+
+/// Whether an exception class name (its last dotted component) names an
+/// expected condition (see [`EXPECTED_CONDITIONS`]): `RetryAfter`,
+/// `BadRequest`, `Forbidden`, `TimedOut`, `JWTError`, `DoesNotExist`…
+pub fn is_expected_condition(class: &str) -> bool {
+    EXPECTED_CONDITIONS.iter().any(|part| class.contains(part))
+}
+
 #[cfg(test)]
 mod handler_tests {
     use super::*;
@@ -350,5 +602,91 @@ mod handler_for_tests {
         let text = "try:\n    f()\nexcept Exception:\n    def g():\n        raise\n    return {}\n";
         let tree = parse(text);
         assert!(!handler_raises(first(&tree, "except_clause")));
+    }
+}
+
+#[cfg(test)]
+mod handler_knowledge_tests {
+    use super::*;
+    use crate::parse::parse;
+    use crate::python::tree::test_support::first;
+
+    fn clause_of(text: &str) -> (tree_sitter::Tree, HashMap<String, String>) {
+        let tree = parse(text);
+        let bindings = module_import_bindings(text, tree.root_node());
+        (tree, bindings)
+    }
+
+    #[test]
+    fn tracebacks_recorded_in_the_handler() {
+        let cases = [
+            ("import traceback\ntry:\n    a()\nexcept Exception as e:\n    t = traceback.format_exc()\n    log.error(f'{e} {t}')\n", true),
+            ("import traceback\ntry:\n    a()\nexcept Exception as e:\n    log.error(e)\n    traceback.print_exc()\n", true),
+            ("import traceback\ntry:\n    a()\nexcept Exception as e:\n    log.error(e)\n    print(traceback.format_exc())\n", true),
+            ("try:\n    a()\nexcept Exception as e:\n    log.error(e)\n    log.debug('x', exc_info=True)\n", true),
+            ("import traceback\ntry:\n    a()\nexcept Exception as e:\n    log.error(e)\n    log.debug(print(traceback.format_exc()))\n", false),
+            ("import traceback\ntry:\n    a()\nexcept Exception as e:\n    log.error(e)\n    traceback.format_exec()\n", false),
+            ("try:\n    a()\nexcept Exception as e:\n    log.error(e)\n    def later():\n        log.exception('x')\n", false),
+        ];
+        for (text, expected) in cases {
+            let (tree, bindings) = clause_of(text);
+            let clause = first(&tree, "except_clause");
+            assert_eq!(
+                handler_records_traceback(text, &bindings, clause),
+                expected,
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn reraising_handlers() {
+        let cases = [
+            ("raise", true),
+            ("raise e", true),
+            ("raise ValueError('x') from e", true),
+            ("raise RuntimeError('x')", true),
+            ("raise ValueError('x') from None", false),
+            ("raise HTTPException(status_code=500)", false),
+            ("raise ApiKeyCreateFail(message='x')", false),
+            ("raise ApiKeyCreateFail(message='x') from e", true),
+            ("raise EngineError(e)", true),
+            ("if x:\n        raise", false),
+            ("return None", false),
+        ];
+        for (tail, expected) in cases {
+            let text =
+                format!("try:\n    a()\nexcept Exception as e:\n    log.error(e)\n    {tail}\n");
+            let tree = parse(&text);
+            let clause = first(&tree, "except_clause");
+            assert_eq!(handler_reraises(&text, clause), expected, "{tail}");
+        }
+    }
+
+    #[test]
+    fn narrow_handlers_and_formatted_exceptions() {
+        let text = "try:\n    a()\nexcept (binascii.Error, UnicodeDecodeError) as e:\n    f(e.new_chat_id, e.args)\n";
+        let tree = parse(text);
+        let clause = first(&tree, "except_clause");
+        assert!(handler_catches_only(
+            text,
+            clause,
+            &["binascii.Error", "UnicodeDecodeError"]
+        ));
+        assert!(!handler_catches_only(text, clause, &["UnicodeDecodeError"]));
+        let call = first(&tree, "call");
+        let call = handler_body(clause)
+            .and_then(|b| b.named_child(0))
+            .and_then(|s| s.named_child(0))
+            .unwrap_or(call);
+        assert!(formats_exception(text, call, "e"));
+        let text = "f(e.new_chat_id, x.e, e=1)\n";
+        let tree = parse(text);
+        assert!(!formats_exception(text, tree.root_node(), "e"));
+        assert!(is_expected_condition("RetryAfter") && is_expected_condition("ObjectDoesNotExist"));
+        assert!(!is_expected_condition("Error") && !is_expected_condition("CalledProcessError"));
+        let text = "f(str(e))\n";
+        let tree = parse(text);
+        assert!(formats_exception(text, tree.root_node(), "e"));
     }
 }

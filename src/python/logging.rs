@@ -85,7 +85,11 @@ pub fn module_loggers(
     let mut logger_taken = false;
     for statement in module_statements(root) {
         for (name, bound_by) in module_bindings(text, statement) {
-            if !LOGGER_NAMES.contains(&name) {
+            // Any name bound to `logging.getLogger(...)` is the module's
+            // logger (`_log`, `audit`); other bindings only under the
+            // conventional names.
+            let factory = matches!(bound_by, Binding::LoggerCall);
+            if !factory && !LOGGER_NAMES.contains(&name) {
                 continue;
             }
             match bound_by {
@@ -357,6 +361,229 @@ pub fn scan_logging_setup(text: &str) -> LoggingSetup {
     setup
 }
 
+/// What the receiver of a logging call is known to be, for fixes that add
+/// keyword arguments only `logging`'s methods take (`exc_info=True`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoggerKind {
+    /// The `logging` module, a `logging.Logger` / `LoggerAdapter` (from
+    /// `getLogger(...)`, `getChild(...)`, `get_logger(...)`,
+    /// `get_task_logger(...)`, `structlog.get_logger(...)`), a module-level
+    /// logger imported from another module, or Flask's `app.logger`.
+    Stdlib,
+    /// loguru's `logger` (its methods take format values as keywords).
+    Loguru,
+    /// An instance of a class of the project (`self._log = Logger()`),
+    /// whose methods may take other arguments: the class is named.
+    ProjectClass(String),
+    /// Nothing visible says what it is (a parameter, an attribute set
+    /// elsewhere).
+    Unknown,
+}
+
+/// Logger factories by last dotted component: their result is a
+/// `logging.Logger` (or a structlog / Celery logger, which take the same
+/// keywords).
+const LOGGER_FACTORIES: [&str; 5] = [
+    "getLogger",
+    "get_logger",
+    "get_task_logger",
+    "getChild",
+    "wrap_logger",
+];
+
+/// Classes of `logging` whose instances log like a `Logger`.
+const LOGGING_CLASSES: [&str; 3] = [
+    "logging.Logger",
+    "logging.LoggerAdapter",
+    "logging.RootLogger",
+];
+
+/// What the receiver of a logging call is (see [`LoggerKind`]), following
+/// names to their visible binding: a local assignment before the call, a
+/// module-level assignment or import, or `self.<name> = ...` in a method
+/// of the enclosing class. Conservative: only what is seen to come from a
+/// logger factory, the `logging` module or an import is `Stdlib`.
+pub fn logger_kind(text: &str, root: Node<'_>, receiver: Node<'_>) -> LoggerKind {
+    logger_kind_at(text, root, receiver, 0)
+}
+
+fn logger_kind_at(text: &str, root: Node<'_>, node: Node<'_>, depth: usize) -> LoggerKind {
+    if depth > 4 {
+        return LoggerKind::Unknown;
+    }
+    let node = unparenthesize(node);
+    let bindings = || module_import_bindings(text, root);
+    match node.kind() {
+        "identifier" => {
+            let name = tree::text(text, node);
+            let scope = ancestors(node)
+                .skip(1)
+                .find(|n| matches!(n.kind(), "function_definition" | "lambda"));
+            if let Some(scope) = scope {
+                if binds_name(text, scope, name) {
+                    return match assigned_before(text, node) {
+                        Some(value) => logger_kind_at(text, root, value, depth + 1),
+                        None => LoggerKind::Unknown,
+                    };
+                }
+            }
+            module_name_kind(text, root, name, &bindings(), depth)
+        }
+        "attribute" => {
+            let (Some(object), Some(attribute)) = (
+                node.child_by_field_name("object"),
+                node.child_by_field_name("attribute"),
+            ) else {
+                return LoggerKind::Unknown;
+            };
+            let attribute = tree::text(text, attribute);
+            let qualified = qualified_name_with(&bindings(), text, node).unwrap_or_default();
+            if qualified == "logging.root" {
+                return LoggerKind::Stdlib;
+            }
+            if attribute == "logger" && is_flask_app(text, root, object, &bindings()) {
+                return LoggerKind::Stdlib;
+            }
+            if object.kind() == "identifier" && matches!(tree::text(text, object), "self" | "cls") {
+                let class = ancestors(node)
+                    .skip(1)
+                    .find(|n| n.kind() == "class_definition");
+                if let Some(value) =
+                    class.and_then(|c| instance_attribute_value(text, c, attribute))
+                {
+                    return logger_kind_at(text, root, value, depth + 1);
+                }
+            }
+            LoggerKind::Unknown
+        }
+        "call" => {
+            let Some(function) = node.child_by_field_name("function") else {
+                return LoggerKind::Unknown;
+            };
+            let method = function
+                .child_by_field_name("attribute")
+                .map(|a| tree::text(text, a));
+            if method.is_some_and(|m| LOGGER_FACTORIES.contains(&m)) {
+                return LoggerKind::Stdlib; // `logging.getLogger(a).getChild(b)`
+            }
+            let bindings = bindings();
+            let Some(qualified) = qualified_name_with(&bindings, text, function) else {
+                return LoggerKind::Unknown;
+            };
+            if qualified.starts_with("loguru.") {
+                return LoggerKind::Loguru;
+            }
+            let last = qualified.rsplit('.').next().unwrap_or("");
+            if LOGGER_FACTORIES.contains(&last) || LOGGING_CLASSES.contains(&qualified.as_str()) {
+                return LoggerKind::Stdlib;
+            }
+            // `Logger()`: a class of the project (defined here, or imported
+            // from a module that is not `logging`).
+            let defined_here = function.kind() == "identifier"
+                && module_statements(root).into_iter().any(|s| {
+                    let definition = match s.kind() {
+                        "decorated_definition" => s.child_by_field_name("definition"),
+                        _ => Some(s),
+                    };
+                    definition.is_some_and(|d| {
+                        d.kind() == "class_definition"
+                            && d.child_by_field_name("name")
+                                .is_some_and(|n| tree::text(text, n) == qualified)
+                    })
+                });
+            let head = tree::text(text, function).split('.').next().unwrap_or("");
+            let imported_class = bindings.contains_key(head)
+                && !qualified.starts_with("logging.")
+                && last.starts_with(|c: char| c.is_ascii_uppercase());
+            if defined_here || imported_class {
+                return LoggerKind::ProjectClass(last.to_owned());
+            }
+            LoggerKind::Unknown
+        }
+        _ => LoggerKind::Unknown,
+    }
+}
+
+/// A module-level name: `logging` itself, an imported name, or a name
+/// assigned at module level.
+fn module_name_kind(
+    text: &str,
+    root: Node<'_>,
+    name: &str,
+    bindings: &HashMap<String, String>,
+    depth: usize,
+) -> LoggerKind {
+    if let Some(target) = bindings.get(name) {
+        if target == "logging" {
+            return LoggerKind::Stdlib;
+        }
+        if target.starts_with("loguru") {
+            return LoggerKind::Loguru;
+        }
+        // `from app.log import logger`: the project's module logger; an
+        // imported class or function is not a logger.
+        let last = target.rsplit('.').next().unwrap_or("");
+        let class_like = last.starts_with(|c: char| c.is_ascii_uppercase())
+            && last.chars().any(|c| c.is_ascii_lowercase());
+        return if class_like {
+            LoggerKind::Unknown
+        } else {
+            LoggerKind::Stdlib
+        };
+    }
+    for statement in module_statements(root) {
+        let Some(assignment) = statement
+            .named_child(0)
+            .filter(|a| statement.kind() == "expression_statement" && a.kind() == "assignment")
+        else {
+            continue;
+        };
+        let left = assignment.child_by_field_name("left");
+        if left.is_some_and(|l| l.kind() == "identifier" && tree::text(text, l) == name) {
+            return match assignment.child_by_field_name("right") {
+                Some(value) => logger_kind_at(text, root, value, depth + 1),
+                None => LoggerKind::Unknown,
+            };
+        }
+    }
+    LoggerKind::Unknown
+}
+
+/// `current_app`, `flask.current_app`, or a module-level `app =
+/// Flask(...)`: a Flask application, whose `.logger` is a `logging.Logger`.
+fn is_flask_app(
+    text: &str,
+    root: Node<'_>,
+    object: Node<'_>,
+    bindings: &HashMap<String, String>,
+) -> bool {
+    let Some(qualified) = qualified_name_with(bindings, text, object) else {
+        return false;
+    };
+    if qualified == "flask.current_app" {
+        return true;
+    }
+    if object.kind() != "identifier" {
+        return false;
+    }
+    module_statements(root).into_iter().any(|statement| {
+        let Some(assignment) = statement
+            .named_child(0)
+            .filter(|a| a.kind() == "assignment")
+        else {
+            return false;
+        };
+        let left = assignment.child_by_field_name("left");
+        let right = assignment.child_by_field_name("right");
+        left.is_some_and(|l| l.kind() == "identifier" && tree::text(text, l) == qualified)
+            && right.filter(|r| r.kind() == "call").is_some_and(|call| {
+                call.child_by_field_name("function")
+                    .and_then(|f| qualified_name_with(bindings, text, f))
+                    .is_some_and(|f| f == "flask.Flask")
+            })
+    })
+}
+
 #[cfg(test)]
 mod only_logs_tests {
     use super::*;
@@ -433,5 +660,66 @@ mod setup_tests {
         assert!(setup.module_named_logger);
         assert!(scan_logging_setup("logging.basicConfig(level=logging.INFO)\n").configures_root);
         assert!(scan_logging_setup("LOGGING = {\n}\n").configures_root);
+    }
+}
+
+#[cfg(test)]
+mod logger_kind_tests {
+    use super::*;
+    use crate::parse::parse;
+
+    /// The kind of the receiver of the last `.error(...)` call in `text`.
+    fn kind(text: &str) -> LoggerKind {
+        let tree = parse(text);
+        let mut receiver = None;
+        walk_descendants(tree.root_node(), |n| {
+            if n.kind() == "call" {
+                if let Some((Some(r), "error")) = call_target(text, n) {
+                    receiver = Some(r);
+                }
+            }
+            true
+        });
+        logger_kind(text, tree.root_node(), receiver.expect("no .error call"))
+    }
+
+    #[test]
+    fn stdlib_loggers() {
+        let cases = [
+            "import logging\nlogging.error('x')\n",
+            "import logging\nlogger = logging.getLogger(__name__)\nlogger.error('x')\n",
+            "import logging\n_log = logging.getLogger(__name__)\ndef f():\n    _log.error('x')\n",
+            "from app.log import logger\nlogger.error('x')\n",
+            "import structlog\nlog = structlog.get_logger()\nlog.error('x')\n",
+            "from flask import current_app\ncurrent_app.logger.error('x')\n",
+            "from flask import Flask\napp = Flask(__name__)\napp.logger.error('x')\n",
+            "import logging\nclass A:\n    def __init__(self):\n        self.log = logging.getLogger('a').getChild('b')\n    def f(self):\n        self.log.error('x')\n",
+            "import logging\ndef f():\n    log = logging.getLogger('a')\n    log.error('x')\n",
+            "from logger import get_logger\nlogger = get_logger(__name__)\nlogger.error('x')\n",
+        ];
+        for text in cases {
+            assert_eq!(kind(text), LoggerKind::Stdlib, "{text}");
+        }
+    }
+
+    #[test]
+    fn other_loggers() {
+        let project = "from src.util.log import Logger\nclass H:\n    def __init__(self):\n        self._logger = Logger()\n    def f(self):\n        self._logger.error('x')\n";
+        assert_eq!(kind(project), LoggerKind::ProjectClass("Logger".into()));
+        let local_class = "class Log:\n    pass\nlog = Log()\nlog.error('x')\n";
+        assert_eq!(kind(local_class), LoggerKind::ProjectClass("Log".into()));
+        assert_eq!(
+            kind("from loguru import logger\nlogger.error('x')\n"),
+            LoggerKind::Loguru
+        );
+        let unknown = [
+            "def f(logger):\n    logger.error('x')\n",
+            "class A:\n    def f(self):\n        self.logger.error('x')\n",
+            "app.logger.error('x')\n",
+            "logger.error('x')\n",
+        ];
+        for text in unknown {
+            assert_eq!(kind(text), LoggerKind::Unknown, "{text}");
+        }
     }
 }

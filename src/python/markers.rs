@@ -241,6 +241,41 @@ fn is_lint_code(token: &str) -> bool {
     letters > 0 && letters < token.len() && token[letters..].bytes().all(|b| b.is_ascii_digit())
 }
 
+/// Phrases by which a comment says that a failure is ignored on purpose.
+const DELIBERATE: [&str; 22] = [
+    "ignore",
+    "silent",
+    "optional",
+    "best effort",
+    "best-effort",
+    "don't bother",
+    "dont bother",
+    "do not bother",
+    "unavailable",
+    "not available",
+    "doesn't matter",
+    "does not matter",
+    "harmless",
+    "intentional",
+    "deliberate",
+    "on purpose",
+    "expected",
+    "fallback",
+    "fall back",
+    "not critical",
+    "non-critical",
+    "probably",
+];
+
+/// Whether a comment (`# Silently skip memory monitoring if unavailable`,
+/// `# can't remove it so don't bother`) says that ignoring an error is
+/// deliberate. Commented-out code (`# print("")`) does not.
+pub fn comment_says_deliberate(comment: &str) -> bool {
+    let lower = comment.trim_start_matches('#').trim().to_lowercase();
+    let lower = lower.replace('\u{2019}', "'");
+    DELIBERATE.iter().any(|phrase| lower.contains(phrase))
+}
+
 #[cfg(test)]
 mod marker_tests {
     use super::*;
@@ -325,5 +360,26 @@ mod marker_tests {
             "yaml-safe-load"
         ));
         assert!(!auditfix_ignore_covers("# auditfix ignore", "bare-except"));
+    }
+}
+
+#[cfg(test)]
+mod deliberate_tests {
+    use super::*;
+
+    #[test]
+    fn deliberate_comments() {
+        for comment in [
+            "# Silently skip memory monitoring if unavailable",
+            "# can't remove it so don't bother doing so",
+            "# ignore errors",
+            "# best effort",
+            "# Failed to import - probably module didn't exist",
+        ] {
+            assert!(comment_says_deliberate(comment), "{comment}");
+        }
+        for comment in ["# print(\"\")", "# TODO", "# close the socket"] {
+            assert!(!comment_says_deliberate(comment), "{comment}");
+        }
     }
 }

@@ -1332,6 +1332,55 @@ pub fn loop_iterables<'n>(text: &str, name: Node<'n>) -> Option<Vec<Node<'n>>> {
     (!iterables.is_empty()).then_some(iterables)
 }
 
+/// The value of the first `self.<attribute> = value` (or `cls.<attribute>
+/// = value`) in the methods of `class`, or of a class-level `<attribute> =
+/// value`. Nested classes are not searched.
+pub fn instance_attribute_value<'n>(
+    text: &str,
+    class: Node<'n>,
+    attribute: &str,
+) -> Option<Node<'n>> {
+    let body = class.child_by_field_name("body")?;
+    let mut found = None;
+    walk_descendants(body, |node| {
+        if found.is_some() || node.kind() == "class_definition" {
+            return false;
+        }
+        if node.kind() != "assignment" {
+            return true;
+        }
+        let (Some(left), Some(right)) = (
+            node.child_by_field_name("left"),
+            node.child_by_field_name("right"),
+        ) else {
+            return true;
+        };
+        let matches = match left.kind() {
+            "attribute" => {
+                left.child_by_field_name("object").is_some_and(|o| {
+                    o.kind() == "identifier" && matches!(self::text(text, o), "self" | "cls")
+                }) && left
+                    .child_by_field_name("attribute")
+                    .is_some_and(|a| self::text(text, a) == attribute)
+            }
+            // A class-level assignment (in the class body itself).
+            "identifier" => {
+                self::text(text, left) == attribute
+                    && node
+                        .parent()
+                        .and_then(|s| s.parent())
+                        .is_some_and(|b| b.id() == body.id())
+            }
+            _ => false,
+        };
+        if matches {
+            found = Some(right);
+        }
+        true
+    });
+    found
+}
+
 #[cfg(test)]
 mod bound_locally_tests {
     use super::*;
@@ -1535,5 +1584,22 @@ mod constant_tests {
         ));
         assert!(find("class C:\n    def h(self, t):\n        use(t)\n    def g(self):\n        self.h('a')\n"));
         assert!(!find("class C:\n    def h(self, t):\n        t = t.strip()\n        use(t)\n    def g(self):\n        self.h('a')\n"));
+    }
+}
+
+#[cfg(test)]
+mod instance_attribute_tests {
+    use super::*;
+    use crate::parse::parse;
+
+    #[test]
+    fn instance_attributes_are_found_in_methods_and_class_body() {
+        let text = "class A:\n    level = 1\n    def __init__(self):\n        self.log = make()\n    class B:\n        other = 2\n";
+        let tree = parse(text);
+        let class = module_statements(tree.root_node())[0];
+        let value = |name| instance_attribute_value(text, class, name).map(|v| self::text(text, v));
+        assert_eq!(value("log"), Some("make()"));
+        assert_eq!(value("level"), Some("1"));
+        assert_eq!(value("other"), None);
     }
 }

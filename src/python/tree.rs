@@ -317,6 +317,45 @@ pub fn is_generator(function: Node<'_>) -> bool {
     found
 }
 
+/// `if __name__ == "__main__":` (either order, either quote).
+pub fn is_main_guard(text: &str, statement: Node<'_>) -> bool {
+    if statement.kind() != "if_statement" {
+        return false;
+    }
+    let Some(condition) = statement.child_by_field_name("condition") else {
+        return false;
+    };
+    let condition = unparenthesize(condition);
+    if condition.kind() != "comparison_operator" {
+        return false;
+    }
+    let operands = named_children(condition);
+    let has_name = operands
+        .iter()
+        .any(|o| o.kind() == "identifier" && self::text(text, *o) == "__name__");
+    let has_main = operands
+        .iter()
+        .any(|o| super::strings::string_value(text, *o) == Some("__main__"));
+    has_name && has_main
+}
+
+/// Whether `node` runs in the module's `if __name__ == "__main__":` block
+/// (directly, not in a function defined there).
+pub fn in_main_block(text: &str, node: Node<'_>) -> bool {
+    for ancestor in ancestors(node).skip(1) {
+        if matches!(
+            ancestor.kind(),
+            "function_definition" | "lambda" | "class_definition"
+        ) {
+            return false;
+        }
+        if is_main_guard(text, ancestor) {
+            return ancestor.parent().is_some_and(|p| p.kind() == "module");
+        }
+    }
+    false
+}
+
 /// Helpers shared by the test modules of `python`.
 #[cfg(test)]
 pub(crate) mod test_support {
@@ -492,5 +531,26 @@ mod tests {
         assert!(!inside_try_catching(text, eager, &["ValueError"]));
         assert!(!handled_by_try(text, lazy, &["ValueError"]));
         assert!(!handled_by_try(text, eager, &["KeyError"]));
+    }
+}
+
+#[cfg(test)]
+mod main_block_tests {
+    use super::*;
+    use crate::parse::parse;
+
+    #[test]
+    fn main_blocks() {
+        let text =
+            "if __name__ == '__main__':\n    a()\n    def f():\n        b()\nif x:\n    c()\n";
+        let tree = parse(text);
+        let mut verdicts = Vec::new();
+        walk_descendants(tree.root_node(), |n| {
+            if n.kind() == "call" {
+                verdicts.push(in_main_block(text, n));
+            }
+            true
+        });
+        assert_eq!(verdicts, [true, false, false]);
     }
 }
