@@ -69,8 +69,8 @@
 use tree_sitter::Node;
 
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
-use crate::edit::{Applicability, Edit, Fix};
-use crate::fix;
+use crate::edit;
+use crate::fix::{Applicability, Edit, Fix};
 use crate::python::{self, Arguments};
 
 pub struct BackupFailureRaises {
@@ -309,7 +309,7 @@ impl BackupFailureRaises {
                 else {
                     return; // bare `except:` cannot bind a name without naming a class
                 };
-                let name = fix::fresh_name(cx, fix::scope_of(cx, handler), "exc");
+                let name = edit::fresh_name(cx, edit::scope_of(cx, handler), "exc");
                 edits.push(Edit::insertion(caught.end_byte(), format!(" as {name}")));
                 name
             }
@@ -337,7 +337,7 @@ impl BackupFailureRaises {
         let Some(path) = &command.output else {
             return Vec::new();
         };
-        let Some((at, indent, prefix)) = fix::after_statement(cx, statement) else {
+        let Some((at, indent, prefix)) = edit::after_statement(cx, statement) else {
             return Vec::new();
         };
         let prefix_text = format!("{} exited 0 but wrote no backup to ", command.tool);
@@ -363,7 +363,7 @@ impl BackupFailureRaises {
             at,
             format!("{prefix}{}", cx.stylist.render_block(&template, indent)),
         )];
-        edits.extend(fix::ensure_import(cx, "os"));
+        edits.extend(edit::ensure_import(cx, "os"));
         edits
     }
 }
@@ -413,7 +413,7 @@ fn raise_after(
     let last = python::named_children(block)
         .into_iter()
         .rfind(|c| c.kind() != "comment")?;
-    let (at, indent, prefix) = fix::after_statement(cx, last)?;
+    let (at, indent, prefix) = edit::after_statement(cx, last)?;
     let mut edits = vec![Edit::insertion(
         at,
         format!("{prefix}{}", cx.stylist.render_block(raise_line, indent)),

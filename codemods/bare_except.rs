@@ -43,7 +43,7 @@
 use tree_sitter::Node;
 
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
-use crate::edit::{Applicability, Edit, Fix};
+use crate::fix::{Applicability, Edit, Fix};
 use crate::python;
 use crate::source::{line_start, next_line_start};
 

@@ -87,8 +87,8 @@
 use tree_sitter::Node;
 
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
-use crate::edit::{Applicability, Edit, Fix, TextRange};
-use crate::fix;
+use crate::edit;
+use crate::fix::{Applicability, Edit, Fix, TextRange};
 use crate::python::{self, Arguments};
 use crate::source::{line_indent, reindent};
 
@@ -265,7 +265,7 @@ impl FetchoneNullGuard {
         } else {
             Applicability::Safe
         };
-        let fix = match fix::after_statement(cx, statement) {
+        let fix = match edit::after_statement(cx, statement) {
             Some((at, indent, prefix)) => {
                 let guard = self.guard(cx, name, method, value);
                 let text = format!("{prefix}{}", cx.stylist.render_block(&guard, indent));
@@ -305,7 +305,7 @@ impl FetchoneNullGuard {
         method: &str,
         value: Node<'_>,
     ) -> Result<Fix, &'static str> {
-        let (statement, at, indent) = fix::hoist_point(cx, value)?;
+        let (statement, at, indent) = edit::hoist_point(cx, value)?;
         // Replace the parentheses around the value too: `(await f())[0]` → `row[0]`.
         let mut replaced = value;
         while let Some(parent) = replaced
@@ -326,7 +326,7 @@ impl FetchoneNullGuard {
             let from = line_indent(cx.text, replaced.start_byte());
             reindent(python::text(cx.text, replaced), from, indent)
         };
-        let name = fix::fresh_name(cx, fix::scope_of(cx, value), "row");
+        let name = edit::fresh_name(cx, edit::scope_of(cx, value), "row");
         // The value may span lines: render the template around a placeholder
         // and put the original text back verbatim.
         let template = format!("{name} = \u{0}\n{}", self.guard(cx, &name, method, value));

@@ -31,7 +31,7 @@
 use tree_sitter::Node;
 
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
-use crate::edit::{Applicability, Edit, Fix, TextRange};
+use crate::fix::{Applicability, Edit, Fix, TextRange};
 use crate::python;
 
 pub struct FstringNoPlaceholder;

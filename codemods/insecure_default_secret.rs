@@ -144,8 +144,8 @@
 use tree_sitter::Node;
 
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
-use crate::edit::{Applicability, Edit, Fix, TextRange};
-use crate::fix;
+use crate::edit;
+use crate::fix::{Applicability, Edit, Fix, TextRange};
 use crate::python::{self, Arguments};
 
 pub struct InsecureDefaultSecret {
@@ -659,9 +659,9 @@ impl InsecureDefaultSecret {
         // `os.environ.setdefault("K", "…")` on its own: the guard alone,
         // its first line where the call was (a comment after it stays).
         if parent.kind() == "expression_statement" && read.method == Method::Setdefault {
-            let (_, indent) = fix::before_statement(cx, parent)
+            let (_, indent) = edit::before_statement(cx, parent)
                 .ok_or("the statement shares its line with other code")?;
-            let (at, _, prefix) = fix::after_statement(cx, parent)
+            let (at, _, prefix) = edit::after_statement(cx, parent)
                 .ok_or("the statement shares its line with other code")?;
             let block = cx
                 .stylist
@@ -673,8 +673,8 @@ impl InsecureDefaultSecret {
             ]));
         }
         // Anywhere else: move the read into a variable of its own first.
-        let (_, at, indent) = fix::hoist_point(cx, value).map_err(str::to_owned)?;
-        let scope = fix::scope_of(cx, value);
+        let (_, at, indent) = edit::hoist_point(cx, value).map_err(str::to_owned)?;
+        let scope = edit::scope_of(cx, value);
         let base = if python::enclosing_function(value).is_some() {
             // `SHOPFRONT_SMTP_PASSWORD` → `smtp_password` when the module
             // prefixes all its variables with `SHOPFRONT_`.
@@ -912,7 +912,7 @@ impl InsecureDefaultSecret {
             Edit::replacement(outer_parens(literal).byte_range().into(), read),
             guard,
         ];
-        edits.extend(fix::ensure_import(cx, "os"));
+        edits.extend(edit::ensure_import(cx, "os"));
         Ok(Fix::unsafe_(edits))
     }
 
@@ -1223,7 +1223,7 @@ fn guard_after(
     env: &str,
     old: &Old,
 ) -> Option<Edit> {
-    let (at, indent, prefix) = fix::after_statement(cx, statement)?;
+    let (at, indent, prefix) = edit::after_statement(cx, statement)?;
     let block = cx
         .stylist
         .render_block(&guard_template(cx, value, env, old), indent);

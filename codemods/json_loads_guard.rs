@@ -91,8 +91,8 @@
 use tree_sitter::Node;
 
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
-use crate::edit::{Applicability, Edit, Fix, TextRange};
-use crate::fix;
+use crate::edit;
+use crate::fix::{Applicability, Edit, Fix, TextRange};
 use crate::python::{self, Arguments};
 use crate::source::next_line_start;
 
@@ -620,11 +620,11 @@ fn wrap(
         );
     }
     let shared = "its statement shares a line with other code";
-    let (line_begin, indent) = fix::before_statement(cx, statement).ok_or(shared)?;
-    fix::after_statement(cx, statement).ok_or(shared)?;
+    let (line_begin, indent) = edit::before_statement(cx, statement).ok_or(shared)?;
+    edit::after_statement(cx, statement).ok_or(shared)?;
     let (exception, import) = decode_error_class(cx, call, function)?;
     let scope = python::enclosing_function(call).unwrap_or(statement);
-    let name = fix::fresh_name(cx, scope, "exc");
+    let name = edit::fresh_name(cx, scope, "exc");
     let what = match shown {
         Some(shown) => format!("invalid JSON in {shown}"),
         None => "invalid JSON".to_owned(),
@@ -645,9 +645,9 @@ fn wrap(
         Err(_) => false,
     };
     if hoist {
-        let parsed = fix::fresh_name(cx, scope, "parsed");
+        let parsed = edit::fresh_name(cx, scope, "parsed");
         let inner = format!("{indent}{}", cx.stylist.indent);
-        let parse = fix::reindent_range(cx, call.byte_range().into(), indent, &inner);
+        let parse = edit::reindent_range(cx, call.byte_range().into(), indent, &inner);
         let message = handler_message(&name);
         let template = format!(
             "try:\n    {parsed} = \u{0}\nexcept {exception} as {name}:\n    raise ValueError(f{message}) from {name}"
@@ -671,7 +671,7 @@ fn wrap(
         end -= 1;
     }
     let inner = format!("{indent}{}", cx.stylist.indent);
-    let body = fix::reindent_range(
+    let body = edit::reindent_range(
         cx,
         TextRange::new(statement.start_byte(), end),
         indent,
@@ -815,7 +815,7 @@ fn decode_error_class(
     }
     Ok((
         "json.JSONDecodeError".into(),
-        fix::ensure_import(cx, "json"),
+        edit::ensure_import(cx, "json"),
     ))
 }
 

@@ -93,7 +93,7 @@
 use tree_sitter::Node;
 
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
-use crate::edit::{Applicability, Edit, Fix};
+use crate::fix::{Applicability, Edit, Fix};
 use crate::python::{self, Arguments};
 use crate::source::{line_indent, line_start, next_line_start};
 

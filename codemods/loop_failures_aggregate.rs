@@ -83,8 +83,8 @@
 use tree_sitter::Node;
 
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
-use crate::edit::{Applicability, Edit, Fix, TextRange};
-use crate::fix;
+use crate::edit;
+use crate::fix::{Applicability, Edit, Fix, TextRange};
 use crate::python::{self, Arguments};
 use crate::source::{line_start, next_line_start};
 
@@ -357,13 +357,13 @@ impl LoopFailuresAggregate {
         verbs: &str,
     ) -> Result<Vec<Edit>, &'static str> {
         let q = cx.stylist.quote;
-        let scope = fix::scope_of(cx, for_loop);
-        let list = fix::fresh_name(cx, scope, "failures");
+        let scope = edit::scope_of(cx, for_loop);
+        let list = edit::fresh_name(cx, scope, "failures");
         let item = item_expression(cx.text, target, for_loop.child_by_field_name("right"));
         let (before, indent) =
-            fix::before_statement(cx, for_loop).ok_or("the loop shares its line")?;
+            edit::before_statement(cx, for_loop).ok_or("the loop shares its line")?;
         let (after, after_indent, prefix) =
-            fix::after_statement(cx, for_loop).ok_or("code follows the loop on its line")?;
+            edit::after_statement(cx, for_loop).ok_or("code follows the loop on its line")?;
         let mut edits = vec![Edit::insertion(
             before,
             cx.stylist.render_block(&format!("{list} = []"), indent),
@@ -379,7 +379,7 @@ impl LoopFailuresAggregate {
             let exc = match python::handler_binding(handler.clause) {
                 Some(name) => python::text(cx.text, name).to_owned(),
                 None => {
-                    let name = fix::fresh_name(cx, scope, "exc");
+                    let name = edit::fresh_name(cx, scope, "exc");
                     match python::handler_type(handler.clause) {
                         Some(class) => {
                             edits.push(Edit::insertion(class.end_byte(), format!(" as {name}")));
@@ -409,7 +409,7 @@ impl LoopFailuresAggregate {
                 .last()
                 .and_then(|call| python::enclosing_statement(*call))
                 .ok_or("unexpected handler")?;
-            let (at, log_indent, log_prefix) = fix::after_statement(cx, last_log)
+            let (at, log_indent, log_prefix) = edit::after_statement(cx, last_log)
                 .ok_or("the handler shares a line with other code")?;
             edits.push(Edit::insertion(
                 at,

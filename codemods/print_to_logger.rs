@@ -155,8 +155,8 @@
 use tree_sitter::Node;
 
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, PathGlobs, Priority};
-use crate::edit::{Applicability, Edit, Fix, TextRange};
-use crate::fix;
+use crate::edit;
+use crate::fix::{Applicability, Edit, Fix, TextRange};
 use crate::python::{self, Arguments};
 
 pub struct PrintToLogger {
@@ -278,7 +278,7 @@ impl PrintToLogger {
         );
         let logger = match class_logger(cx, call) {
             Some(logger) => Ok((logger, Vec::new())),
-            None => fix::module_logger_with_at(cx, call, &factory),
+            None => edit::module_logger_with_at(cx, call, &factory),
         };
         let creates_logger = logger.as_ref().is_ok_and(|(_, edits)| !edits.is_empty());
         let (logger, fix) = match logger {

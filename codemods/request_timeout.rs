@@ -66,8 +66,8 @@
 use tree_sitter::Node;
 
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
-use crate::edit::{Applicability, Fix};
-use crate::fix;
+use crate::edit;
+use crate::fix::{Applicability, Fix};
 use crate::python::{self, Arguments};
 
 pub struct RequestTimeout {
@@ -188,7 +188,7 @@ impl Codemod for RequestTimeout {
                 );
                 None
             }
-            _ => fix::append_argument(cx, call, &format!("timeout={}", self.timeout)),
+            _ => edit::append_argument(cx, call, &format!("timeout={}", self.timeout)),
         };
         let fix = match edits {
             Some(edits) => Fix::unsafe_(edits),

@@ -116,8 +116,8 @@
 use tree_sitter::Node;
 
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
-use crate::edit::{Applicability, Edit, Fix, TextRange};
-use crate::fix;
+use crate::edit;
+use crate::fix::{Applicability, Edit, Fix, TextRange};
 use crate::python;
 use crate::source::{line_indent, line_start, next_line_start};
 
@@ -356,7 +356,7 @@ impl SilentExcept {
             message.push_str(&format!(" (no automatic fix: {reason})"));
             return Fix::new(Vec::new(), Applicability::ReportOnly);
         }
-        let (logger, mut edits) = match fix::module_logger_at(cx, clause) {
+        let (logger, mut edits) = match edit::module_logger_at(cx, clause) {
             Ok(found) => found,
             Err(reason) => {
                 message.push_str(&format!(" (no automatic fix: {reason})"));
@@ -366,11 +366,11 @@ impl SilentExcept {
         let bound = match (python::handler_binding(clause), caught) {
             (Some(name), _) => Some(python::text(cx.text, name).to_owned()),
             (None, Some(class)) => {
-                let mut name = fix::fresh_name(cx, fix::scope_of(cx, clause), "exc");
+                let mut name = edit::fresh_name(cx, edit::scope_of(cx, clause), "exc");
                 // Not a module-level name either (`from sqlalchemy import
                 // exc`): the handler would shadow it in the function.
                 if python::module_binding_start(cx.text, cx.root, &name).is_some() {
-                    name = fix::fresh_name(cx, cx.root, "exc");
+                    name = edit::fresh_name(cx, cx.root, "exc");
                 }
                 edits.push(Edit::insertion(class.end_byte(), format!(" as {name}")));
                 Some(name)
@@ -475,7 +475,7 @@ fn place_log_call(
     if matches!(first.kind(), "pass_statement" | "expression_statement") {
         return Some(vec![Edit::replacement(first.byte_range().into(), call)]);
     }
-    let (at, indent) = fix::before_statement(cx, first)?;
+    let (at, indent) = edit::before_statement(cx, first)?;
     Some(vec![Edit::insertion(
         at,
         cx.stylist.render_block(call, indent),

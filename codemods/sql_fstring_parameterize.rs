@@ -152,8 +152,8 @@
 use tree_sitter::Node;
 
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
-use crate::edit::{Applicability, Edit, Fix, TextRange};
-use crate::fix;
+use crate::edit;
+use crate::fix::{Applicability, Edit, Fix, TextRange};
 use crate::python::{self, Arguments, StringParts, StringPiece};
 
 pub struct SqlFstringParameterize {
@@ -2823,7 +2823,7 @@ impl Job<'_, '_, '_> {
         let cx = self.cx;
         let argument = self.args.positional[0];
         if let Some(pass) = self.template.pass_through {
-            return fix::insert_arguments_after(
+            return edit::insert_arguments_after(
                 cx,
                 argument,
                 &[python::text(text, pass).to_owned()],
@@ -2832,9 +2832,9 @@ impl Job<'_, '_, '_> {
         match (style, params) {
             (Style::Numeric, Some(Params::Extra(items))) => {
                 let last = items.last().copied().unwrap_or(argument);
-                fix::insert_arguments_after(cx, last, new_params)
+                edit::insert_arguments_after(cx, last, new_params)
             }
-            (Style::Numeric, _) => fix::insert_arguments_after(cx, argument, new_params),
+            (Style::Numeric, _) => edit::insert_arguments_after(cx, argument, new_params),
             (_, Some(Params::Literal { node, items, list })) => {
                 let mut merged = Vec::new();
                 for slot in slots {
@@ -2850,7 +2850,7 @@ impl Job<'_, '_, '_> {
                 }
                 Edit::replacement(node.byte_range().into(), sequence(&merged, *list))
             }
-            _ => fix::insert_arguments_after(cx, argument, &[sequence(new_params, false)]),
+            _ => edit::insert_arguments_after(cx, argument, &[sequence(new_params, false)]),
         }
     }
 }

@@ -61,8 +61,8 @@
 use tree_sitter::Node;
 
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
-use crate::edit::{Applicability, Edit, Fix};
-use crate::fix;
+use crate::edit;
+use crate::fix::{Applicability, Edit, Fix};
 use crate::python::{self, Arguments};
 
 pub struct SubprocessShell;
@@ -300,7 +300,8 @@ impl SubprocessShell {
             command.byte_range().into(),
             format!("[{}]", items.join(", ")),
         )];
-        edits.extend(fix::remove_argument(cx, shell).ok_or("a comment sits next to `shell=True`")?);
+        edits
+            .extend(edit::remove_argument(cx, shell).ok_or("a comment sits next to `shell=True`")?);
         Ok(edits)
     }
 }

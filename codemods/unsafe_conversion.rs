@@ -84,7 +84,7 @@
 use tree_sitter::Node;
 
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
-use crate::edit::{Applicability, Fix};
+use crate::fix::{Applicability, Fix};
 use crate::python::{self, Arguments};
 
 pub struct UnsafeConversion;

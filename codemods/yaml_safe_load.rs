@@ -47,8 +47,8 @@
 use tree_sitter::Node;
 
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
-use crate::edit::{Applicability, Edit, Fix, TextRange};
-use crate::fix;
+use crate::edit;
+use crate::fix::{Applicability, Edit, Fix, TextRange};
 use crate::python::{self, Arguments};
 
 pub struct YamlSafeLoad;
@@ -168,7 +168,7 @@ impl Codemod for YamlSafeLoad {
                     unused.push(python::text(cx.text, loader));
                 }
             }
-            edits.extend(fix::drop_unused_imported_names(
+            edits.extend(edit::drop_unused_imported_names(
                 cx,
                 &unused,
                 call.byte_range(),
@@ -222,7 +222,7 @@ fn rename_edits(cx: &Checker<'_>, function: Node<'_>, safe_method: &str) -> Opti
         TextRange::from(function.byte_range()),
         format!("yaml.{safe_method}"),
     )];
-    edits.extend(fix::ensure_import(cx, "yaml"));
+    edits.extend(edit::ensure_import(cx, "yaml"));
     Some(edits)
 }
 

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use aho_corasick::AhoCorasick;
 use tree_sitter::{Node, Tree};
 
-use crate::edit::{Applicability, Fix, TextRange};
+use crate::fix::{Applicability, Fix, TextRange};
 use crate::project::Project;
 use crate::source::{LineIndex, Location, Stylist};
 
@@ -608,7 +608,7 @@ fn test_file_globs() -> &'static PathGlobs {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::edit::Edit;
+    use crate::fix::Edit;
 
     #[test]
     fn bool_options() {

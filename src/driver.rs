@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::codemod::{Checker, Engine, Finding};
-use crate::edit::{apply_fixes, Applicability, Edit, Fix};
+use crate::fix::{apply_fixes, Applicability, Edit, Fix};
 use crate::parse::{first_error, parse};
 use crate::source::{DecodeError, LineIndex, SourceFile, Stylist};
 
@@ -612,7 +612,7 @@ fn is_suppressed(lines: &LineIndex, text: &str, finding: &Finding) -> bool {
 mod tests {
     use super::*;
     use crate::codemod::{Checker, Codemod, Meta, Priority};
-    use crate::edit::{Edit, TextRange};
+    use crate::fix::{Edit, TextRange};
     use std::sync::Arc;
     use tree_sitter::Node;
 

@@ -2,9 +2,12 @@
 //! into reviewable fixes (diff preview, patch file, in-place write or a fix
 //! branch made through libgit2).
 //!
-//! Data flows one way: `walk` → `source` → `parse` → `codemod` (match) →
-//! `edit`/`fix` → `driver` (apply to a fixpoint) → `diff` / `report` /
-//! `write` / `git`. `cli` is the only module that knows about clap.
+//! Data flows one way: `walk` → `source` → `project` (facts about the whole
+//! tree) → `parse` → `codemod` (match; codemods ask `python`, the one
+//! Python-knowledge layer, and build their edits with `edit`) → `fix` (the
+//! fix engine: edits, fixes and applying them) → `driver` (apply to a
+//! fixpoint) → `diff` / `report` / `write` / `git`. `cli` is the only
+//! module that knows about clap.
 
 pub mod cli;
 pub mod codemod;

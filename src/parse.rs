@@ -4,7 +4,7 @@ use std::cell::RefCell;
 
 use tree_sitter::{InputEdit, Language, Node, Parser, Point, Tree};
 
-use crate::edit::Edit;
+use crate::fix::Edit;
 
 /// The Python grammar.
 pub fn language() -> Language {
@@ -34,7 +34,7 @@ pub fn parse(text: &str) -> Tree {
 }
 
 /// Parse `new_text`, the result of splicing `edits` (sorted, as returned by
-/// [`apply_fixes`](crate::edit::apply_fixes)) into `old_text`, reusing the
+/// [`apply_fixes`](crate::fix::apply_fixes)) into `old_text`, reusing the
 /// unchanged parts of `old_tree`: re-parsing costs about what changed, not
 /// the whole file.
 pub fn reparse(old_tree: &Tree, old_text: &str, new_text: &str, edits: &[Edit]) -> Tree {
@@ -153,7 +153,7 @@ pub fn first_error(tree: &Tree) -> Option<Node<'_>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::edit::{apply_fixes, Fix, TextRange};
+    use crate::fix::{apply_fixes, Fix, TextRange};
 
     #[test]
     fn point_cursor_gives_rows_and_byte_columns() {

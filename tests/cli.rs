@@ -834,11 +834,7 @@ fn branch_needs_force_to_replace_and_accepts_a_base() {
     assert!(added.iter().any(|id| id == CORS), "{replaced:?}");
     for id in &added {
         let entry = auditfix::codemods::find(id).expect("commit names a codemod");
-        assert_eq!(
-            entry.meta.fix,
-            auditfix::edit::Applicability::Unsafe,
-            "{id}"
-        );
+        assert_eq!(entry.meta.fix, auditfix::fix::Applicability::Unsafe, "{id}");
     }
     assert_eq!(
         git(

@@ -835,7 +835,7 @@ fn fixed_modules_compile_with_cpython() {
         );
     }
     for entry in CATALOGUE {
-        if entry.meta.fix > auditfix::edit::Applicability::ReportOnly {
+        if entry.meta.fix > auditfix::fix::Applicability::ReportOnly {
             assert!(
                 fixed_by.contains_key(entry.meta.id),
                 "no generated module got a {} fix: {fixed_by:?}",

@@ -13,7 +13,7 @@ use tree_sitter::Node;
 /// that covers one of `codes` (test ids such as `B608`, or test names): a
 /// bare `# nosec` covers every test. For codemods that mirror a bandit
 /// check, so that code already reviewed for bandit is not flagged again.
-pub fn has_nosec(text: &str, range: crate::edit::TextRange, codes: &[&str]) -> bool {
+pub fn has_nosec(text: &str, range: crate::fix::TextRange, codes: &[&str]) -> bool {
     let from = range.start.min(text.len());
     let to = range.end.clamp(from, text.len());
     let start = text[..from].rfind('\n').map_or(0, |p| p + 1);

@@ -17,7 +17,7 @@ pub enum StringPiece<'n> {
     /// (`\N{...}`).
     Char {
         ch: Option<char>,
-        range: crate::edit::TextRange,
+        range: crate::fix::TextRange,
     },
     Interpolation(Node<'n>),
 }
@@ -56,7 +56,7 @@ impl StringParts<'_> {
 /// a line continues it and yields no character); an f-string's `{{` / `}}`
 /// are one brace each. `None` for anything but a well-formed `string` node.
 pub fn string_pieces<'n>(text: &str, node: Node<'n>) -> Option<StringParts<'n>> {
-    use crate::edit::TextRange;
+    use crate::fix::TextRange;
     if node.kind() != "string" {
         return None;
     }

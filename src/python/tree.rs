@@ -506,7 +506,7 @@ mod tests {
         let text = "a = 1  # nosec\nb = 2  # nosec B608\nc = 3  # nosec: B105, B106\nd = 4  # nosecurity\ne = 5\n";
         let line = |n: usize| {
             let start: usize = text.split_inclusive('\n').take(n - 1).map(str::len).sum();
-            crate::edit::TextRange::new(start, start + 1)
+            crate::fix::TextRange::new(start, start + 1)
         };
         assert!(has_nosec(text, line(1), &["B608"]));
         assert!(has_nosec(text, line(2), &["B608"]));
@@ -516,7 +516,7 @@ mod tests {
         assert!(!has_nosec(text, line(5), &["B608"]));
         assert!(!has_nosec(
             text,
-            crate::edit::TextRange::new(line(4).start, line(5).end),
+            crate::fix::TextRange::new(line(4).start, line(5).end),
             &["B608"]
         ));
     }
