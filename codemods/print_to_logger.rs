@@ -272,14 +272,7 @@ impl PrintToLogger {
         // The one logger policy (shared with every codemod that logs): the
         // class's own logger in its methods, else the module's logger, or
         // a new one (named as the project names its loggers).
-        let factory = cx.project().logger_convention().map_or_else(
-            || "__name__".to_owned(),
-            |name| cx.stylist.string_literal(name),
-        );
-        let logger = match class_logger(cx, call) {
-            Some(logger) => Ok((logger, Vec::new())),
-            None => edit::module_logger_with_at(cx, call, &factory),
-        };
+        let logger = edit::module_logger_at(cx, call);
         let creates_logger = logger.as_ref().is_ok_and(|(_, edits)| !edits.is_empty());
         let (logger, fix) = match logger {
             Ok((logger, logger_edits)) => {
@@ -304,7 +297,7 @@ impl PrintToLogger {
         message.push_str(&visibility_note(
             cx,
             level,
-            creates_logger && factory == "__name__",
+            creates_logger && cx.project().logger_convention().is_none(),
         ));
         let fix = match fix {
             Ok(fix) => Some(fix),
@@ -1170,48 +1163,6 @@ fn repeated_log(cx: &Checker<'_>, call: Node<'_>) -> Option<String> {
         );
     }
     None
-}
-
-/// In a method of a class whose methods log through `self.log` /
-/// `self.logger` (`self._log`, `self._logger`): that logger.
-fn class_logger(cx: &Checker<'_>, call: Node<'_>) -> Option<String> {
-    let function = python::enclosing_function(call)?;
-    let mut parent = function.parent()?;
-    if parent.kind() == "decorated_definition" {
-        parent = parent.parent()?;
-    }
-    let class = parent
-        .parent()
-        .filter(|c| parent.kind() == "block" && c.kind() == "class_definition")?;
-    let first_parameter = function
-        .child_by_field_name("parameters")
-        .and_then(|p| p.named_child(0))
-        .map(|p| python::text(cx.text, p));
-    if first_parameter != Some("self") {
-        return None;
-    }
-    let key = class.start_byte().to_string();
-    cx.memo(("print_class_logger", &key), || {
-        let mut found: Option<String> = None;
-        python::walk_descendants(class, |node| {
-            if found.is_some() {
-                return false;
-            }
-            if node.kind() == "call" {
-                if let Some((Some(receiver), method)) = python::call_target(cx.text, node) {
-                    let receiver = python::text(cx.text, receiver);
-                    let attribute = receiver.strip_prefix("self.").unwrap_or("");
-                    if python::LOG_METHODS.contains(&method)
-                        && matches!(attribute, "log" | "logger" | "_log" | "_logger")
-                    {
-                        found = Some(receiver.to_owned());
-                    }
-                }
-            }
-            true
-        });
-        found
-    })
 }
 
 /// What the project's logging setup means for the record (a project

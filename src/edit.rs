@@ -243,13 +243,19 @@ fn insert_module_lines(cx: &Checker, at: usize, template: &str) -> Edit {
 /// imports. Only [`module_logger_at`] calls it, once it has decided that
 /// the module has no logger to reuse.
 fn create_module_logger(cx: &Checker) -> (String, Vec<Edit>) {
+    // Named as the project names its loggers (`getLogger("discord")` in
+    // most modules), else after the module.
+    let factory = cx.project().logger_convention().map_or_else(
+        || "__name__".to_owned(),
+        |name| cx.stylist.string_literal(name),
+    );
     cx.memo(("create_module_logger", ""), || {
         let at = import_insertion_point(cx);
         let mut block = String::new();
         if !has_import(cx, "logging") {
             block.push_str("import logging\n");
         }
-        block.push_str("\nlogger = logging.getLogger(__name__)");
+        block.push_str(&format!("\nlogger = logging.getLogger({factory})"));
         (
             "logger".to_owned(),
             vec![insert_module_lines(cx, at, &block)],
@@ -338,59 +344,46 @@ pub fn hoist_point<'n>(
     Ok((statement, at, indent))
 }
 
-/// [`module_logger_at`] with two conventions of the project on top: a
-/// module-level logger under another name than [`python::LOGGER_NAMES`]
-/// (`bot_log = logging.getLogger("bot")`) is reused rather than joined by
-/// a second logger, and a new logger is made by
-/// `logging.getLogger(<factory_argument>)`: `__name__`, or the named
-/// logger the project logs through (`"discord"`, see
-/// [`Project::logger_convention`](crate::project::Project::logger_convention)).
-pub fn module_logger_with_at(
-    cx: &Checker,
-    node: Node,
-    factory_argument: &str,
-) -> Result<(String, Vec<Edit>), String> {
-    let (existing, logger_taken) = cx.memo(("module_loggers", ""), || {
-        python::module_loggers(cx.text, cx.root)
-    })?;
-    if existing.is_some() || logger_taken {
-        return module_logger_at(cx, node);
+/// In a method of a class whose methods log through `self.log` /
+/// `self.logger` (`self._log`, `self._logger`): that logger.
+fn class_logger(cx: &Checker<'_>, call: Node<'_>) -> Option<String> {
+    let function = python::enclosing_function(call)?;
+    let mut parent = function.parent()?;
+    if parent.kind() == "decorated_definition" {
+        parent = parent.parent()?;
     }
-    let other = cx.memo(("module_logger_any_name", ""), || {
-        python::module_logger_any_name(cx.text, cx.root)
-    });
-    let (name, edits) = match other {
-        Some((name, defined_at)) => {
-            let runs_at_import = python::enclosing_function(node).is_none();
-            if runs_at_import && defined_at > node.start_byte() {
-                return Err(format!(
-                    "the module logger `{name}` is only defined further down"
-                ));
-            }
-            (name, Vec::new())
-        }
-        None if factory_argument == "__name__" => return module_logger_at(cx, node),
-        None => cx.memo(("create_module_logger_with", factory_argument), || {
-            let at = import_insertion_point(cx);
-            let mut block = String::new();
-            if !has_import(cx, "logging") {
-                block.push_str("import logging\n");
-            }
-            block.push_str(&format!("\nlogger = logging.getLogger({factory_argument})"));
-            (
-                "logger".to_owned(),
-                vec![insert_module_lines(cx, at, &block)],
-            )
-        }),
-    };
-    let shadowed = python::ancestors(node)
-        .skip(1)
-        .filter(|n| matches!(n.kind(), "function_definition" | "lambda"))
-        .any(|scope| python::binds_name(cx.text, scope, &name));
-    if shadowed {
-        return Err(format!("a local `{name}` shadows the module logger"));
+    let class = parent
+        .parent()
+        .filter(|c| parent.kind() == "block" && c.kind() == "class_definition")?;
+    let first_parameter = function
+        .child_by_field_name("parameters")
+        .and_then(|p| p.named_child(0))
+        .map(|p| python::text(cx.text, p));
+    if first_parameter != Some("self") {
+        return None;
     }
-    Ok((name, edits))
+    let key = class.start_byte().to_string();
+    cx.memo(("class_logger", &key), || {
+        let mut found: Option<String> = None;
+        python::walk_descendants(class, |node| {
+            if found.is_some() {
+                return false;
+            }
+            if node.kind() == "call" {
+                if let Some((Some(receiver), method)) = python::call_target(cx.text, node) {
+                    let receiver = python::text(cx.text, receiver);
+                    let attribute = receiver.strip_prefix("self.").unwrap_or("");
+                    if python::LOG_METHODS.contains(&method)
+                        && matches!(attribute, "log" | "logger" | "_log" | "_logger")
+                    {
+                        found = Some(receiver.to_owned());
+                    }
+                }
+            }
+            true
+        });
+        found
+    })
 }
 
 #[cfg(test)]
@@ -544,10 +537,13 @@ mod tests {
     }
 }
 
-/// The module logger to call at `node`, with the edits that create it if
-/// the module has none (as [`create_module_logger`]) — or why no module
-/// logger can be used there, for a report-only message.
+/// The logger to call at `node` — the one logger policy every codemod
+/// that logs goes through — with the edits that create it if the module
+/// has none (as [`create_module_logger`]), or why no logger can be used
+/// there, for a report-only message.
 ///
+/// In a method of a class whose methods log through `self.log` /
+/// `self.logger` (`self._log`, `self._logger`), that logger.
 /// Reuses a module-level `logger` / `log` / `LOGGER` / `_logger` assigned
 /// from `getLogger(...)`, `get_logger(...)`, `get_task_logger(...)` or
 /// `getChild(...)`, or imported (`from app.log import logger`). Refuses:
@@ -557,9 +553,20 @@ mod tests {
 /// `logger` would be called instead); and a module-level `logger` that is
 /// something else, which a new one would replace.
 pub fn module_logger_at(cx: &Checker, node: Node) -> Result<(String, Vec<Edit>), String> {
+    if let Some(logger) = class_logger(cx, node) {
+        return Ok((logger, Vec::new()));
+    }
     let (existing, logger_taken) = cx.memo(("module_loggers", ""), || {
         python::module_loggers(cx.text, cx.root)
     })?;
+    // A module logger under another name (`bot_log = logging.getLogger(
+    // "bot")`) is reused rather than joined by a second one.
+    let existing = match existing {
+        None if !logger_taken => cx.memo(("module_logger_any_name", ""), || {
+            python::module_logger_any_name(cx.text, cx.root)
+        }),
+        existing => existing,
+    };
     let runs_at_import = python::enclosing_function(node).is_none()
         && !python::ancestors(node).any(|n| n.kind() == "lambda");
     let (name, edits) = match existing {

@@ -22,6 +22,18 @@ pub fn assigned_before<'n>(text: &str, name: Node<'n>) -> Option<Node<'n>> {
     })
 }
 
+/// Whether an identifier occurrence names a variable: not the attribute
+/// of `x.name` nor the keyword of `f(name=1)`.
+pub fn is_name_read(identifier: Node<'_>) -> bool {
+    let is_field = |kind: &str, field: &str| {
+        identifier.parent().is_some_and(|p| {
+            p.kind() == kind
+                && p.child_by_field_name(field).map(|f| f.id()) == Some(identifier.id())
+        })
+    };
+    !is_field("attribute", "attribute") && !is_field("keyword_argument", "name")
+}
+
 /// Whether `name` is read somewhere in `node`: an identifier with that
 /// text, not an attribute name (`x.name`) or a keyword (`f(name=1)`).
 pub fn references_name(text: &str, node: Node<'_>, name: &str) -> bool {
@@ -31,12 +43,7 @@ pub fn references_name(text: &str, node: Node<'_>, name: &str) -> bool {
             return false;
         }
         if n.kind() == "identifier" && self::text(text, n) == name {
-            let is_field = |kind: &str, field: &str| {
-                n.parent().is_some_and(|p| {
-                    p.kind() == kind && p.child_by_field_name(field).map(|f| f.id()) == Some(n.id())
-                })
-            };
-            found = !is_field("attribute", "attribute") && !is_field("keyword_argument", "name");
+            found = is_name_read(n);
         }
         true
     });
@@ -189,12 +196,7 @@ pub fn read_outside(text: &str, root: Node<'_>, name: &str, range: std::ops::Ran
             return false;
         }
         if n.kind() == "identifier" && self::text(text, n) == name {
-            let is_field = |kind: &str, field: &str| {
-                n.parent().is_some_and(|p| {
-                    p.kind() == kind && p.child_by_field_name(field).map(|f| f.id()) == Some(n.id())
-                })
-            };
-            found = !is_field("attribute", "attribute") && !is_field("keyword_argument", "name");
+            found = is_name_read(n);
         }
         true
     });
