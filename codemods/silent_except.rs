@@ -202,6 +202,11 @@ impl Codemod for SilentExcept {
         vec!["except".into()]
     }
 
+    /// The logger policy reads the project's logger convention.
+    fn uses_project(&self) -> bool {
+        true
+    }
+
     fn check(&self, clause: Node<'_>, cx: &mut Checker<'_>) {
         let Some(body) = python::handler_body(clause) else {
             return;
