@@ -449,7 +449,13 @@ impl Codemod for InsecureDefaultSecret {
     }
 
     fn check(&self, node: Node<'_>, cx: &mut Checker<'_>) {
-        if self.exclude_tests && (cx.is_test_file() || cx.path().is_some_and(is_dev_or_test_path)) {
+        let dev_or_test = || {
+            cx.is_test_file()
+                || cx.memo(("insecure_dev_or_test_path", ""), || {
+                    cx.path().is_some_and(is_dev_or_test_path)
+                })
+        };
+        if self.exclude_tests && dev_or_test() {
             return;
         }
         match node.kind() {

@@ -1328,21 +1328,34 @@ fn scan_module_facts(cx: &Checker<'_>) -> ModuleFacts {
         module_functions(cx.text, cx.root).into_iter().collect();
     let mut main_calls: Vec<String> = Vec::new();
     let mut other_calls: Vec<String> = Vec::new();
-    for statement in python::module_statements(cx.root) {
+    let statements = python::module_statements(cx.root);
+    // Which functions only the `__main__` block calls matters only when
+    // there is one: collecting every call name is most of this scan.
+    let has_main_guard = statements
+        .iter()
+        .any(|s| s.kind() == "if_statement" && is_main_guard(cx.text, *s));
+    let calls_in = |statement| {
+        if has_main_guard {
+            called_names(cx.text, statement)
+        } else {
+            Vec::new()
+        }
+    };
+    for statement in statements {
         if matches!(
             statement.kind(),
             "function_definition" | "class_definition" | "decorated_definition"
         ) {
             facts.program |= defines_print(cx.text, statement);
-            other_calls.extend(called_names(cx.text, statement));
+            other_calls.extend(calls_in(statement));
             continue;
         }
         if statement.kind() == "if_statement" && is_main_guard(cx.text, statement) {
             facts.main_guard = Some((statement.start_byte(), statement.end_byte()));
-            main_calls.extend(called_names(cx.text, statement));
+            main_calls.extend(calls_in(statement));
             continue;
         }
-        other_calls.extend(called_names(cx.text, statement));
+        other_calls.extend(calls_in(statement));
         facts.script_code |= prints_at_top_level(cx.text, statement)
             || runs_script_code(cx, statement, &own_functions);
         facts.serves_app |= creates_app(cx, statement);

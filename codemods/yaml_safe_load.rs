@@ -94,14 +94,16 @@ impl Codemod for YamlSafeLoad {
         let Some(qualified) = cx.qualified_name(function) else {
             return;
         };
-        if python::first_name_bound_locally(cx.text, function) {
-            return; // a parameter or local of that name, not the import
-        }
         let (method, safe_method) = match qualified.as_str() {
             "yaml.load" => ("load", "safe_load"),
             "yaml.load_all" => ("load_all", "safe_load_all"),
             _ => return,
         };
+        // Only now (it walks the scopes around the call): a parameter or
+        // local of that name, not the import.
+        if python::first_name_bound_locally(cx.text, function) {
+            return;
+        }
         // `yaml = YAML()` (ruamel.yaml, safe by default) is not the module.
         let head = python::text(cx.text, function)
             .split('.')
