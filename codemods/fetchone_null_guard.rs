@@ -37,10 +37,28 @@
 //! is reported without a fix (a guard on the second fetch would fire on the
 //! normal path): keep the first row in a variable.
 //!
-//! A row the program guarantees elsewhere (a caller that checked the same
-//! key, a settings row inserted at startup for every server) cannot be seen
-//! from the fetch: such findings stay, and the guard only documents the
-//! assumption.
+//! A row guaranteed by the code before the fetch, in the same function, is
+//! left alone:
+//! - an `INSERT [OR IGNORE] INTO t (k, ...) VALUES (?, ...)` (also with `ON
+//!   CONFLICT ... DO NOTHING`) run unconditionally, when the fetch reads
+//!   `FROM t WHERE k = ?` with the same argument;
+//! - an early exit `if not [await] exists(m): return` (or `raise`) on a
+//!   module-level function of this module or imported from a project
+//!   module (`from utils import exists`), whose body fetches a row and
+//!   returns a true value only when it is not None (`if row is not None:
+//!   return True`, `return cur.fetchone() is not None`), when its query
+//!   reads the same table with every condition of the fetch, bound to the
+//!   same arguments once its parameters are replaced by the call's
+//!   (`event.user_id` in `exists(event)` is `m.user_id` for `exists(m)`).
+//!
+//! Both queries must be plain `SELECT ... FROM t WHERE a = ? AND b = ?`
+//! (`?`, `%s` or `$n`). When such a guard reads the same table by another
+//! key, or its body or either key cannot be read, the finding stays with an
+//! unsafe fix and names the guard (`` `exists()` on line 4 may guarantee
+//! the row ``). A row the program guarantees further away (a caller that
+//! checked the same key, a settings row inserted at startup for every
+//! server) cannot be seen from the fetch: such findings stay, and the guard
+//! only documents the assumption.
 //!
 //! ## Why
 //! These methods return `None` when the query matched nothing. The code then
@@ -79,7 +97,8 @@
 //! used it, and nothing in that statement ran before the fetch. Unsafe when
 //! hoisting moves the fetch before other calls of the same statement, or
 //! when the unchecked use sits in a branch or loop (raising right after the
-//! assignment also raises on paths that never used the row). Report-only
+//! assignment also raises on paths that never used the row), and when an
+//! earlier guard may guarantee the row (see above). Report-only
 //! when the fetch cannot be hoisted: inside a lambda, comprehension,
 //! conditional expression, the right side of `and`/`or`, a `while` or
 //! `elif` condition, an `assert`, or a statement that shares its line.
@@ -148,6 +167,12 @@ impl Codemod for FetchoneNullGuard {
         self.methods.clone()
     }
 
+    /// Guard functions imported from other modules (`from utils import
+    /// exists`) are read from the project pass.
+    fn uses_project(&self) -> bool {
+        true
+    }
+
     fn check(&self, call: Node<'_>, cx: &mut Checker<'_>) {
         let Some((Some(_receiver), method)) = python::call_target(cx.text, call) else {
             return;
@@ -167,9 +192,15 @@ impl Codemod for FetchoneNullGuard {
         {
             return;
         }
+        let note = match self.guarantee(cx, call) {
+            Guarantee::Proven => return,
+            Guarantee::Possible(note) => Some(note),
+            Guarantee::Unknown => None,
+        };
+        let note = note.as_deref();
         if let Some(name) = assigned_name(cx.text, user, value) {
             let first = earlier_fetch(cx.text, call, method);
-            self.check_named(cx, method, value, user, name, first);
+            self.check_named(cx, method, value, user, name, first, note);
         } else if let Some(use_kind) = direct_use(cx.text, user, value) {
             if let Some(first) = earlier_fetch(cx.text, call, method) {
                 let message = format!(
@@ -183,14 +214,21 @@ impl Codemod for FetchoneNullGuard {
                 );
                 return;
             }
-            self.check_direct(cx, method, value, use_kind);
+            self.check_direct(cx, method, value, use_kind, note);
         }
     }
 }
 
 impl FetchoneNullGuard {
     /// `dict(c.fetchone())`, `c.fetchone()[0]`, `a, b = c.fetchone()` …
-    fn check_direct(&self, cx: &mut Checker<'_>, method: &str, value: Node<'_>, use_kind: &str) {
+    fn check_direct(
+        &self,
+        cx: &mut Checker<'_>,
+        method: &str,
+        value: Node<'_>,
+        use_kind: &str,
+        guard: Option<&str>,
+    ) {
         let swallowed = match surrounding_try(cx.text, value) {
             Surrounding::Expected => return,
             Surrounding::Swallowed(clause) => Some(clause),
@@ -202,8 +240,11 @@ impl FetchoneNullGuard {
         if let Some(clause) = swallowed {
             message.push_str(&swallowed_note(clause));
         }
+        if let Some(note) = guard {
+            message.push_str(note);
+        }
         let fix = match self.hoist_fix(cx, method, value) {
-            Ok(mut fix) if swallowed.is_some() => {
+            Ok(mut fix) if swallowed.is_some() || guard.is_some() => {
                 fix.applicability = fix.applicability.min(Applicability::Unsafe);
                 fix
             }
@@ -217,6 +258,7 @@ impl FetchoneNullGuard {
     }
 
     /// `row = c.fetchone()` then an unchecked use of `row`.
+    #[allow(clippy::too_many_arguments)] // one finding's facts, each used once
     fn check_named(
         &self,
         cx: &mut Checker<'_>,
@@ -225,6 +267,7 @@ impl FetchoneNullGuard {
         assignment: Node<'_>,
         name: &str,
         earlier: Option<Node<'_>>,
+        guard: Option<&str>,
     ) {
         let Some(statement) = assignment
             .parent()
@@ -260,7 +303,10 @@ impl FetchoneNullGuard {
         if let Some(clause) = swallowed {
             message.push_str(&swallowed_note(clause));
         }
-        let applicability = if conditional || swallowed.is_some() {
+        if let Some(note) = guard {
+            message.push_str(note);
+        }
+        let applicability = if conditional || swallowed.is_some() || guard.is_some() {
             Applicability::Unsafe
         } else {
             Applicability::Safe
@@ -1059,6 +1105,745 @@ fn earlier_fetch<'n>(text: &str, call: Node<'n>, method: &str) -> Option<Node<'n
     // A fetch in an earlier statement may read the next row on purpose
     // (`first = cur.fetchone(); second = cur.fetchone()`): not counted.
     None
+}
+
+/// What the code before a fetch says about its row.
+enum Guarantee {
+    /// Nothing seen.
+    Unknown,
+    /// The row provably exists: an earlier INSERT of the same key, or an
+    /// early exit on a project function that fetched the same row.
+    Proven,
+    /// An early exit on a project function may guarantee the row, but the
+    /// match cannot be proven: the note for the message.
+    Possible(String),
+}
+
+/// A query's table and its `column = placeholder` conditions, each with
+/// the source text of its bound argument (spaces removed).
+struct RowKey {
+    table: String,
+    conditions: Vec<(String, String)>,
+}
+
+/// The call whose first argument is the query behind a fetch: the fetch
+/// itself when it takes the query (asyncpg, `databases`), the `execute(...)`
+/// it is chained on, or the nearest earlier `cur.execute(...)` / `cur =
+/// x.execute(...)` of the same cursor variable.
+fn query_call<'n>(text: &str, call: Node<'n>) -> Option<Node<'n>> {
+    let args = Arguments::of(text, call);
+    if !args.positional.is_empty() || args.keyword("query").is_some() {
+        return Some(call);
+    }
+    let (Some(receiver), _) = python::call_target(text, call)? else {
+        return None;
+    };
+    let receiver = python::unparenthesize(receiver);
+    match receiver.kind() {
+        "call" => Some(receiver),
+        "identifier" => {
+            let cursor = python::text(text, receiver);
+            python::statements_before(call).find_map(|statement| {
+                let expr = statement_call(statement)?;
+                let parent = python::parent_skipping_parens(expr)?;
+                let assigned = if parent.kind() == "await" {
+                    python::parent_skipping_parens(parent)?
+                } else {
+                    parent
+                };
+                if assigned.kind() == "assignment" {
+                    let left = assigned.child_by_field_name("left")?;
+                    return (python::text(text, left) == cursor).then_some(expr);
+                }
+                let (Some(target), method) = python::call_target(text, expr)? else {
+                    return None;
+                };
+                (python::text(text, target) == cursor && EXECUTE_METHODS.contains(&method))
+                    .then_some(expr)
+            })
+        }
+        _ => None,
+    }
+}
+
+/// The call an expression statement runs: `f(...)`, `await f(...)`,
+/// `x = f(...)`, `x = await f(...)`.
+fn statement_call(statement: Node<'_>) -> Option<Node<'_>> {
+    if statement.kind() != "expression_statement" {
+        return None;
+    }
+    let mut expr = statement.named_child(0)?;
+    if expr.kind() == "assignment" {
+        expr = python::unparenthesize(expr.child_by_field_name("right")?);
+    }
+    if expr.kind() == "await" {
+        expr = python::unparenthesize(expr.named_child(0)?);
+    }
+    (expr.kind() == "call").then_some(expr)
+}
+
+/// The bound arguments of a query call, in order: after the query, one
+/// tuple or list of them, or each one (asyncpg's `fetchrow(q, a, b)`).
+fn query_params(text: &str, call: Node<'_>) -> Vec<String> {
+    let args = Arguments::of(text, call);
+    let rest: Vec<Node<'_>> = args.positional.iter().skip(1).copied().collect();
+    let items = match rest.as_slice() {
+        [one] if matches!(python::unparenthesize(*one).kind(), "tuple" | "list") => {
+            python::named_children(python::unparenthesize(*one))
+        }
+        _ => rest,
+    };
+    items
+        .into_iter()
+        .filter(|n| n.kind() != "comment")
+        .map(|n| compact(python::text(text, n)))
+        .collect()
+}
+
+fn compact(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// The tokens of a query's source text (quotes, whitespace and string
+/// prefixes dropped), upper-cased; None when a part is not literal
+/// (`{...}` of an f-string, `%(name)s`).
+fn sql_tokens(sql: &str) -> Option<Vec<String>> {
+    let mut tokens = Vec::new();
+    let chars: Vec<char> = sql.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_alphanumeric() || c == '_' {
+            let start = i;
+            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
+                i += 1;
+            }
+            tokens.push(chars[start..i].iter().collect::<String>().to_uppercase());
+            continue;
+        }
+        match c {
+            '{' | '}' => return None,
+            '$' => {
+                let start = i;
+                i += 1;
+                while i < chars.len() && chars[i].is_ascii_digit() {
+                    i += 1;
+                }
+                tokens.push(chars[start..i].iter().collect());
+                continue;
+            }
+            '%' if chars.get(i + 1).is_some_and(|n| *n == 's' || *n == 'S') => {
+                tokens.push("?".into());
+                i += 2;
+                continue;
+            }
+            '%' | ':' => return None,
+            '?' | '=' | '(' | ')' | ',' | '.' | '<' | '>' | '!' | '*' | '+' | '-' | '|' => {
+                tokens.push(c.to_string())
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    // `f"..."`, `r'...'`: a prefix before the first keyword.
+    while tokens.first().is_some_and(|t| {
+        matches!(
+            t.as_str(),
+            "F" | "R" | "B" | "U" | "RB" | "BR" | "FR" | "RF"
+        )
+    }) {
+        tokens.remove(0);
+    }
+    Some(tokens)
+}
+
+/// Placeholder → index of its bound argument (`?` and `%s` count up).
+fn placeholder_index(token: &str, counter: &mut usize) -> Option<usize> {
+    if token == "?" {
+        *counter += 1;
+        return Some(*counter - 1);
+    }
+    let n: usize = token.strip_prefix('$')?.parse().ok()?;
+    n.checked_sub(1)
+}
+
+/// `[schema .] table` at `tokens[at..]`: the table and the next position.
+fn table_at(tokens: &[String], at: usize) -> Option<(String, usize)> {
+    let first = tokens.get(at)?;
+    if tokens.get(at + 1).is_some_and(|t| t == ".") {
+        return Some((tokens.get(at + 2)?.clone(), at + 3));
+    }
+    Some((first.clone(), at + 1))
+}
+
+/// `SELECT ... FROM table WHERE a = ? AND b = ?` (optionally `LIMIT 1`):
+/// the table and the conditions. None for anything else (joins, `OR`,
+/// other operators): the key is then not known.
+fn select_key(sql: &str, params: &[String]) -> Option<RowKey> {
+    let mut tokens = sql_tokens(sql)?;
+    // `WHERE (a = ? AND b = ?)`: the parentheses change nothing.
+    if let Some(open) = tokens
+        .windows(2)
+        .position(|w| w[0] == "WHERE" && w[1] == "(")
+    {
+        let mut depth = 0i32;
+        let close = tokens[open + 1..].iter().position(|t| {
+            match t.as_str() {
+                "(" => depth += 1,
+                ")" => depth -= 1,
+                _ => {}
+            }
+            depth == 0
+        });
+        if let Some(close) = close.map(|c| c + open + 1) {
+            tokens.remove(close);
+            tokens.remove(open + 1);
+        }
+    }
+    if tokens.first()? != "SELECT" {
+        return None;
+    }
+    let mut depth = 0i32;
+    let from = tokens.iter().position(|t| {
+        match t.as_str() {
+            "(" => depth += 1,
+            ")" => depth -= 1,
+            _ => {}
+        }
+        depth == 0 && t == "FROM"
+    })?;
+    let (table, mut at) = table_at(&tokens, from + 1)?;
+    let mut conditions = Vec::new();
+    if tokens.get(at).is_some_and(|t| t == "WHERE") {
+        at += 1;
+        let mut counter = 0;
+        loop {
+            let (mut column, mut next) = (tokens.get(at)?.clone(), at + 1);
+            if tokens.get(next).is_some_and(|t| t == ".") {
+                column = tokens.get(next + 1)?.clone();
+                next += 2;
+            }
+            if tokens.get(next)? != "=" {
+                return None;
+            }
+            let index = placeholder_index(tokens.get(next + 1)?, &mut counter)?;
+            conditions.push((column, params.get(index)?.clone()));
+            at = next + 2;
+            match tokens.get(at).map(String::as_str) {
+                Some("AND") => at += 1,
+                _ => break,
+            }
+        }
+    }
+    match tokens[at..]
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        [] | ["LIMIT", "1"] => Some(RowKey { table, conditions }),
+        _ => None,
+    }
+}
+
+/// `INSERT [OR IGNORE | OR REPLACE] INTO table (a, b) VALUES (?, ?) ...`
+/// (an `ON CONFLICT ... DO NOTHING` after it changes nothing: the row is
+/// there either way): the table and the placeholder-bound columns.
+fn insert_key(sql: &str, params: &[String]) -> Option<RowKey> {
+    let tokens = sql_tokens(sql)?;
+    let mut at = 0;
+    if tokens.first()? != "INSERT" {
+        return None;
+    }
+    at += 1;
+    if tokens.get(at).is_some_and(|t| t == "OR") {
+        at += 2;
+    }
+    if tokens.get(at)? != "INTO" {
+        return None;
+    }
+    let (table, mut at) = table_at(&tokens, at + 1)?;
+    if tokens.get(at)? != "(" {
+        return None;
+    }
+    let close = at + tokens[at..].iter().position(|t| t == ")")?;
+    let columns: Vec<&String> = tokens[at + 1..close].iter().filter(|t| *t != ",").collect();
+    at = close + 1;
+    if tokens.get(at)? != "VALUES" || tokens.get(at + 1)? != "(" {
+        return None;
+    }
+    let start = at + 2;
+    let end = start + tokens[start..].iter().position(|t| t == ")")?;
+    let values: Vec<&String> = tokens[start..end].iter().filter(|t| *t != ",").collect();
+    if values.len() != columns.len() {
+        return None;
+    }
+    let mut counter = 0;
+    let conditions = columns
+        .into_iter()
+        .zip(values)
+        .filter_map(|(column, value)| {
+            let index = placeholder_index(value, &mut counter)?;
+            Some((column.clone(), params.get(index)?.clone()))
+        })
+        .collect();
+    Some(RowKey { table, conditions })
+}
+
+/// The key of the row a fetch reads, when its query is visible.
+fn fetch_key(text: &str, call: Node<'_>) -> Option<RowKey> {
+    let query = query_call(text, call)?;
+    let sql = first_argument_sql(text, query)?;
+    select_key(&sql, &query_params(text, query))
+}
+
+/// Whether every condition of `fetch` is a condition of `known` on the
+/// same table with the same argument: a row found (or inserted) by `known`
+/// is a row `fetch` finds.
+fn covers(known: &RowKey, fetch: &RowKey) -> bool {
+    known.table == fetch.table
+        && !fetch.conditions.is_empty()
+        && fetch
+            .conditions
+            .iter()
+            .all(|condition| known.conditions.contains(condition))
+}
+
+impl FetchoneNullGuard {
+    /// What the statements before the fetch (in its function) say about
+    /// its row: an INSERT of the same key, or `if not [await] f(...):
+    /// return` where `f` is a project function.
+    fn guarantee(&self, cx: &Checker<'_>, call: Node<'_>) -> Guarantee {
+        let fetch = fetch_key(cx.text, call);
+        if fetch
+            .as_ref()
+            .is_some_and(|fetch| inside_checked_row(cx.text, call, fetch))
+        {
+            return Guarantee::Proven;
+        }
+        let mut possible = None;
+        for statement in python::statements_before(call) {
+            if let (Some(fetch), Some(insert)) = (&fetch, inserted_key(cx.text, statement)) {
+                if covers(&insert, fetch) {
+                    return Guarantee::Proven;
+                }
+            }
+            let Some(guard) = early_exit_guard(cx.text, statement) else {
+                continue;
+            };
+            match self.guard_outcome(cx, guard, fetch.as_ref()) {
+                Guarantee::Proven => return Guarantee::Proven,
+                Guarantee::Possible(note) => possible = possible.or(Some(note)),
+                Guarantee::Unknown => {}
+            }
+        }
+        possible.map_or(Guarantee::Unknown, Guarantee::Possible)
+    }
+
+    /// What `if not f(args): return` says about the fetched row.
+    fn guard_outcome(
+        &self,
+        cx: &Checker<'_>,
+        guard: Node<'_>,
+        fetch: Option<&RowKey>,
+    ) -> Guarantee {
+        let Some(function) = guard.child_by_field_name("function") else {
+            return Guarantee::Unknown;
+        };
+        let name = python::text(cx.text, function);
+        let line = guard.start_position().row + 1;
+        let possible = |why: &str| {
+            Guarantee::Possible(format!(
+                "; `{name}()` on line {line} may guarantee the row (fix unsafe: {why})"
+            ))
+        };
+        let source = match local_function(cx, name) {
+            // A function that fetches nothing does not check a row.
+            Some(source) if !source.contains("fetch") => return Guarantee::Unknown,
+            Some(source) => source,
+            None => match cx
+                .path()
+                .and_then(|p| cx.project().imported_function(p, name))
+            {
+                Some(Some(source)) => source.to_owned(),
+                // A project function that fetches nothing.
+                Some(None) => return Guarantee::Unknown,
+                None => {
+                    let from_project = cx.import_binding(name).is_some_and(|module| {
+                        let top = module.split('.').next().unwrap_or_default();
+                        !python::is_stdlib_module(top)
+                    });
+                    if from_project {
+                        return possible("its body is not visible here");
+                    }
+                    return Guarantee::Unknown;
+                }
+            },
+        };
+        let tree = crate::parse::parse(&source);
+        let root = tree.root_node();
+        let definition = python::named_children(root)
+            .into_iter()
+            .find(|n| n.kind() == "function_definition");
+        let Some(definition) = definition.filter(|_| !root.has_error()) else {
+            return possible("its body could not be read");
+        };
+        let Some(known) = guard_row_key(&source, definition) else {
+            return possible("its check of the row could not be followed");
+        };
+        let Some(known) = substitute(&source, definition, cx.text, guard, known) else {
+            return possible("its key could not be matched to this query's");
+        };
+        match fetch {
+            Some(fetch) if covers(&known, fetch) => Guarantee::Proven,
+            Some(fetch) if fetch.table != known.table => Guarantee::Unknown,
+            Some(_) => possible("it reads the same table by another key"),
+            None => possible("this query's key is not visible"),
+        }
+    }
+}
+
+/// Whether the fetch runs inside `if row is not None:` (or `if row and
+/// ...:`) where `row` was fetched just before by a query that covers this
+/// one's key: the row is known to exist.
+fn inside_checked_row(text: &str, call: Node<'_>, fetch: &RowKey) -> bool {
+    for ancestor in python::ancestors(call).skip(1) {
+        if python::is_scope_boundary(ancestor.kind()) {
+            break;
+        }
+        if ancestor.kind() != "block" {
+            continue;
+        }
+        let Some(owner) = ancestor.parent() else {
+            continue;
+        };
+        if owner.kind() != "if_statement"
+            || owner.child_by_field_name("consequence").map(|c| c.id()) != Some(ancestor.id())
+        {
+            continue;
+        }
+        let Some(condition) = owner.child_by_field_name("condition") else {
+            continue;
+        };
+        let mut rows = Vec::new();
+        conjuncts_not_none(text, condition, &mut rows);
+        for row in rows {
+            let fetched = python::statements_before(owner).find_map(|statement| {
+                let assignment = statement.named_child(0).filter(|n| {
+                    statement.kind() == "expression_statement" && n.kind() == "assignment"
+                })?;
+                let left = assignment.child_by_field_name("left")?;
+                if python::text(text, left) != row {
+                    return None;
+                }
+                let mut right = python::unparenthesize(assignment.child_by_field_name("right")?);
+                if right.kind() == "await" {
+                    right = python::unparenthesize(right.named_child(0)?);
+                }
+                // The nearest assignment decides: a fetch, or nothing known.
+                // A fetch of the same result reads the next row, not this one.
+                let fresh = match (query_call(text, right), query_call(text, call)) {
+                    (Some(a), Some(b)) => a.id() != b.id(),
+                    _ => false,
+                };
+                Some(
+                    (fresh && is_row_fetch(text, right))
+                        .then(|| fetch_key(text, right))
+                        .flatten(),
+                )
+            });
+            if fetched.flatten().is_some_and(|known| covers(&known, fetch)) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// The names `condition` requires to be rows: `row is not None`, `row !=
+/// None`, `row`, and those of each side of `and`.
+fn conjuncts_not_none(text: &str, condition: Node<'_>, rows: &mut Vec<String>) {
+    let condition = python::unparenthesize(condition);
+    if condition.kind() == "boolean_operator"
+        && condition
+            .child_by_field_name("operator")
+            .is_some_and(|o| python::text(text, o) == "and")
+    {
+        for side in ["left", "right"] {
+            if let Some(side) = condition.child_by_field_name(side) {
+                conjuncts_not_none(text, side, rows);
+            }
+        }
+        return;
+    }
+    rows.extend(checked_not_none(text, condition));
+}
+
+/// The source of the module-level function `name` of this file.
+fn local_function(cx: &Checker<'_>, name: &str) -> Option<String> {
+    python::module_statements(cx.root)
+        .into_iter()
+        .find_map(|statement| {
+            let definition = if statement.kind() == "decorated_definition" {
+                statement.child_by_field_name("definition")?
+            } else {
+                statement
+            };
+            let found = definition.kind() == "function_definition"
+                && definition
+                    .child_by_field_name("name")
+                    .is_some_and(|n| python::text(cx.text, n) == name);
+            found.then(|| python::text(cx.text, definition).to_owned())
+        })
+}
+
+/// The key of a row an expression statement inserts (`cur.execute("INSERT
+/// INTO t (a) VALUES (?)", (a,))`), when visible.
+fn inserted_key(text: &str, statement: Node<'_>) -> Option<RowKey> {
+    let call = statement_call(statement)?;
+    let (_, method) = python::call_target(text, call)?;
+    if !EXECUTE_METHODS.contains(&method) {
+        return None;
+    }
+    let sql = first_argument_sql(text, call)?;
+    insert_key(&sql, &query_params(text, call))
+}
+
+/// The call `f(...)` of `if not f(...):` / `if not await f(...):` whose
+/// body leaves (ends in `return` or `raise`).
+fn early_exit_guard<'n>(text: &str, statement: Node<'n>) -> Option<Node<'n>> {
+    if statement.kind() != "if_statement" {
+        return None;
+    }
+    let condition = python::unparenthesize(statement.child_by_field_name("condition")?);
+    if condition.kind() != "not_operator" {
+        return None;
+    }
+    let mut operand = python::unparenthesize(condition.child_by_field_name("argument")?);
+    if operand.kind() == "await" {
+        operand = python::unparenthesize(operand.named_child(0)?);
+    }
+    if operand.kind() != "call" {
+        return None;
+    }
+    let function = operand.child_by_field_name("function")?;
+    if function.kind() != "identifier" {
+        return None;
+    }
+    let body = statement.child_by_field_name("consequence")?;
+    let last = python::named_children(body)
+        .into_iter()
+        .rfind(|n| n.kind() != "comment")?;
+    let _ = text;
+    matches!(last.kind(), "return_statement" | "raise_statement").then_some(operand)
+}
+
+/// The key of the row a guard function checks: every truthy `return` of
+/// it sits under `if row is not None:` / `if row:` (or returns `row is not
+/// None`), and every assignment of that `row` fetches the same key.
+fn guard_row_key(text: &str, function: Node<'_>) -> Option<RowKey> {
+    let body = function.child_by_field_name("body")?;
+    let mut returns = Vec::new();
+    python::walk_descendants(body, |node| {
+        if python::is_scope_boundary(node.kind()) || node.kind() == "lambda" {
+            return false;
+        }
+        if node.kind() == "return_statement" {
+            returns.push(node);
+        }
+        true
+    });
+    let mut rows: Vec<String> = Vec::new();
+    let mut keys = Vec::new();
+    for ret in returns {
+        let Some(value) = ret.named_child(0).map(python::unparenthesize) else {
+            continue;
+        };
+        if matches!(value.kind(), "false" | "none")
+            || (value.kind() == "integer" && python::text(text, value) == "0")
+        {
+            continue;
+        }
+        // `return cur.fetchone() is not None`
+        if let Some(fetch) = fetch_not_none(text, value) {
+            keys.push(fetch_key(text, fetch)?);
+            continue;
+        }
+        let row = checked_not_none(text, value).or_else(|| {
+            python::ancestors(ret).skip(1).find_map(|a| {
+                if a.kind() != "block" {
+                    return None;
+                }
+                let owner = a.parent()?;
+                if !matches!(owner.kind(), "if_statement" | "elif_clause")
+                    || owner.child_by_field_name("consequence").map(|c| c.id()) != Some(a.id())
+                {
+                    return None;
+                }
+                checked_not_none(text, owner.child_by_field_name("condition")?)
+            })
+        })?;
+        rows.push(row);
+    }
+    let mut other = false;
+    if let Some(row) = rows.first().cloned() {
+        if rows.iter().any(|r| *r != row) {
+            return None;
+        }
+        // Every fetch assigned to `row` reads the same key.
+        let count = keys.len();
+        collect_row_keys(text, body, &row, &mut keys, &mut other);
+        if keys.len() == count {
+            return None;
+        }
+    }
+    if other {
+        return None;
+    }
+    let first = keys.pop()?;
+    keys.iter()
+        .all(|k| k.table == first.table && k.conditions == first.conditions)
+        .then_some(first)
+}
+
+/// The fetch call of `cur.fetchone() is not None` (also awaited).
+fn fetch_not_none<'n>(text: &str, value: Node<'n>) -> Option<Node<'n>> {
+    if value.kind() != "comparison_operator" {
+        return None;
+    }
+    let parts = python::named_children(value);
+    let [left, right] = parts.as_slice() else {
+        return None;
+    };
+    let operator = &text[left.end_byte()..right.start_byte()];
+    if right.kind() != "none" || operator.split_whitespace().collect::<Vec<_>>() != ["is", "not"] {
+        return None;
+    }
+    let mut left = python::unparenthesize(*left);
+    if left.kind() == "await" {
+        left = python::unparenthesize(left.named_child(0)?);
+    }
+    is_row_fetch(text, left).then_some(left)
+}
+
+/// A call of one of the default one-row fetch methods (a guard function's
+/// own fetch; the configured list applies to the checked file).
+fn is_row_fetch(text: &str, node: Node<'_>) -> bool {
+    node.kind() == "call"
+        && python::call_target(text, node)
+            .is_some_and(|(r, m)| r.is_some() && ["fetchone", "fetchrow", "fetch_one"].contains(&m))
+}
+
+/// The keys of the fetches assigned to `row` in `body`; `other` when
+/// something else is assigned to it.
+fn collect_row_keys(
+    text: &str,
+    body: Node<'_>,
+    row: &str,
+    keys: &mut Vec<RowKey>,
+    other: &mut bool,
+) {
+    python::walk_descendants(body, |node| {
+        if node.kind() == "assignment"
+            && node
+                .child_by_field_name("left")
+                .is_some_and(|l| python::text(text, l) == row)
+        {
+            let mut right = node
+                .child_by_field_name("right")
+                .map(python::unparenthesize);
+            if let Some(r) = right.filter(|r| r.kind() == "await") {
+                right = r.named_child(0).map(python::unparenthesize);
+            }
+            match right
+                .filter(|r| is_row_fetch(text, *r))
+                .and_then(|r| fetch_key(text, r))
+            {
+                Some(key) => keys.push(key),
+                None => *other = true,
+            }
+        }
+        true
+    });
+}
+
+/// `row` when `condition` is `row is not None` or `row`.
+fn checked_not_none(text: &str, condition: Node<'_>) -> Option<String> {
+    let condition = python::unparenthesize(condition);
+    match condition.kind() {
+        "identifier" => Some(python::text(text, condition).to_owned()),
+        "comparison_operator" => {
+            let parts = python::named_children(condition);
+            let [left, right] = parts.as_slice() else {
+                return None;
+            };
+            let operator = python::text(text, condition)
+                .get(
+                    left.end_byte() - condition.start_byte()
+                        ..right.start_byte() - condition.start_byte(),
+                )?
+                .split_whitespace()
+                .collect::<Vec<_>>();
+            let not_none = operator == ["is", "not"] || operator == ["!="];
+            (left.kind() == "identifier" && right.kind() == "none" && not_none)
+                .then(|| python::text(text, *left).to_owned())
+        }
+        _ => None,
+    }
+}
+
+/// The guard function's key in the caller's terms: each argument of the
+/// guard's query is a parameter (or `param.attr`) replaced by the caller's
+/// argument text. None when an argument does not come from a parameter.
+fn substitute(
+    source: &str,
+    definition: Node<'_>,
+    text: &str,
+    call: Node<'_>,
+    key: RowKey,
+) -> Option<RowKey> {
+    let parameters = definition.child_by_field_name("parameters")?;
+    let names: Vec<String> = python::named_children(parameters)
+        .into_iter()
+        .filter_map(|p| {
+            let name = match p.kind() {
+                "identifier" => p,
+                "typed_parameter" => p.named_child(0)?,
+                "default_parameter" | "typed_default_parameter" => p.child_by_field_name("name")?,
+                _ => return None,
+            };
+            Some(python::text(source, name).to_owned())
+        })
+        .collect();
+    let args = Arguments::of(text, call);
+    if args.has_splat {
+        return None;
+    }
+    let argument = |index: usize, name: &str| -> Option<String> {
+        args.positional
+            .get(index)
+            .copied()
+            .or_else(|| args.keyword(name))
+            .map(|n| compact(python::text(text, n)))
+    };
+    let conditions = key
+        .conditions
+        .into_iter()
+        .map(|(column, value)| {
+            let (index, name) = names.iter().enumerate().find(|(_, n)| {
+                value == **n
+                    || value
+                        .strip_prefix(n.as_str())
+                        .is_some_and(|r| r.starts_with('.'))
+            })?;
+            let replaced = format!("{}{}", argument(index, name)?, &value[name.len()..]);
+            Some((column, replaced))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(RowKey {
+        table: key.table,
+        conditions,
+    })
 }
 
 /// Single-value PRAGMAs: `PRAGMA user_version` always returns one row.

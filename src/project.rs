@@ -36,6 +36,9 @@ use crate::python::{self, ImportLine, LoggingSetup};
 pub struct ModuleFacts {
     imports: Vec<ImportLine>,
     logging: LoggingSetup,
+    /// Module-level functions: name, and the source of those that mention
+    /// a fetch (`fetchone`, `fetchrow`, …), for [`Project::imported_function`].
+    functions: Vec<(String, Option<String>)>,
 }
 
 impl ModuleFacts {
@@ -45,6 +48,13 @@ impl ModuleFacts {
         Self {
             imports: python::scan_imports(&text),
             logging: python::scan_logging_setup(&text),
+            functions: python::scan_top_level_functions(&text)
+                .into_iter()
+                .map(|(name, source)| {
+                    let fetches = source.contains("fetch");
+                    (name, fetches.then_some(source))
+                })
+                .collect(),
         }
     }
 }
@@ -64,6 +74,9 @@ pub struct Project {
     configures_root: bool,
     handler_loggers: HashSet<String>,
     convention: Option<String>,
+    /// `(importer key, name)` → the source (when it fetches) of the
+    /// module-level function `from m import name` brings in.
+    imported_functions: HashMap<(String, String), Option<String>>,
 }
 
 impl Project {
@@ -90,6 +103,12 @@ impl Project {
         let mut imported = HashSet::new();
         let mut wholly_used = HashSet::new();
         let mut used_names: HashMap<String, HashSet<String>> = HashMap::new();
+        let functions_of: HashMap<&str, &[(String, Option<String>)]> = keys
+            .iter()
+            .zip(files)
+            .map(|(key, (_, facts))| (key.as_str(), facts.functions.as_slice()))
+            .collect();
+        let mut imported_functions = HashMap::new();
         for ((path, facts), key) in files.iter().zip(&keys) {
             let package = path.file_stem().is_some_and(|s| s == "__init__");
             let directory = parent_dir(key, package);
@@ -100,10 +119,22 @@ impl Project {
                     }
                     match used {
                         Use::Entry => continue,
-                        Use::Names => used_names
-                            .entry(target.clone())
-                            .or_default()
-                            .extend(import.names.iter().cloned()),
+                        Use::Names => {
+                            let defined = functions_of.get(target.as_str()).copied();
+                            for name in &import.names {
+                                let found =
+                                    defined.and_then(|fs| fs.iter().find(|(n, _)| n == name));
+                                if let Some((_, source)) = found {
+                                    imported_functions
+                                        .entry((key.clone(), name.clone()))
+                                        .or_insert_with(|| source.clone());
+                                }
+                            }
+                            used_names
+                                .entry(target.clone())
+                                .or_default()
+                                .extend(import.names.iter().cloned())
+                        }
                         Use::Whole => {
                             wholly_used.insert(target.clone());
                         }
@@ -150,7 +181,18 @@ impl Project {
             configures_root,
             handler_loggers,
             convention,
+            imported_functions,
         }
+    }
+
+    /// The module-level function `name` that the module at `importer`
+    /// imports by name from a project module (`from utils import exists`):
+    /// `Some(Some(source))` when its source mentions a fetch, `Some(None)`
+    /// when it does not, `None` when `name` is not such an import.
+    pub fn imported_function(&self, importer: &Path, name: &str) -> Option<Option<&str>> {
+        self.imported_functions
+            .get(&(module_key(importer), name.to_owned()))
+            .map(Option::as_deref)
     }
 
     /// Whether another module of the project imports the module at `path`
@@ -374,6 +416,31 @@ mod tests {
         assert!(project.may_use(Path::new("cogs/helpers.py"), "h"));
         assert!(!project.may_use(Path::new("cogs/helpers.py"), "other"));
         assert!(project.may_use(Path::new("cogs/utils.py"), "anything"));
+    }
+
+    #[test]
+    fn functions_imported_from_project_modules() {
+        let project = from_texts(&[
+            (
+                "bot/handlers/a.py",
+                "from utils import exists, helper\nimport os\n",
+            ),
+            (
+                "bot/utils.py",
+                "async def exists(e):\n    return await db.fetchrow(q) is not None\n\ndef helper():\n    pass\n",
+            ),
+        ]);
+        let importer = Path::new("bot/handlers/a.py");
+        assert!(matches!(
+            project.imported_function(importer, "exists"),
+            Some(Some(source)) if source.starts_with("async def exists(e):")
+        ));
+        assert_eq!(project.imported_function(importer, "helper"), Some(None));
+        assert_eq!(project.imported_function(importer, "os"), None);
+        assert_eq!(
+            project.imported_function(Path::new("bot/utils.py"), "exists"),
+            None
+        );
     }
 
     #[test]

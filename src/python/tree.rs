@@ -356,6 +356,46 @@ pub fn in_main_block(text: &str, node: Node<'_>) -> bool {
     false
 }
 
+/// The module-level functions of a file by a scan of its lines, without
+/// parsing: `(name, source)` for each `def name(` / `async def name(` at
+/// column 0, its source running to the next non-blank, non-comment line at
+/// column 0 (decorators are not included). A column-0 line inside a
+/// triple-quoted string in the body ends it early; callers parse the
+/// source and give up on errors.
+pub fn scan_top_level_functions(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut current: Option<(String, usize)> = None;
+    let mut offset = 0;
+    let mut end = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let column0 = !line.starts_with([' ', '\t', '\r', '\n', '#']);
+        if column0 {
+            if let Some((name, from)) = current.take() {
+                out.push((name, text[from..end].to_owned()));
+            }
+            let head = line.strip_prefix("async ").unwrap_or(line);
+            if let Some(rest) = head.strip_prefix("def ") {
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                if !name.is_empty() {
+                    current = Some((name, start));
+                }
+            }
+        }
+        if !line.trim().is_empty() {
+            end = offset;
+        }
+    }
+    if let Some((name, from)) = current {
+        out.push((name, text[from..end].to_owned()));
+    }
+    out
+}
+
 /// Helpers shared by the test modules of `python`.
 #[cfg(test)]
 pub(crate) mod test_support {
@@ -378,6 +418,19 @@ pub(crate) mod test_support {
 mod tests {
     use super::*;
     use crate::parse::parse;
+
+    #[test]
+    fn top_level_functions_by_lines() {
+        let text = "import x\n\n@dec\nasync def exists(event):\n    row = 1\n\n    # c\n    return row\n\nclass A:\n    def m(self):\n        pass\ndef f(): pass\n";
+        let found = scan_top_level_functions(text);
+        let names: Vec<&str> = found.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["exists", "f"]);
+        assert_eq!(
+            found[0].1,
+            "async def exists(event):\n    row = 1\n\n    # c\n    return row\n"
+        );
+        assert_eq!(found[1].1, "def f(): pass\n");
+    }
 
     fn find<'t>(tree: &'t tree_sitter::Tree, text: &str, kind: &str, snippet: &str) -> Node<'t> {
         let mut found = None;
