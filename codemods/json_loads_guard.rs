@@ -61,7 +61,8 @@
 //! ```
 //! The message names the function (`Class.method` in a class; at module
 //! level the assigned name, or the file) and what was parsed: the file
-//! for `json.load(f)` under `with open(path) as f`, the setting for
+//! for `json.load(f)` under `with open(path) as f` (its name when `path`
+//! is a string literal: `invalid JSON in config.json`), the setting for
 //! `os.getenv("KEY")` / `cfg.get("KEY")` / `os.environ["KEY"]`, otherwise
 //! the parsed expression when it is a short name or attribute chain. The
 //! whole statement is wrapped, continuation lines re-indented (lines
@@ -487,6 +488,13 @@ fn shown_input<'t>(cx: &Checker<'t>, input: Node<'_>) -> Option<&'t str> {
     let input = python::unparenthesize(input);
     // `json.load(f)` under `with open(path) as f`: the file, not the handle.
     if let Some(path) = opened_file(cx, input) {
+        // A literal path is shown as the file name (`levels.json`).
+        if let Some(name) = python::string_value(cx.text, path) {
+            let quotable = !name.is_empty()
+                && name.len() <= MAX_SHOWN
+                && !name.contains(['{', '}', '\n', '\r']);
+            return quotable.then_some(name);
+        }
         return plain(python::text(cx.text, path));
     }
     // `os.getenv("SMTP_TO")`, `cfg.get("SMTP_TO")`, `os.environ["SMTP_TO"]`:

@@ -145,7 +145,10 @@
 //!   for asyncpg only after `LIKE` / `ILIKE`.
 //!
 //! Everything else is unsafe (applied with `--unsafe-fixes`): review that
-//! the values have the types the columns expect. MySQL interprets
+//! the values have the types the columns expect. When the module compares
+//! a value with the text `'None'` (`if row[5] == 'None':`), it relies on
+//! `None` having been written as those four letters, and the message of an
+//! unsafe fix names that line: check that no bound value can be `None`. MySQL interprets
 //! backslashes in string literals; a value with a backslash was already
 //! altered by the old query (the injection family this fix closes).
 
@@ -418,14 +421,20 @@ impl SqlFstringParameterize {
         let values = if several { "values are" } else { "a value is" };
         let (message, fix) = match outcome {
             Ok((fix, style)) => {
-                (
+                let mut message =
                     format!(
                     "{values} formatted into SQL with {form} and can be injected: pass {} (`{}`)",
                     if several { "them as bound parameters" } else { "it as a bound parameter" },
                     style.example()
-                ),
-                    fix,
-                )
+                );
+                if fix.applicability == Applicability::Unsafe {
+                    if let Some(line) = text_none_comparison_line(cx) {
+                        message.push_str(&format!(
+                            " (unsafe fix: line {line} compares a value with the text 'None', which formatting wrote for a None value; a bound None is NULL instead, so check that no bound value can be None)"
+                        ));
+                    }
+                }
+                (message, fix)
             }
             Err(reason) => {
                 let head = match job.stake.get() {
@@ -2934,6 +2943,14 @@ fn short(source: &str) -> String {
     } else {
         line.to_owned()
     }
+}
+
+/// The line (1-based) of the module's first comparison with the text
+/// `'None'`, computed once per file.
+fn text_none_comparison_line(cx: &Checker<'_>) -> Option<usize> {
+    cx.memo(("sql-fstring-parameterize:text-none", ""), || {
+        python::comparison_with_text_none(cx.text, cx.root).map(|n| n.start_position().row + 1)
+    })
 }
 
 #[cfg(test)]

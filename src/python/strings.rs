@@ -289,6 +289,35 @@ fn decode_escapes(content: &str) -> Option<String> {
     Some(out)
 }
 
+/// The first comparison in `root` of a value with the text `'None'`
+/// (`x == 'None'`, `'None' != str(row[0])`): code that does this relies on
+/// `None` having been written out as the four letters `None` (by an
+/// f-string or `str()`), so binding that `None` as `NULL` instead would
+/// change what it reads back.
+pub fn comparison_with_text_none<'n>(text: &str, root: Node<'n>) -> Option<Node<'n>> {
+    let mut found = None;
+    walk_descendants(root, |node| {
+        if found.is_some() {
+            return false;
+        }
+        if node.kind() == "comparison_operator" {
+            let mut cursor = node.walk();
+            let equality = node
+                .children(&mut cursor)
+                .any(|c| !c.is_named() && matches!(c.kind(), "==" | "!="));
+            let text_none = named_children(node)
+                .iter()
+                .any(|c| string_value(text, *c) == Some("None"));
+            if equality && text_none {
+                found = Some(node);
+                return false;
+            }
+        }
+        true
+    });
+    found
+}
+
 #[cfg(test)]
 mod string_and_import_tests {
     use super::*;
@@ -387,5 +416,18 @@ mod string_and_import_tests {
             true
         });
         assert_eq!(results, [true, true, false, true, false, false]);
+    }
+
+    #[test]
+    fn comparison_with_text_none_finds_equality_with_the_four_letters() {
+        let found = |source: &str| {
+            let tree = parse(source);
+            comparison_with_text_none(source, tree.root_node()).map(|n| n.start_position().row)
+        };
+        assert_eq!(found("x = 1\nif row[5] == 'None':\n    pass\n"), Some(1));
+        assert_eq!(found("ok = 'None' != str(name)\n"), Some(0));
+        assert_eq!(found("if x is None:\n    pass\n"), None);
+        assert_eq!(found("if x == 'none':\n    pass\n"), None);
+        assert_eq!(found("y = x in ('None', '')\n"), None);
     }
 }
