@@ -911,13 +911,9 @@ fn is_marked(cx: &Checker<'_>, try_statement: Node<'_>, clause: Node<'_>) -> boo
 }
 
 fn is_marker(comment: &str) -> bool {
-    if comment.contains("#nosec") || comment.contains("# nosec") {
-        return true;
-    }
-    if suppresses_lint(comment) {
-        return true;
-    }
-    crate::codemod::ignore_comment_covers(comment, META.id)
+    python::has_any_nosec(comment)
+        || python::lint_suppressed(comment, &LINT_CODES)
+        || python::auditfix_ignore_covers(comment, META.id)
 }
 
 /// Linter codes for a broad, bare or silent `except`: flake8-bandit /
@@ -937,23 +933,6 @@ const LINT_CODES: [&str; 11] = [
     "W0703",
     "W0718",
 ];
-
-/// `# noqa: BLE001`, `# pylint: disable=broad-except` and the like: the
-/// author already decided this handler may catch everything.
-fn suppresses_lint(comment: &str) -> bool {
-    let lower = comment.to_ascii_lowercase();
-    let directive = lower.find("noqa").or_else(|| lower.find("pylint: disable"));
-    let Some(at) = directive else {
-        return false;
-    };
-    let rest = &comment[at..];
-    LINT_CODES.iter().any(|code| {
-        rest.match_indices(code).any(|(i, _)| {
-            let after = rest[i + code.len()..].chars().next();
-            !after.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-')
-        })
-    })
-}
 
 /// The `:` that ends an `except` clause's header.
 fn header_colon(clause: Node<'_>) -> Option<Node<'_>> {
