@@ -149,8 +149,10 @@
 //! `basicConfig`, `dictConfig`, `fileConfig`, handler anywhere — a project
 //! fact), or gives only named loggers a handler and the fix makes a
 //! `getLogger(__name__)` logger, the message says that `info` records
-//! would not be shown. The `import sys` deletion assumes every print
-//! writing to `sys.stderr` is fixed in the same run.
+//! would not be shown. `import sys` is deleted only when every other use
+//! of `sys` is the `file=` of a print fixed in the same run (none
+//! report-only, none under `# auditfix: ignore`), and the deletion is one
+//! fix with all those prints: applied together or not at all.
 
 use tree_sitter::Node;
 

@@ -56,7 +56,8 @@
 //! A per-item conversion probe in a loop (`for row in rows: try: d =
 //! datetime.fromisoformat(row["at"])` … `except Exception: pass`) is
 //! marked as in `mode = "mark"` even in log mode: a warning with a
-//! traceback for every bad item would flood the log.
+//! traceback for every bad item would flood the log. A body that awaits
+//! (`await bot.edit(...)` next to an `int(...)`) does I/O and is logged.
 //!
 //! ## Why
 //! A handler that catches everything and says nothing hides real failures
@@ -815,6 +816,7 @@ const CONVERSIONS: [&str; 11] = [
 /// except Exception: pass`: a `try` in a loop whose body (at most three
 /// statements, `if`s allowed) converts a value, and a handler that only
 /// passes or continues — a bad item is skipped on purpose, once per item.
+/// A body that awaits does I/O: not a conversion probe.
 fn is_per_item_probe(text: &str, try_statement: Node<'_>, silence: &Silence<'_>) -> bool {
     if silence.returns {
         return false;
@@ -836,11 +838,15 @@ fn is_per_item_probe(text: &str, try_statement: Node<'_>, silence: &Silence<'_>)
         return false;
     }
     let mut converts = false;
+    let mut awaits = false;
     python::walk_descendants(body, |n| {
-        if converts || python::is_scope_boundary(n.kind()) {
+        if python::is_scope_boundary(n.kind()) {
             return false;
         }
-        if n.kind() == "call" {
+        // An awaited call is I/O (a message edit, a fetch), not the
+        // conversion of a value, whatever `int(...)` sits next to it.
+        awaits |= n.kind() == "await";
+        if !converts && n.kind() == "call" {
             converts = n
                 .child_by_field_name("function")
                 .map(|f| python::text(text, f))
@@ -848,7 +854,7 @@ fn is_per_item_probe(text: &str, try_statement: Node<'_>, silence: &Silence<'_>)
         }
         true
     });
-    converts
+    converts && !awaits
 }
 
 /// The failure branch of a function whose contract is "None on bad
