@@ -42,7 +42,9 @@
 //! - dynamic imports: a `try` that only imports, also with `__import__(...)`
 //!   / `importlib.import_module(...)`, or calls what it just imported
 //!   (`from dotenv import load_dotenv` / `load_dotenv()`);
-//! - "None on bad input" parsers, by name: `try_*`, `safe_*`, `*_safe`;
+//! - "None on bad input" parsers, by name: `try_*`, `safe_*`, `*_safe`,
+//!   or by shape: a function that is only `try: return <conversion of a
+//!   value>` / `except Exception: return None` (`float(b) / 1024**3`);
 //! - handlers whose comment says the error is ignored on purpose (on the
 //!   `except` line, in the handler, or just above it: "ignore", "silently",
 //!   "optional", "best effort", "don't bother", "unavailable", "expected",
@@ -876,6 +878,62 @@ fn is_safe_parser(text: &str, clause: Node<'_>, silence: &Silence<'_>) -> bool {
         || name.starts_with("safe_")
         || name.ends_with("_safe")
         || name.contains("_safe_")
+        || (silence.returns && is_conversion_helper(text, clause))
+}
+
+/// `def _gb(b): try: return f"{float(b) / 1024**3:.1f} GB" except
+/// Exception: return None`: a function that is only a `try` returning
+/// the conversion of a value, and `None` when it fails — the "None on bad
+/// input" contract written in the code rather than in the name. Every
+/// call in the returned value must be a conversion.
+fn is_conversion_helper(text: &str, clause: Node<'_>) -> bool {
+    let Some(try_statement) = clause.parent() else {
+        return false;
+    };
+    let Some(function_body) =
+        python::enclosing_function(clause).and_then(|f| f.child_by_field_name("body"))
+    else {
+        return false;
+    };
+    let statements = plain_statements(function_body);
+    let is_docstring = |s: &Node<'_>| {
+        s.kind() == "expression_statement" && s.named_child(0).is_some_and(|c| c.kind() == "string")
+    };
+    let rest: Vec<_> = statements.iter().filter(|s| !is_docstring(s)).collect();
+    if rest.len() != 1 || rest[0].id() != try_statement.id() {
+        return false;
+    }
+    let Some(body) = try_statement.child_by_field_name("body") else {
+        return false;
+    };
+    let returned = plain_statements(body);
+    let [only] = returned.as_slice() else {
+        return false;
+    };
+    if only.kind() != "return_statement" {
+        return false;
+    }
+    // Every call a conversion: `float(fetch(url))` may fail for another
+    // reason than a bad value.
+    let (mut conversions, mut others) = (0, 0);
+    python::walk_descendants(*only, |n| {
+        if python::is_scope_boundary(n.kind()) {
+            return false;
+        }
+        if n.kind() == "call" {
+            let converts = n
+                .child_by_field_name("function")
+                .map(|f| python::text(text, f))
+                .is_some_and(|f| CONVERSIONS.contains(&f.rsplit('.').next().unwrap_or(f)));
+            if converts {
+                conversions += 1;
+            } else {
+                others += 1;
+            }
+        }
+        true
+    });
+    conversions > 0 && others == 0
 }
 
 /// Whether a comment in the handler (on the `except` line, in its body, or
