@@ -9,7 +9,9 @@
 //! By default (`mode = "log"`) the handler logs what it ignores, with the
 //! traceback, through the module logger: an existing module-level logger
 //! (any name bound to `logging.getLogger(...)`, such as `_log`, or an
-//! imported `logger` / `log` / `LOGGER` / `_logger`) is reused, otherwise `import logging` and
+//! imported `logger` / `log` / `LOGGER` / `_logger`) is reused; a module
+//! that logs only through `logging.error(...)`-style calls gets
+//! `logging.warning(...)`; otherwise `import logging` and
 //! `logger = logging.getLogger(__name__)` are added after the imports. The
 //! exception is bound (`as exc`, or a fresh name if `exc` is taken; an
 //! existing binding is kept) so the message shows it. A lone `pass` or
@@ -359,7 +361,16 @@ impl SilentExcept {
             message.push_str(&format!(" (no automatic fix: {reason})"));
             return Fix::new(Vec::new(), Applicability::ReportOnly);
         }
-        let (logger, mut edits) = match edit::module_logger_at(cx, clause) {
+        // A module that logs through `logging.error(...)` keeps doing so.
+        let root_functions = cx.memo(("silent_root_logging", ""), || {
+            python::logs_through_root_functions(cx.text, cx.root)
+        });
+        let found = if root_functions {
+            Ok(("logging".to_owned(), Vec::new()))
+        } else {
+            edit::module_logger_at(cx, clause)
+        };
+        let (logger, mut edits) = match found {
             Ok(found) => found,
             Err(reason) => {
                 message.push_str(&format!(" (no automatic fix: {reason})"));
