@@ -149,8 +149,10 @@
 //! `basicConfig`, `dictConfig`, `fileConfig`, handler anywhere — a project
 //! fact), or gives only named loggers a handler and the fix makes a
 //! `getLogger(__name__)` logger, the message says that `info` records
-//! would not be shown. The `import sys` deletion assumes every print
-//! writing to `sys.stderr` is fixed in the same run.
+//! would not be shown. `import sys` is deleted only when every other use
+//! of `sys` is the `file=` of a print fixed in the same run (none
+//! report-only, none under `# auditfix: ignore`), and the deletion is one
+//! fix with all those prints: applied together or not at all.
 
 use tree_sitter::Node;
 
@@ -242,12 +244,12 @@ impl Codemod for PrintToLogger {
             return;
         };
         let fix = match fix {
-            Some(fix) if writes_to_sys(cx.text, call) => {
-                // The last use of `sys` gone: its import goes too.
-                let mut edits = fix.edits().to_vec();
-                edits.extend(self.unused_sys_import(cx));
-                Fix::unsafe_(edits)
-            }
+            Some(fix) if writes_to_sys(cx.text, call) => match self.unused_sys_import(cx) {
+                // The last use of `sys` gone: its import goes too, in one
+                // fix with every print that used it (applied all or none).
+                Some(group) => Fix::unsafe_(group),
+                None => fix,
+            },
             Some(fix) => fix,
             None => Fix::new(Vec::new(), Applicability::ReportOnly),
         };
@@ -311,10 +313,14 @@ impl PrintToLogger {
 
     /// The deletion of the module's `import sys` line when every other use
     /// of `sys` is the `file=sys.stderr` / `file=sys.stdout` of a print
-    /// this codemod fixes (so that no fix leaves it unused). Every such
-    /// fix carries the same deletion, applied once.
-    fn unused_sys_import(&self, cx: &Checker<'_>) -> Option<Edit> {
-        let range = cx.memo(("print_unused_sys_import", ""), || {
+    /// this codemod fixes in this run (not report-only, not under an
+    /// `# auditfix: ignore`), together with the fixes of all those prints:
+    /// one group of edits that every such print's fix carries, so the
+    /// engine applies them all or none and no print is left naming a
+    /// deleted `sys` (a fix skipped for overlapping another codemod's fix
+    /// takes the deletion with it).
+    fn unused_sys_import(&self, cx: &Checker<'_>) -> Option<Vec<Edit>> {
+        cx.memo(("print_unused_sys_import", ""), || {
             let mut import: Option<Node<'_>> = None;
             for statement in python::module_statements(cx.root) {
                 let is_sys = statement.kind() == "import_statement"
@@ -334,23 +340,35 @@ impl PrintToLogger {
             if !whole_line {
                 return None;
             }
+            let mut group = vec![Edit::deletion(TextRange::new(start, end))];
             let mut only_fixed_prints = true;
             python::walk_descendants(cx.root, |node| {
                 if !only_fixed_prints || node.id() == import.id() {
                     return false;
                 }
                 if node.kind() == "identifier" && python::text(cx.text, node) == "sys" {
-                    only_fixed_prints =
-                        print_of_file_argument(cx.text, node).is_some_and(|print| {
-                            self.plan(cx, print).is_some_and(|(_, fix)| fix.is_some())
-                        });
+                    let fix = print_of_file_argument(cx.text, node)
+                        .filter(|print| !ignored_here(cx, *print))
+                        .and_then(|print| self.plan(cx, print))
+                        .and_then(|(_, fix)| fix);
+                    match fix {
+                        Some(fix) => group.extend(fix.edits().iter().cloned()),
+                        None => only_fixed_prints = false,
+                    }
                 }
                 true
             });
-            only_fixed_prints.then_some((start, end))
-        })?;
-        Some(Edit::deletion(TextRange::new(range.0, range.1)))
+            only_fixed_prints.then_some(group)
+        })
     }
+}
+
+/// Whether the print's first line carries an `# auditfix: ignore` covering
+/// this codemod (the driver drops such a finding, fix and all).
+fn ignored_here(cx: &Checker<'_>, print: Node<'_>) -> bool {
+    let start = crate::source::line_start(cx.text, print.start_byte());
+    let end = crate::source::next_line_start(cx.text, print.start_byte());
+    python::auditfix_ignore_covers(&cx.text[start..end], META.id)
 }
 
 /// Where a `print` writes.
@@ -1350,7 +1368,7 @@ fn scan_module_facts(cx: &Checker<'_>) -> ModuleFacts {
             other_calls.extend(calls_in(statement));
             continue;
         }
-        if statement.kind() == "if_statement" && is_main_guard(cx.text, statement) {
+        if statement.kind() == "if_statement" && python::is_main_guard(cx.text, statement) {
             facts.main_guard = Some((statement.start_byte(), statement.end_byte()));
             main_calls.extend(calls_in(statement));
             continue;
@@ -1553,25 +1571,6 @@ fn defines_print(text: &str, definition: Node<'_>) -> bool {
     definition
         .child_by_field_name("name")
         .is_some_and(|n| python::text(text, n) == "print")
-}
-
-/// `if __name__ == "__main__":` (either order, either quote).
-fn is_main_guard(text: &str, statement: Node<'_>) -> bool {
-    let Some(condition) = statement.child_by_field_name("condition") else {
-        return false;
-    };
-    let condition = python::unparenthesize(condition);
-    if condition.kind() != "comparison_operator" {
-        return false;
-    }
-    let operands = python::named_children(condition);
-    let has_name = operands
-        .iter()
-        .any(|o| o.kind() == "identifier" && python::text(text, *o) == "__name__");
-    let has_main = operands
-        .iter()
-        .any(|o| python::string_value(text, *o) == Some("__main__"));
-    has_name && has_main
 }
 
 /// An import of a command-line toolkit, or `from … import print`.

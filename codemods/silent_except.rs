@@ -9,7 +9,9 @@
 //! By default (`mode = "log"`) the handler logs what it ignores, with the
 //! traceback, through the module logger: an existing module-level logger
 //! (any name bound to `logging.getLogger(...)`, such as `_log`, or an
-//! imported `logger` / `log` / `LOGGER` / `_logger`) is reused, otherwise `import logging` and
+//! imported `logger` / `log` / `LOGGER` / `_logger`) is reused; a module
+//! that logs only through `logging.error(...)`-style calls gets
+//! `logging.warning(...)`; otherwise `import logging` and
 //! `logger = logging.getLogger(__name__)` are added after the imports. The
 //! exception is bound (`as exc`, or a fresh name if `exc` is taken; an
 //! existing binding is kept) so the message shows it. A lone `pass` or
@@ -42,7 +44,9 @@
 //! - dynamic imports: a `try` that only imports, also with `__import__(...)`
 //!   / `importlib.import_module(...)`, or calls what it just imported
 //!   (`from dotenv import load_dotenv` / `load_dotenv()`);
-//! - "None on bad input" parsers, by name: `try_*`, `safe_*`, `*_safe`;
+//! - "None on bad input" parsers, by name: `try_*`, `safe_*`, `*_safe`,
+//!   or by shape: a function that is only `try: return <conversion of a
+//!   value>` / `except Exception: return None` (`float(b) / 1024**3`);
 //! - handlers whose comment says the error is ignored on purpose (on the
 //!   `except` line, in the handler, or just above it: "ignore", "silently",
 //!   "optional", "best effort", "don't bother", "unavailable", "expected",
@@ -56,7 +60,8 @@
 //! A per-item conversion probe in a loop (`for row in rows: try: d =
 //! datetime.fromisoformat(row["at"])` … `except Exception: pass`) is
 //! marked as in `mode = "mark"` even in log mode: a warning with a
-//! traceback for every bad item would flood the log.
+//! traceback for every bad item would flood the log. A body that awaits
+//! (`await bot.edit(...)` next to an `int(...)`) does I/O and is logged.
 //!
 //! ## Why
 //! A handler that catches everything and says nothing hides real failures
@@ -361,7 +366,16 @@ impl SilentExcept {
             message.push_str(&format!(" (no automatic fix: {reason})"));
             return Fix::new(Vec::new(), Applicability::ReportOnly);
         }
-        let (logger, mut edits) = match edit::module_logger_at(cx, clause) {
+        // A module that logs through `logging.error(...)` keeps doing so.
+        let root_functions = cx.memo(("silent_root_logging", ""), || {
+            python::logs_through_root_functions(cx.text, cx.root)
+        });
+        let found = if root_functions {
+            Ok(("logging".to_owned(), Vec::new()))
+        } else {
+            edit::module_logger_at(cx, clause)
+        };
+        let (logger, mut edits) = match found {
             Ok(found) => found,
             Err(reason) => {
                 message.push_str(&format!(" (no automatic fix: {reason})"));
@@ -820,6 +834,7 @@ const CONVERSIONS: [&str; 11] = [
 /// except Exception: pass`: a `try` in a loop whose body (at most three
 /// statements, `if`s allowed) converts a value, and a handler that only
 /// passes or continues — a bad item is skipped on purpose, once per item.
+/// A body that awaits does I/O: not a conversion probe.
 fn is_per_item_probe(text: &str, try_statement: Node<'_>, silence: &Silence<'_>) -> bool {
     if silence.returns {
         return false;
@@ -841,11 +856,15 @@ fn is_per_item_probe(text: &str, try_statement: Node<'_>, silence: &Silence<'_>)
         return false;
     }
     let mut converts = false;
+    let mut awaits = false;
     python::walk_descendants(body, |n| {
-        if converts || python::is_scope_boundary(n.kind()) {
+        if python::is_scope_boundary(n.kind()) {
             return false;
         }
-        if n.kind() == "call" {
+        // An awaited call is I/O (a message edit, a fetch), not the
+        // conversion of a value, whatever `int(...)` sits next to it.
+        awaits |= n.kind() == "await";
+        if !converts && n.kind() == "call" {
             converts = n
                 .child_by_field_name("function")
                 .map(|f| python::text(text, f))
@@ -853,7 +872,7 @@ fn is_per_item_probe(text: &str, try_statement: Node<'_>, silence: &Silence<'_>)
         }
         true
     });
-    converts
+    converts && !awaits
 }
 
 /// The failure branch of a function whose contract is "None on bad
@@ -875,6 +894,62 @@ fn is_safe_parser(text: &str, clause: Node<'_>, silence: &Silence<'_>) -> bool {
         || name.starts_with("safe_")
         || name.ends_with("_safe")
         || name.contains("_safe_")
+        || (silence.returns && is_conversion_helper(text, clause))
+}
+
+/// `def _gb(b): try: return f"{float(b) / 1024**3:.1f} GB" except
+/// Exception: return None`: a function that is only a `try` returning
+/// the conversion of a value, and `None` when it fails — the "None on bad
+/// input" contract written in the code rather than in the name. Every
+/// call in the returned value must be a conversion.
+fn is_conversion_helper(text: &str, clause: Node<'_>) -> bool {
+    let Some(try_statement) = clause.parent() else {
+        return false;
+    };
+    let Some(function_body) =
+        python::enclosing_function(clause).and_then(|f| f.child_by_field_name("body"))
+    else {
+        return false;
+    };
+    let statements = plain_statements(function_body);
+    let is_docstring = |s: &Node<'_>| {
+        s.kind() == "expression_statement" && s.named_child(0).is_some_and(|c| c.kind() == "string")
+    };
+    let rest: Vec<_> = statements.iter().filter(|s| !is_docstring(s)).collect();
+    if rest.len() != 1 || rest[0].id() != try_statement.id() {
+        return false;
+    }
+    let Some(body) = try_statement.child_by_field_name("body") else {
+        return false;
+    };
+    let returned = plain_statements(body);
+    let [only] = returned.as_slice() else {
+        return false;
+    };
+    if only.kind() != "return_statement" {
+        return false;
+    }
+    // Every call a conversion: `float(fetch(url))` may fail for another
+    // reason than a bad value.
+    let (mut conversions, mut others) = (0, 0);
+    python::walk_descendants(*only, |n| {
+        if python::is_scope_boundary(n.kind()) {
+            return false;
+        }
+        if n.kind() == "call" {
+            let converts = n
+                .child_by_field_name("function")
+                .map(|f| python::text(text, f))
+                .is_some_and(|f| CONVERSIONS.contains(&f.rsplit('.').next().unwrap_or(f)));
+            if converts {
+                conversions += 1;
+            } else {
+                others += 1;
+            }
+        }
+        true
+    });
+    conversions > 0 && others == 0
 }
 
 /// Whether a comment in the handler (on the `except` line, in its body, or
@@ -916,13 +991,9 @@ fn is_marked(cx: &Checker<'_>, try_statement: Node<'_>, clause: Node<'_>) -> boo
 }
 
 fn is_marker(comment: &str) -> bool {
-    if comment.contains("#nosec") || comment.contains("# nosec") {
-        return true;
-    }
-    if suppresses_lint(comment) {
-        return true;
-    }
-    crate::codemod::ignore_comment_covers(comment, META.id)
+    python::has_any_nosec(comment)
+        || python::lint_suppressed(comment, &LINT_CODES)
+        || python::auditfix_ignore_covers(comment, META.id)
 }
 
 /// Linter codes for a broad, bare or silent `except`: flake8-bandit /
@@ -942,23 +1013,6 @@ const LINT_CODES: [&str; 11] = [
     "W0703",
     "W0718",
 ];
-
-/// `# noqa: BLE001`, `# pylint: disable=broad-except` and the like: the
-/// author already decided this handler may catch everything.
-fn suppresses_lint(comment: &str) -> bool {
-    let lower = comment.to_ascii_lowercase();
-    let directive = lower.find("noqa").or_else(|| lower.find("pylint: disable"));
-    let Some(at) = directive else {
-        return false;
-    };
-    let rest = &comment[at..];
-    LINT_CODES.iter().any(|code| {
-        rest.match_indices(code).any(|(i, _)| {
-            let after = rest[i + code.len()..].chars().next();
-            !after.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-')
-        })
-    })
-}
 
 /// The `:` that ends an `except` clause's header.
 fn header_colon(clause: Node<'_>) -> Option<Node<'_>> {

@@ -584,6 +584,74 @@ fn is_flask_app(
     })
 }
 
+/// Whether the module logs only through the `logging` module's own
+/// functions (`logging.error(...)`, `logging.info(...)`: the root logger)
+/// — at least twice, with `import logging` at module level and no module
+/// logger binding. A fix that logs in such a module follows it (writes
+/// `logging.warning(...)`) rather than creating a `getLogger(__name__)`
+/// logger the module does not use.
+pub fn logs_through_root_functions(text: &str, root: Node<'_>) -> bool {
+    if !matches!(module_loggers(text, root), Ok((None, false))) {
+        return false;
+    }
+    let imports_logging = module_statements(root).iter().any(|s| {
+        s.kind() == "import_statement"
+            && named_children(*s)
+                .iter()
+                .any(|n| n.kind() == "dotted_name" && tree::text(text, *n) == "logging")
+    });
+    if !imports_logging {
+        return false;
+    }
+    let mut calls = 0;
+    walk_descendants(root, |n| {
+        if n.kind() == "call" {
+            let root_call = n
+                .child_by_field_name("function")
+                .filter(|f| f.kind() == "attribute")
+                .is_some_and(|f| {
+                    let object = f.child_by_field_name("object");
+                    let method = f.child_by_field_name("attribute");
+                    object.is_some_and(|o| {
+                        o.kind() == "identifier" && tree::text(text, o) == "logging"
+                    }) && method.is_some_and(|m| {
+                        let m = tree::text(text, m);
+                        m != "log" && LOG_METHODS.contains(&m)
+                    })
+                });
+            calls += usize::from(root_call);
+        }
+        true
+    });
+    calls >= 2
+}
+
+#[cfg(test)]
+mod root_functions_tests {
+    use super::*;
+
+    #[test]
+    fn root_functions_only() {
+        let source = "import logging\n\ndef f():\n    logging.info('a')\n    logging.error('b')\n";
+        let tree = crate::parse::parse(source);
+        assert!(logs_through_root_functions(source, tree.root_node()));
+    }
+
+    #[test]
+    fn a_module_logger_wins() {
+        let source = "import logging\nlog = logging.getLogger(__name__)\nlogging.info('a')\nlogging.error('b')\n";
+        let tree = crate::parse::parse(source);
+        assert!(!logs_through_root_functions(source, tree.root_node()));
+    }
+
+    #[test]
+    fn one_call_is_not_a_habit() {
+        let source = "import logging\nlogging.basicConfig()\nlogging.info('a')\n";
+        let tree = crate::parse::parse(source);
+        assert!(!logs_through_root_functions(source, tree.root_node()));
+    }
+}
+
 #[cfg(test)]
 mod only_logs_tests {
     use super::*;
