@@ -1351,7 +1351,7 @@ fn scan_module_facts(cx: &Checker<'_>) -> ModuleFacts {
     // there is one: collecting every call name is most of this scan.
     let has_main_guard = statements
         .iter()
-        .any(|s| s.kind() == "if_statement" && is_main_guard(cx.text, *s));
+        .any(|s| s.kind() == "if_statement" && python::is_main_guard(cx.text, *s));
     let calls_in = |statement| {
         if has_main_guard {
             called_names(cx.text, statement)

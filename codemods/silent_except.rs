@@ -366,16 +366,7 @@ impl SilentExcept {
             message.push_str(&format!(" (no automatic fix: {reason})"));
             return Fix::new(Vec::new(), Applicability::ReportOnly);
         }
-        // A module that logs through `logging.error(...)` keeps doing so.
-        let root_functions = cx.memo(("silent_root_logging", ""), || {
-            python::logs_through_root_functions(cx.text, cx.root)
-        });
-        let found = if root_functions {
-            Ok(("logging".to_owned(), Vec::new()))
-        } else {
-            edit::module_logger_at(cx, clause)
-        };
-        let (logger, mut edits) = match found {
+        let (logger, mut edits) = match edit::module_logger_at(cx, clause) {
             Ok(found) => found,
             Err(reason) => {
                 message.push_str(&format!(" (no automatic fix: {reason})"));

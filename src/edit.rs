@@ -543,7 +543,9 @@ mod tests {
 /// there, for a report-only message.
 ///
 /// In a method of a class whose methods log through `self.log` /
-/// `self.logger` (`self._log`, `self._logger`), that logger.
+/// `self.logger` (`self._log`, `self._logger`), that logger; in a module
+/// that logs only through the `logging` module's functions
+/// (`logging.error(...)`), `logging` itself.
 /// Reuses a module-level `logger` / `log` / `LOGGER` / `_logger` assigned
 /// from `getLogger(...)`, `get_logger(...)`, `get_task_logger(...)` or
 /// `getChild(...)`, or imported (`from app.log import logger`). Refuses:
@@ -569,6 +571,15 @@ pub fn module_logger_at(cx: &Checker, node: Node) -> Result<(String, Vec<Edit>),
     };
     let runs_at_import = python::enclosing_function(node).is_none()
         && !python::ancestors(node).any(|n| n.kind() == "lambda");
+    // A module that logs through `logging.error(...)` keeps doing so.
+    let root_functions = existing.is_none()
+        && !logger_taken
+        && cx.memo(("logs_through_root_functions", ""), || {
+            python::logs_through_root_functions(cx.text, cx.root)
+        });
+    if root_functions {
+        return Ok(("logging".to_owned(), Vec::new()));
+    }
     let (name, edits) = match existing {
         Some((name, defined_at)) => {
             if runs_at_import && defined_at > node.start_byte() {
