@@ -1719,25 +1719,9 @@ fn assigned_source<'n>(
 /// `if …: sql = f"…" else: sql = f"…"`: one source per branch, when every
 /// branch assigns `name` once at its top level and binds it nowhere else.
 fn branch_sources<'n>(text: &str, statement: Node<'n>, name: &str) -> Vec<VariableSource<'n>> {
-    if statement.kind() != "if_statement" {
+    let Some(blocks) = python::if_branches(statement) else {
         return Vec::new();
-    }
-    let mut blocks = Vec::new();
-    blocks.extend(statement.child_by_field_name("consequence"));
-    let mut has_else = false;
-    for clause in python::named_children(statement) {
-        match clause.kind() {
-            "elif_clause" => blocks.extend(clause.child_by_field_name("consequence")),
-            "else_clause" => {
-                has_else = true;
-                blocks.extend(clause.child_by_field_name("body"));
-            }
-            _ => {}
-        }
-    }
-    if !has_else {
-        return Vec::new();
-    }
+    };
     let mut sources = Vec::new();
     for block in blocks {
         let assignments: Vec<Node> = python::named_children(block)

@@ -886,29 +886,15 @@ fn assigns_on_every_path(text: &str, statement: Node<'_>, name: &str, depth: usi
                 && a.child_by_field_name("right")
                     .is_some_and(|r| constant(text, r, depth))
         }),
-        "if_statement" => {
-            let mut blocks = Vec::new();
-            blocks.extend(statement.child_by_field_name("consequence"));
-            let mut has_else = false;
-            for clause in parts_of(statement) {
-                match clause.kind() {
-                    "elif_clause" => blocks.extend(clause.child_by_field_name("consequence")),
-                    "else_clause" => {
-                        has_else = true;
-                        blocks.extend(clause.child_by_field_name("body"));
-                    }
-                    _ => {}
-                }
-            }
-            has_else
-                && blocks.iter().all(|block| {
-                    let statements = parts_of(*block);
-                    statements.last().is_some_and(|l| exits(*l))
-                        || statements
-                            .iter()
-                            .any(|s| assigns_on_every_path(text, *s, name, depth))
-                })
-        }
+        "if_statement" => if_branches(statement).is_some_and(|blocks| {
+            blocks.iter().all(|block| {
+                let statements = parts_of(*block);
+                statements.last().is_some_and(|l| exits(*l))
+                    || statements
+                        .iter()
+                        .any(|s| assigns_on_every_path(text, *s, name, depth))
+            })
+        }),
         _ => false,
     }
 }

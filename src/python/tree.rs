@@ -396,6 +396,30 @@ pub fn scan_top_level_functions(text: &str) -> Vec<(String, String)> {
     out
 }
 
+/// The blocks of an `if` / `elif` / `else` chain, when it has an `else`
+/// (so that one of them always runs); `None` otherwise.
+pub fn if_branches(statement: Node<'_>) -> Option<Vec<Node<'_>>> {
+    if statement.kind() != "if_statement" {
+        return None;
+    }
+    let mut blocks: Vec<Node> = statement
+        .child_by_field_name("consequence")
+        .into_iter()
+        .collect();
+    let mut has_else = false;
+    for clause in named_children(statement) {
+        match clause.kind() {
+            "elif_clause" => blocks.extend(clause.child_by_field_name("consequence")),
+            "else_clause" => {
+                has_else = true;
+                blocks.extend(clause.child_by_field_name("body"));
+            }
+            _ => {}
+        }
+    }
+    has_else.then_some(blocks)
+}
+
 /// Helpers shared by the test modules of `python`.
 #[cfg(test)]
 pub(crate) mod test_support {
