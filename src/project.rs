@@ -36,24 +36,44 @@ use crate::python::{self, ImportLine, LoggingSetup};
 pub struct ModuleFacts {
     imports: Vec<ImportLine>,
     logging: LoggingSetup,
-    /// Module-level functions: name, and the source of those that mention
-    /// a fetch (`fetchone`, `fetchrow`, …), for [`Project::imported_function`].
-    functions: Vec<(String, Option<String>)>,
+    /// Names of the module-level functions, one per line (one allocation
+    /// per file: these facts are held for every file of the tree).
+    function_names: String,
+    /// Name and source of the small ones that mention a fetch
+    /// (`fetchone`, `fetchrow`, …), for [`Project::imported_function`].
+    guard_sources: Vec<(String, String)>,
 }
+
+/// The longest function source kept for [`Project::imported_function`]:
+/// a guard such as `exists()` is a few lines.
+const MAX_GUARD_SOURCE: usize = 1500;
 
 impl ModuleFacts {
     /// Scan one file's bytes (undecodable bytes are replaced, never an error).
     pub fn scan(bytes: &[u8]) -> Self {
         let text = String::from_utf8_lossy(bytes);
+        let functions = python::scan_top_level_functions(&text);
+        // Held for every file of the tree until the project is combined:
+        // no spare capacity.
+        let mut imports = python::scan_imports(&text);
+        for import in &mut imports {
+            import.names.shrink_to_fit();
+        }
+        imports.shrink_to_fit();
         Self {
-            imports: python::scan_imports(&text),
+            imports,
             logging: python::scan_logging_setup(&text),
-            functions: python::scan_top_level_functions(&text)
+            function_names: functions
+                .iter()
+                .map(|(name, _)| name.as_str())
+                .collect::<Vec<_>>()
+                .join("\n"),
+            guard_sources: functions
                 .into_iter()
-                .map(|(name, source)| {
-                    let fetches = source.contains("fetch");
-                    (name, fetches.then_some(source))
-                })
+                // Only small functions can be the row guards this is for
+                // (`exists()`); keeping every large function that mentions
+                // a fetch made memory grow with the tree.
+                .filter(|(_, source)| source.len() <= MAX_GUARD_SOURCE && source.contains("fetch"))
                 .collect(),
         }
     }
@@ -76,7 +96,11 @@ pub struct Project {
     convention: Option<String>,
     /// `(importer key, name)` → the source (when it fetches) of the
     /// module-level function `from m import name` brings in.
-    imported_functions: HashMap<(String, String), Option<String>>,
+    imported_functions: HashMap<(String, String), String>,
+    /// Hashes of `(importer key, name)` for imported project functions
+    /// that fetch nothing (a hash, not the strings: there is one per
+    /// `from m import f` of the whole tree).
+    non_fetching_imports: HashSet<u64>,
 }
 
 impl Project {
@@ -103,12 +127,13 @@ impl Project {
         let mut imported = HashSet::new();
         let mut wholly_used = HashSet::new();
         let mut used_names: HashMap<String, HashSet<String>> = HashMap::new();
-        let functions_of: HashMap<&str, &[(String, Option<String>)]> = keys
+        let functions_of: HashMap<&str, &ModuleFacts> = keys
             .iter()
             .zip(files)
-            .map(|(key, (_, facts))| (key.as_str(), facts.functions.as_slice()))
+            .map(|(key, (_, facts))| (key.as_str(), facts))
             .collect();
         let mut imported_functions = HashMap::new();
+        let mut non_fetching_imports = HashSet::new();
         for ((path, facts), key) in files.iter().zip(&keys) {
             let package = path.file_stem().is_some_and(|s| s == "__init__");
             let directory = parent_dir(key, package);
@@ -122,12 +147,17 @@ impl Project {
                         Use::Names => {
                             let defined = functions_of.get(target.as_str()).copied();
                             for name in &import.names {
-                                let found =
-                                    defined.and_then(|fs| fs.iter().find(|(n, _)| n == name));
-                                if let Some((_, source)) = found {
+                                let Some(facts) = defined else {
+                                    continue;
+                                };
+                                if let Some((_, source)) =
+                                    facts.guard_sources.iter().find(|(n, _)| n == name)
+                                {
                                     imported_functions
                                         .entry((key.clone(), name.clone()))
                                         .or_insert_with(|| source.clone());
+                                } else if facts.function_names.split('\n').any(|n| n == name) {
+                                    non_fetching_imports.insert(import_hash(key, name));
                                 }
                             }
                             used_names
@@ -182,6 +212,7 @@ impl Project {
             handler_loggers,
             convention,
             imported_functions,
+            non_fetching_imports,
         }
     }
 
@@ -190,9 +221,13 @@ impl Project {
     /// `Some(Some(source))` when its source mentions a fetch, `Some(None)`
     /// when it does not, `None` when `name` is not such an import.
     pub fn imported_function(&self, importer: &Path, name: &str) -> Option<Option<&str>> {
-        self.imported_functions
-            .get(&(module_key(importer), name.to_owned()))
-            .map(Option::as_deref)
+        let key = module_key(importer);
+        if let Some(source) = self.imported_functions.get(&(key.clone(), name.to_owned())) {
+            return Some(Some(source.as_str()));
+        }
+        self.non_fetching_imports
+            .contains(&import_hash(&key, name))
+            .then_some(None)
     }
 
     /// Whether another module of the project imports the module at `path`
@@ -231,6 +266,13 @@ impl Project {
     pub fn logger_convention(&self) -> Option<&str> {
         self.convention.as_deref()
     }
+}
+
+fn import_hash(importer: &str, name: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    (importer, name).hash(&mut hasher);
+    hasher.finish()
 }
 
 /// A path as the `/`-separated module path, without `.py` (or `.pyi`),
