@@ -66,6 +66,7 @@
 //! raise, return, exit, `continue` or `break` are left alone, and so are
 //! calls with `check=True` outside a `try`.
 
+use crate::python::Field as _;
 use tree_sitter::Node;
 
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
@@ -130,7 +131,7 @@ impl Codemod for BackupFailureRaises {
     fn check(&self, call: Node<'_>, cx: &mut Checker<'_>) {
         // Through the module's imports: `import subprocess as sp; sp.run`,
         // `from subprocess import run`.
-        let Some(function) = call.child_by_field_name("function") else {
+        let Some(function) = call.field("function") else {
             return;
         };
         if cx.qualified_name(function).as_deref() != Some("subprocess.run")
@@ -196,7 +197,7 @@ impl BackupFailureRaises {
         command: &Command,
     ) {
         let Some(left) = assignment
-            .child_by_field_name("left")
+            .field("left")
             .filter(|l| l.kind() == "identifier")
         else {
             return;
@@ -213,7 +214,7 @@ impl BackupFailureRaises {
             std::iter::successors(statement.next_named_sibling(), |n| n.next_named_sibling()).find(
                 |s| {
                     s.kind() == "if_statement"
-                        && s.child_by_field_name("condition")
+                        && s.field("condition")
                             .is_some_and(|c| python::text(cx.text, c).contains(&returncode))
                 },
             )
@@ -274,8 +275,7 @@ impl BackupFailureRaises {
             return;
         };
         let Some(try_statement) = body.parent().filter(|t| {
-            t.kind() == "try_statement"
-                && t.child_by_field_name("body").map(|b| b.id()) == Some(body.id())
+            t.kind() == "try_statement" && t.field("body").map(|b| b.id()) == Some(body.id())
         }) else {
             return;
         };
@@ -371,7 +371,7 @@ impl BackupFailureRaises {
 /// The block that runs when the exit code is non-zero, if the test is one of
 /// the shapes we understand.
 fn failure_block<'n>(text: &str, test: Node<'n>, returncode: &str) -> Option<Node<'n>> {
-    let condition = python::unparenthesize(test.child_by_field_name("condition")?);
+    let condition = python::unparenthesize(test.field("condition")?);
     let condition_text = python::text(text, condition)
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -388,7 +388,7 @@ fn failure_block<'n>(text: &str, test: Node<'n>, returncode: &str) -> Option<Nod
         format!("not {returncode}"),
     ];
     if nonzero.contains(&condition_text) {
-        return test.child_by_field_name("consequence");
+        return test.field("consequence");
     }
     if zero.contains(&condition_text) {
         let children = python::named_children(test);
@@ -397,7 +397,7 @@ fn failure_block<'n>(text: &str, test: Node<'n>, returncode: &str) -> Option<Nod
             return None;
         }
         let else_clause = children.into_iter().find(|c| c.kind() == "else_clause")?;
-        return else_clause.child_by_field_name("body");
+        return else_clause.field("body");
     }
     None
 }
@@ -431,7 +431,7 @@ fn bound_name<'t>(text: &'t str, handler: Node<'_>) -> Option<&'t str> {
     let pattern = python::named_children(handler)
         .into_iter()
         .find(|c| c.kind() == "as_pattern")?;
-    let alias = pattern.child_by_field_name("alias")?;
+    let alias = pattern.field("alias")?;
     let name = python::unparenthesize(alias.named_child(0).unwrap_or(alias));
     (name.kind() == "identifier").then(|| python::text(text, name))
 }
@@ -515,10 +515,7 @@ impl Command {
                 }
             } else if item.kind() == "binary_operator" {
                 // "--result-file=" + path
-                let (Some(left), Some(right)) = (
-                    item.child_by_field_name("left"),
-                    item.child_by_field_name("right"),
-                ) else {
+                let (Some(left), Some(right)) = (item.field("left"), item.field("right")) else {
                     continue;
                 };
                 let is_file_option = python::string_value(text, left)
@@ -595,19 +592,17 @@ fn is_pure(text: &str, node: Node<'_>, depth: usize) -> bool {
         "attribute" => python::dotted_name(text, node).is_some(),
         "string" => python::string_value(text, node).is_some(),
         "binary_operator" => {
-            let operator = node
-                .child_by_field_name("operator")
-                .map(|o| python::text(text, o));
+            let operator = node.field("operator").map(|o| python::text(text, o));
             matches!(operator, Some("/" | "+"))
                 && node
-                    .child_by_field_name("left")
+                    .field("left")
                     .is_some_and(|l| is_pure(text, l, depth + 1))
                 && node
-                    .child_by_field_name("right")
+                    .field("right")
                     .is_some_and(|r| is_pure(text, r, depth + 1))
         }
         "call" => {
-            let Some(function) = node.child_by_field_name("function") else {
+            let Some(function) = node.field("function") else {
                 return false;
             };
             let name = python::dotted_name(text, function);

@@ -103,6 +103,7 @@
 //! conditional expression, the right side of `and`/`or`, a `while` or
 //! `elif` condition, an `assert`, or a statement that shares its line.
 
+use crate::python::Field as _;
 use tree_sitter::Node;
 
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
@@ -438,11 +439,11 @@ fn query_of(text: &str, call: Node<'_>) -> Option<String> {
                             .flatten()
                     }
                     "assignment" => {
-                        let left = expr.child_by_field_name("left")?;
+                        let left = expr.field("left")?;
                         if python::text(text, left) != cursor {
                             return None;
                         }
-                        let mut right = python::unparenthesize(expr.child_by_field_name("right")?);
+                        let mut right = python::unparenthesize(expr.field("right")?);
                         if right.kind() == "await" {
                             right = right.named_child(0)?;
                         }
@@ -475,7 +476,7 @@ fn sql_text(text: &str, node: Node<'_>) -> Option<String> {
             // Lines of a query joined by the caller or a wrapper (`"
             // ".join([...])`, isso's `db.execute([...])`).
             "list" | "tuple" => return joined_lines(text, node),
-            "binary_operator" => node.child_by_field_name("left")?,
+            "binary_operator" => node.field("left")?,
             "call" => match python::call_target(text, node)? {
                 (Some(object), "format") => object,
                 (Some(separator), "join")
@@ -653,15 +654,15 @@ fn assigned_name<'t>(text: &'t str, user: Node<'_>, value: Node<'_>) -> Option<&
     if user.kind() != "assignment" {
         return None;
     }
-    let right = python::unparenthesize(user.child_by_field_name("right")?);
-    let left = user.child_by_field_name("left")?;
+    let right = python::unparenthesize(user.field("right")?);
+    let left = user.field("left")?;
     (right.id() == value.id() && left.kind() == "identifier").then(|| python::text(text, left))
 }
 
 /// How `user` consumes `value` in a way that fails on None, if it does.
 fn direct_use(text: &str, user: Node<'_>, value: Node<'_>) -> Option<&'static str> {
     let is_value = |field: &str| {
-        user.child_by_field_name(field)
+        user.field(field)
             .map(python::unparenthesize)
             .is_some_and(|n| n.id() == value.id())
     };
@@ -669,7 +670,7 @@ fn direct_use(text: &str, user: Node<'_>, value: Node<'_>) -> Option<&'static st
         "subscript" if is_value("value") => Some("indexing it"),
         "attribute" if is_value("object") => Some("reading an attribute of it"),
         "assignment" if is_value("right") => {
-            let left = user.child_by_field_name("left")?;
+            let left = user.field("left")?;
             matches!(
                 left.kind(),
                 "pattern_list" | "tuple_pattern" | "list_pattern"
@@ -699,7 +700,7 @@ fn runs_calls_before(statement: Node<'_>, value: Node<'_>) -> bool {
     let target = statement
         .named_child(0)
         .filter(|n| n.kind() == "assignment" || n.kind() == "augmented_assignment")
-        .and_then(|a| a.child_by_field_name("left"));
+        .and_then(|a| a.field("left"));
     let mut found = false;
     python::walk_descendants(statement, |node| {
         if found || node.start_byte() >= value.start_byte() {
@@ -760,9 +761,7 @@ fn first_unchecked_use<'n>(
         };
         let passes_through = match owner.kind() {
             "with_statement" => true,
-            "try_statement" => {
-                owner.child_by_field_name("body").map(|b| b.id()) == Some(block.id())
-            }
+            "try_statement" => owner.field("body").map(|b| b.id()) == Some(block.id()),
             _ => false,
         };
         if !passes_through {
@@ -901,7 +900,7 @@ fn classify(text: &str, identifier: Node<'_>) -> Option<Event> {
     let parent = python::parent_skipping_parens(node)?;
     let field_is = |field: &str| {
         parent
-            .child_by_field_name(field)
+            .field(field)
             .map(python::unparenthesize)
             .is_some_and(|n| n.id() == node.id())
     };
@@ -949,7 +948,7 @@ fn classify(text: &str, identifier: Node<'_>) -> Option<Event> {
                 return Some(Event::Reassigned);
             }
             if parent.kind() == "assignment" && field_is("right") {
-                let left = parent.child_by_field_name("left")?;
+                let left = parent.field("left")?;
                 return matches!(
                     left.kind(),
                     "pattern_list" | "tuple_pattern" | "list_pattern"
@@ -1024,16 +1023,16 @@ fn rowcount_checked(text: &str, call: Node<'_>) -> bool {
             let owner = ancestor.parent();
             let in_branch = owner.is_some_and(|o| {
                 matches!(o.kind(), "if_statement" | "elif_clause")
-                    && o.child_by_field_name("consequence").map(|c| c.id()) == Some(ancestor.id())
+                    && o.field("consequence").map(|c| c.id()) == Some(ancestor.id())
             });
-            if in_branch && mentions(owner.and_then(|o| o.child_by_field_name("condition"))) {
+            if in_branch && mentions(owner.and_then(|o| o.field("condition"))) {
                 return true;
             }
         }
     }
     for statement in python::statements_before(call) {
         if statement.kind() == "if_statement" {
-            if mentions(statement.child_by_field_name("condition")) {
+            if mentions(statement.field("condition")) {
                 return true;
             }
             continue;
@@ -1094,9 +1093,9 @@ fn earlier_fetch<'n>(text: &str, call: Node<'n>, method: &str) -> Option<Node<'n
         if ancestor.kind() == "block" {
             let owner = ancestor.parent()?;
             if matches!(owner.kind(), "if_statement" | "elif_clause")
-                && owner.child_by_field_name("consequence").map(|c| c.id()) == Some(ancestor.id())
+                && owner.field("consequence").map(|c| c.id()) == Some(ancestor.id())
             {
-                if let Some(found) = owner.child_by_field_name("condition").and_then(fetch_in) {
+                if let Some(found) = owner.field("condition").and_then(fetch_in) {
                     return Some(found);
                 }
             }
@@ -1152,7 +1151,7 @@ fn query_call<'n>(text: &str, call: Node<'n>) -> Option<Node<'n>> {
                     parent
                 };
                 if assigned.kind() == "assignment" {
-                    let left = assigned.child_by_field_name("left")?;
+                    let left = assigned.field("left")?;
                     return (python::text(text, left) == cursor).then_some(expr);
                 }
                 let (Some(target), method) = python::call_target(text, expr)? else {
@@ -1174,7 +1173,7 @@ fn statement_call(statement: Node<'_>) -> Option<Node<'_>> {
     }
     let mut expr = statement.named_child(0)?;
     if expr.kind() == "assignment" {
-        expr = python::unparenthesize(expr.child_by_field_name("right")?);
+        expr = python::unparenthesize(expr.field("right")?);
     }
     if expr.kind() == "await" {
         expr = python::unparenthesize(expr.named_child(0)?);
@@ -1447,7 +1446,7 @@ impl FetchoneNullGuard {
         guard: Node<'_>,
         fetch: Option<&RowKey>,
     ) -> Guarantee {
-        let Some(function) = guard.child_by_field_name("function") else {
+        let Some(function) = guard.field("function") else {
             return Guarantee::Unknown;
         };
         let name = python::text(cx.text, function);
@@ -1518,11 +1517,11 @@ fn inside_checked_row(text: &str, call: Node<'_>, fetch: &RowKey) -> bool {
             continue;
         };
         if owner.kind() != "if_statement"
-            || owner.child_by_field_name("consequence").map(|c| c.id()) != Some(ancestor.id())
+            || owner.field("consequence").map(|c| c.id()) != Some(ancestor.id())
         {
             continue;
         }
-        let Some(condition) = owner.child_by_field_name("condition") else {
+        let Some(condition) = owner.field("condition") else {
             continue;
         };
         let mut rows = Vec::new();
@@ -1532,11 +1531,11 @@ fn inside_checked_row(text: &str, call: Node<'_>, fetch: &RowKey) -> bool {
                 let assignment = statement.named_child(0).filter(|n| {
                     statement.kind() == "expression_statement" && n.kind() == "assignment"
                 })?;
-                let left = assignment.child_by_field_name("left")?;
+                let left = assignment.field("left")?;
                 if python::text(text, left) != row {
                     return None;
                 }
-                let mut right = python::unparenthesize(assignment.child_by_field_name("right")?);
+                let mut right = python::unparenthesize(assignment.field("right")?);
                 if right.kind() == "await" {
                     right = python::unparenthesize(right.named_child(0)?);
                 }
@@ -1566,11 +1565,11 @@ fn conjuncts_not_none(text: &str, condition: Node<'_>, rows: &mut Vec<String>) {
     let condition = python::unparenthesize(condition);
     if condition.kind() == "boolean_operator"
         && condition
-            .child_by_field_name("operator")
+            .field("operator")
             .is_some_and(|o| python::text(text, o) == "and")
     {
         for side in ["left", "right"] {
-            if let Some(side) = condition.child_by_field_name(side) {
+            if let Some(side) = condition.field(side) {
                 conjuncts_not_none(text, side, rows);
             }
         }
@@ -1585,13 +1584,13 @@ fn local_function(cx: &Checker<'_>, name: &str) -> Option<String> {
         .into_iter()
         .find_map(|statement| {
             let definition = if statement.kind() == "decorated_definition" {
-                statement.child_by_field_name("definition")?
+                statement.field("definition")?
             } else {
                 statement
             };
             let found = definition.kind() == "function_definition"
                 && definition
-                    .child_by_field_name("name")
+                    .field("name")
                     .is_some_and(|n| python::text(cx.text, n) == name);
             found.then(|| python::text(cx.text, definition).to_owned())
         })
@@ -1615,22 +1614,22 @@ fn early_exit_guard<'n>(text: &str, statement: Node<'n>) -> Option<Node<'n>> {
     if statement.kind() != "if_statement" {
         return None;
     }
-    let condition = python::unparenthesize(statement.child_by_field_name("condition")?);
+    let condition = python::unparenthesize(statement.field("condition")?);
     if condition.kind() != "not_operator" {
         return None;
     }
-    let mut operand = python::unparenthesize(condition.child_by_field_name("argument")?);
+    let mut operand = python::unparenthesize(condition.field("argument")?);
     if operand.kind() == "await" {
         operand = python::unparenthesize(operand.named_child(0)?);
     }
     if operand.kind() != "call" {
         return None;
     }
-    let function = operand.child_by_field_name("function")?;
+    let function = operand.field("function")?;
     if function.kind() != "identifier" {
         return None;
     }
-    let body = statement.child_by_field_name("consequence")?;
+    let body = statement.field("consequence")?;
     let last = python::named_children(body)
         .into_iter()
         .rfind(|n| n.kind() != "comment")?;
@@ -1642,7 +1641,7 @@ fn early_exit_guard<'n>(text: &str, statement: Node<'n>) -> Option<Node<'n>> {
 /// it sits under `if row is not None:` / `if row:` (or returns `row is not
 /// None`), and every assignment of that `row` fetches the same key.
 fn guard_row_key(text: &str, function: Node<'_>) -> Option<RowKey> {
-    let body = function.child_by_field_name("body")?;
+    let body = function.field("body")?;
     let mut returns = Vec::new();
     python::walk_descendants(body, |node| {
         if python::is_scope_boundary(node.kind()) || node.kind() == "lambda" {
@@ -1676,11 +1675,11 @@ fn guard_row_key(text: &str, function: Node<'_>) -> Option<RowKey> {
                 }
                 let owner = a.parent()?;
                 if !matches!(owner.kind(), "if_statement" | "elif_clause")
-                    || owner.child_by_field_name("consequence").map(|c| c.id()) != Some(a.id())
+                    || owner.field("consequence").map(|c| c.id()) != Some(a.id())
                 {
                     return None;
                 }
-                checked_not_none(text, owner.child_by_field_name("condition")?)
+                checked_not_none(text, owner.field("condition")?)
             })
         })?;
         rows.push(row);
@@ -1746,12 +1745,10 @@ fn collect_row_keys(
     python::walk_descendants(body, |node| {
         if node.kind() == "assignment"
             && node
-                .child_by_field_name("left")
+                .field("left")
                 .is_some_and(|l| python::text(text, l) == row)
         {
-            let mut right = node
-                .child_by_field_name("right")
-                .map(python::unparenthesize);
+            let mut right = node.field("right").map(python::unparenthesize);
             if let Some(r) = right.filter(|r| r.kind() == "await") {
                 right = r.named_child(0).map(python::unparenthesize);
             }
@@ -1802,14 +1799,14 @@ fn substitute(
     call: Node<'_>,
     key: RowKey,
 ) -> Option<RowKey> {
-    let parameters = definition.child_by_field_name("parameters")?;
+    let parameters = definition.field("parameters")?;
     let names: Vec<String> = python::named_children(parameters)
         .into_iter()
         .filter_map(|p| {
             let name = match p.kind() {
                 "identifier" => p,
                 "typed_parameter" => p.named_child(0)?,
-                "default_parameter" | "typed_default_parameter" => p.child_by_field_name("name")?,
+                "default_parameter" | "typed_default_parameter" => p.field("name")?,
                 _ => return None,
             };
             Some(python::text(source, name).to_owned())

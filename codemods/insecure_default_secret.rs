@@ -141,6 +141,7 @@
 //! but it needs the deployment change (setting a real value everywhere
 //! the code runs) to go out with it.
 
+use crate::python::Field as _;
 use tree_sitter::Node;
 
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
@@ -574,10 +575,7 @@ impl InsecureDefaultSecret {
 
     /// `os.environ.get("SECRET") or "literal"`.
     fn check_or(&self, cx: &mut Checker<'_>, node: Node<'_>) {
-        let (Some(left), Some(right)) = (
-            node.child_by_field_name("left"),
-            node.child_by_field_name("right"),
-        ) else {
+        let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else {
             return;
         };
         let left = python::unparenthesize(left);
@@ -710,10 +708,8 @@ impl InsecureDefaultSecret {
 
     /// `SECRET_KEY = "…"`, `app.secret_key = "…"`, `app.config["K"] = "…"`.
     fn check_assignment(&self, cx: &mut Checker<'_>, assignment: Node<'_>) {
-        let (Some(left), Some(right)) = (
-            assignment.child_by_field_name("left"),
-            assignment.child_by_field_name("right"),
-        ) else {
+        let (Some(left), Some(right)) = (assignment.field("left"), assignment.field("right"))
+        else {
             return;
         };
         let Some(statement) = assignment
@@ -731,7 +727,7 @@ impl InsecureDefaultSecret {
         }
         if left.kind() == "attribute"
             && left
-                .child_by_field_name("object")
+                .field("object")
                 .is_some_and(|o| matches!(python::text(cx.text, o), "self" | "cls"))
         {
             self.check_instance_attribute(cx, left, literal, statement);
@@ -791,7 +787,7 @@ impl InsecureDefaultSecret {
         literal: Node<'_>,
         statement: Node<'_>,
     ) {
-        let Some(attribute) = left.child_by_field_name("attribute") else {
+        let Some(attribute) = left.field("attribute") else {
             return;
         };
         let name = python::text(cx.text, attribute);
@@ -802,10 +798,7 @@ impl InsecureDefaultSecret {
     /// `Server(bot, secret_key="…")`: a secret-like keyword argument given a
     /// literal (bandit B106).
     fn check_keyword(&self, cx: &mut Checker<'_>, argument: Node<'_>) {
-        let (Some(key), Some(value)) = (
-            argument.child_by_field_name("name"),
-            argument.child_by_field_name("value"),
-        ) else {
+        let (Some(key), Some(value)) = (argument.field("name"), argument.field("value")) else {
             return;
         };
         // Parameter defaults (`def f(password="x")`) are `default_parameter`,
@@ -826,10 +819,7 @@ impl InsecureDefaultSecret {
 
     /// `{"secret_key": "…"}`: a secret-like dictionary entry given a literal.
     fn check_pair(&self, cx: &mut Checker<'_>, pair: Node<'_>) {
-        let (Some(key), Some(value)) = (
-            pair.child_by_field_name("key"),
-            pair.child_by_field_name("value"),
-        ) else {
+        let (Some(key), Some(value)) = (pair.field("key"), pair.field("value")) else {
             return;
         };
         let Some(name) = python::string_value(cx.text, python::unparenthesize(key)) else {
@@ -946,16 +936,16 @@ impl InsecureDefaultSecret {
                 (level_ok && plausible_constant(cx.text, literal, &matched)).then(|| env_name(name))
             }
             "attribute" => {
-                let object = left.child_by_field_name("object")?;
-                let attribute = python::text(cx.text, left.child_by_field_name("attribute")?);
+                let object = left.field("object")?;
+                let attribute = python::text(cx.text, left.field("attribute")?);
                 let receiver = python::text(cx.text, object);
                 (attribute.eq_ignore_ascii_case("secret_key")
                     && !matches!(receiver, "self" | "cls"))
                 .then(|| "SECRET_KEY".to_owned())
             }
             "subscript" => {
-                let object = left.child_by_field_name("value")?;
-                let key = left.child_by_field_name("subscript")?;
+                let object = left.field("value")?;
+                let key = left.field("subscript")?;
                 let key = python::string_value(cx.text, key)?;
                 let owner = python::dotted_name(cx.text, object)?;
                 let last = owner.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
@@ -1003,7 +993,7 @@ impl InsecureDefaultSecret {
         // imports (`import os as _os`, `from os import environ, getenv`).
         let recognised = match (method, receiver) {
             (Method::Getenv, _) => call
-                .child_by_field_name("function")
+                .field("function")
                 .and_then(|f| cx.imported_name(f))
                 .is_some_and(|f| f == "os.getenv"),
             (_, Some(object)) => cx
@@ -1039,8 +1029,8 @@ fn drop_default(read: &EnvRead<'_>, value: Node<'_>) -> Vec<Edit> {
     if read.method == Method::Setdefault {
         if let Some(name) = read
             .call
-            .child_by_field_name("function")
-            .and_then(|f| f.child_by_field_name("attribute"))
+            .field("function")
+            .and_then(|f| f.field("attribute"))
         {
             edits.push(Edit::replacement(name.byte_range().into(), "get"));
         }
@@ -1063,10 +1053,9 @@ fn free_name(text: &str, scope: Node<'_>, base: &str) -> String {
         if n.kind() == "identifier" {
             let parent = n.parent();
             let is_label = parent.is_some_and(|p| {
-                (p.kind() == "keyword_argument"
-                    && p.child_by_field_name("name").map(|c| c.id()) == Some(n.id()))
+                (p.kind() == "keyword_argument" && p.field("name").map(|c| c.id()) == Some(n.id()))
                     || (p.kind() == "attribute"
-                        && p.child_by_field_name("attribute").map(|c| c.id()) == Some(n.id()))
+                        && p.field("attribute").map(|c| c.id()) == Some(n.id()))
             });
             if !is_label {
                 taken.push(python::text(text, n));
@@ -1101,9 +1090,9 @@ fn env_prefix(text: &str, root: Node<'_>) -> Option<String> {
                 _ => None,
             },
             "subscript" => n
-                .child_by_field_name("value")
+                .field("value")
                 .filter(|v| python::text(text, *v).ends_with("environ"))
-                .and_then(|_| n.child_by_field_name("subscript")),
+                .and_then(|_| n.field("subscript")),
             _ => None,
         };
         if let Some(value) = key.and_then(|k| python::string_value(text, k)) {
@@ -1138,7 +1127,7 @@ fn env_prefix(text: &str, root: Node<'_>) -> Option<String> {
 fn plain_read_text(text: &str, read: &EnvRead<'_>) -> String {
     let function = read
         .call
-        .child_by_field_name("function")
+        .field("function")
         .map_or("", |f| python::text(text, f));
     let function = match read.method {
         Method::Setdefault => match function.strip_suffix("setdefault") {
@@ -1154,14 +1143,14 @@ fn plain_read_text(text: &str, read: &EnvRead<'_>) -> String {
 fn is_or_with_literal(text: &str, parent: Node<'_>, left: Node<'_>) -> bool {
     parent.kind() == "boolean_operator"
         && parent
-            .child_by_field_name("operator")
+            .field("operator")
             .is_some_and(|o| python::text(text, o) == "or")
         && parent
-            .child_by_field_name("left")
+            .field("left")
             .map(python::unparenthesize)
             .is_some_and(|l| l.id() == left.id())
         && parent
-            .child_by_field_name("right")
+            .field("right")
             .map(python::unparenthesize)
             .is_some_and(|r| {
                 matches!(
@@ -1247,21 +1236,21 @@ fn simple_assignment<'n>(
     if parent.kind() != "assignment" {
         return None;
     }
-    let right = python::unparenthesize(parent.child_by_field_name("right")?);
+    let right = python::unparenthesize(parent.field("right")?);
     if right.id() != value.id() {
         return None;
     }
     let statement = parent
         .parent()
         .filter(|p| p.kind() == "expression_statement")?;
-    let left = parent.child_by_field_name("left")?;
+    let left = parent.field("left")?;
     let simple = match left.kind() {
         "identifier" | "attribute" => python::dotted_name(text, left).is_some(),
         "subscript" => {
-            left.child_by_field_name("value")
+            left.field("value")
                 .is_some_and(|v| python::dotted_name(text, v).is_some())
                 && left
-                    .child_by_field_name("subscript")
+                    .field("subscript")
                     .is_some_and(|k| python::string_value(text, k).is_some())
         }
         _ => false,
@@ -1320,7 +1309,7 @@ fn overridden_later(cx: &Checker<'_>, node: Node<'_>) -> Option<String> {
                     .any(|c| c.kind() == "wildcard_import") =>
             {
                 let module = n
-                    .child_by_field_name("module_name")
+                    .field("module_name")
                     .map_or("", |m| python::text(cx.text, m));
                 found = Some(format!(
                     "the later `from {module} import *` may override it: check the value after it"
@@ -1376,7 +1365,7 @@ fn builds_user_record(text: &str, argument: Node<'_>) -> bool {
     };
     python::named_children(list).into_iter().any(|a| {
         a.kind() == "keyword_argument"
-            && a.child_by_field_name("name")
+            && a.field("name")
                 .is_some_and(|n| USER_RECORD_KEYWORDS.contains(&python::text(text, n)))
     })
 }
@@ -1435,15 +1424,13 @@ fn enclosing_class(statement: Node<'_>) -> Option<Node<'_>> {
 }
 
 fn class_name<'t>(text: &'t str, class: Node<'_>) -> &'t str {
-    class
-        .child_by_field_name("name")
-        .map_or("", |n| python::text(text, n))
+    class.field("name").map_or("", |n| python::text(text, n))
 }
 
 /// `class Config`, `class ProdSettings(BaseSettings)`: a configuration class.
 fn is_config_class(text: &str, class: Node<'_>) -> bool {
     let mut names = vec![class_name(text, class).to_ascii_lowercase()];
-    if let Some(bases) = class.child_by_field_name("superclasses") {
+    if let Some(bases) = class.field("superclasses") {
         names.extend(
             python::named_children(bases)
                 .iter()
@@ -1467,13 +1454,11 @@ fn is_test_or_dev_class(text: &str, class: Node<'_>) -> bool {
 }
 
 fn is_pydantic_settings(text: &str, class: Node<'_>) -> bool {
-    class
-        .child_by_field_name("superclasses")
-        .is_some_and(|bases| {
-            python::named_children(bases)
-                .iter()
-                .any(|b| python::text(text, *b).rsplit('.').next() == Some("BaseSettings"))
-        })
+    class.field("superclasses").is_some_and(|bases| {
+        python::named_children(bases)
+            .iter()
+            .any(|b| python::text(text, *b).rsplit('.').next() == Some("BaseSettings"))
+    })
 }
 
 /// The words of a name, upper-cased: `DB_PASSWORD` → `DB`, `PASSWORD`;

@@ -89,6 +89,7 @@
 //! Any other call in the wrapped statement that raises `JSONDecodeError`
 //! (`response.json()`) is reported under this parse's name.
 
+use crate::python::Field as _;
 use tree_sitter::Node;
 
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
@@ -173,7 +174,7 @@ impl Codemod for JsonLoadsGuard {
         if cx.is_test_file() {
             return;
         }
-        let Some(function) = call.child_by_field_name("function") else {
+        let Some(function) = call.field("function") else {
             return;
         };
         if !is_json_parse(cx, call) {
@@ -218,7 +219,7 @@ impl Codemod for JsonLoadsGuard {
 
 /// Whether `call` is `json.loads(...)` / `json.load(...)`.
 fn is_json_parse(cx: &Checker<'_>, call: Node<'_>) -> bool {
-    call.child_by_field_name("function")
+    call.field("function")
         .and_then(|f| cx.qualified_name(f))
         .is_some_and(|name| name == "json.loads" || name == "json.load")
 }
@@ -232,7 +233,7 @@ fn is_constant(cx: &Checker<'_>, input: Node<'_>) -> bool {
     python::walk_descendants(input, |n| {
         if n.kind() == "call" {
             packaged |= n
-                .child_by_field_name("function")
+                .field("function")
                 .and_then(|f| cx.qualified_name(f))
                 .is_some_and(|name| PACKAGE_DATA.contains(&name.as_str()));
         }
@@ -251,7 +252,7 @@ fn is_constant(cx: &Checker<'_>, input: Node<'_>) -> bool {
             !interpolated
         }
         "call" => {
-            let Some(function) = input.child_by_field_name("function") else {
+            let Some(function) = input.field("function") else {
                 return false;
             };
             if cx
@@ -262,10 +263,9 @@ fn is_constant(cx: &Checker<'_>, input: Node<'_>) -> bool {
             }
             // `EVENT_TEMPLATE.substitute()`: a constant template filled in
             // (an UPPER_CASE template; a `.format` only of a constant string).
-            let (Some(object), Some(method)) = (
-                function.child_by_field_name("object"),
-                function.child_by_field_name("attribute"),
-            ) else {
+            let (Some(object), Some(method)) =
+                (function.field("object"), function.field("attribute"))
+            else {
                 return false;
             };
             match python::text(cx.text, method) {
@@ -304,11 +304,11 @@ fn is_constant_name(cx: &Checker<'_>, node: Node<'_>) -> bool {
                 return true;
             };
             let assigns = assignment
-                .child_by_field_name("left")
+                .field("left")
                 .is_some_and(|l| python::text(cx.text, l) == name);
             !assigns
                 || assignment
-                    .child_by_field_name("right")
+                    .field("right")
                     .is_some_and(|r| matches!(r.kind(), "string" | "concatenated_string"))
         })
 }
@@ -334,7 +334,7 @@ fn is_app_written(cx: &Checker<'_>, input: Node<'_>) -> bool {
         _ => input,
     };
     let decrypted = value.kind() == "call"
-        && value.child_by_field_name("function").is_some_and(|f| {
+        && value.field("function").is_some_and(|f| {
             python::text(cx.text, f)
                 .to_ascii_lowercase()
                 .contains("decrypt")
@@ -351,7 +351,7 @@ fn is_app_written(cx: &Checker<'_>, input: Node<'_>) -> bool {
             return false;
         }
         if n.kind() == "call"
-            && n.child_by_field_name("function")
+            && n.field("function")
                 .and_then(|f| cx.qualified_name(f))
                 .is_some_and(|name| name == "json.dumps")
         {
@@ -367,10 +367,10 @@ fn is_app_written(cx: &Checker<'_>, input: Node<'_>) -> bool {
 fn field_name(text: &str, node: Node<'_>) -> Option<String> {
     match node.kind() {
         "attribute" => node
-            .child_by_field_name("attribute")
+            .field("attribute")
             .map(|a| python::text(text, a).to_owned()),
         "subscript" => {
-            let key = node.child_by_field_name("subscript")?;
+            let key = node.field("subscript")?;
             python::string_value(text, key)
                 .filter(|k| !k.is_empty() && k.chars().all(|c| c.is_alphanumeric() || c == '_'))
                 .map(str::to_owned)
@@ -403,13 +403,13 @@ fn dumps_into(text: &str, dumps: Node<'_>, field: &str) -> bool {
         "keyword_argument" => {
             named
                 && parent
-                    .child_by_field_name("name")
+                    .field("name")
                     .is_some_and(|n| python::text(text, n) == field)
         }
         "assignment" => {
             named
                 && parent
-                    .child_by_field_name("left")
+                    .field("left")
                     .and_then(|l| field_name(text, l))
                     .is_some_and(|f| f == field)
         }
@@ -426,10 +426,7 @@ fn dumps_into(text: &str, dumps: Node<'_>, field: &str) -> bool {
 /// Inside a `test*` function or a test class.
 fn in_test_code(cx: &Checker<'_>, call: Node<'_>) -> bool {
     python::ancestors(call).any(|node| {
-        let name = || {
-            node.child_by_field_name("name")
-                .map_or("", |n| python::text(cx.text, n))
-        };
+        let name = || node.field("name").map_or("", |n| python::text(cx.text, n));
         match node.kind() {
             "function_definition" => name().starts_with("test"),
             "class_definition" => {
@@ -454,7 +451,7 @@ fn is_parser_api(cx: &Checker<'_>, call: Node<'_>) -> bool {
         return false;
     };
     let documented = function
-        .child_by_field_name("body")
+        .field("body")
         .and_then(|body| body.named_child(0))
         .filter(|first| first.kind() == "expression_statement")
         .and_then(|first| first.named_child(0))
@@ -475,7 +472,7 @@ fn is_parser_api(cx: &Checker<'_>, call: Node<'_>) -> bool {
         .parent()
         .is_some_and(|p| p.kind() == "return_statement");
     let name = function
-        .child_by_field_name("name")
+        .field("name")
         .map_or("", |n| python::text(cx.text, n))
         .trim_matches('_')
         .to_ascii_lowercase();
@@ -528,11 +525,9 @@ fn opened_file<'n>(cx: &Checker<'_>, input: Node<'n>) -> Option<Node<'n>> {
                 return false;
             }
             if n.kind() == "as_pattern" {
-                let alias = n
-                    .child_by_field_name("alias")
-                    .map(|a| python::text(cx.text, a).trim());
+                let alias = n.field("alias").map(|a| python::text(cx.text, a).trim());
                 let opened = n.named_child(0).filter(|c| c.kind() == "call").filter(|c| {
-                    c.child_by_field_name("function").is_some_and(|f| {
+                    c.field("function").is_some_and(|f| {
                         let f = python::text(cx.text, f);
                         f == "open" || f.ends_with(".open")
                     })
@@ -560,13 +555,13 @@ fn opened_file<'n>(cx: &Checker<'_>, input: Node<'n>) -> Option<Node<'n>> {
 fn setting_name<'t>(text: &'t str, input: Node<'_>) -> Option<&'t str> {
     let key = match input.kind() {
         "call" => {
-            let function = python::text(text, input.child_by_field_name("function")?);
+            let function = python::text(text, input.field("function")?);
             if !(function.ends_with(".get") || function.ends_with("getenv")) {
                 return None;
             }
             *Arguments::of(text, input).positional.first()?
         }
-        "subscript" => input.child_by_field_name("subscript")?,
+        "subscript" => input.field("subscript")?,
         _ => return None,
     };
     python::string_value(text, key).filter(|k| {
@@ -805,7 +800,7 @@ fn decode_error_class(
     function: Node<'_>,
 ) -> Result<(String, Option<Edit>), String> {
     if let Some(module) = function
-        .child_by_field_name("object")
+        .field("object")
         .filter(|_| function.kind() == "attribute")
     {
         return Ok((
@@ -833,7 +828,7 @@ fn module_level_context(cx: &Checker<'_>, call: Node<'_>) -> String {
     let assigned = python::enclosing_statement(call)
         .and_then(|s| s.named_child(0))
         .filter(|a| a.kind() == "assignment")
-        .and_then(|a| a.child_by_field_name("left"))
+        .and_then(|a| a.field("left"))
         .filter(|l| matches!(l.kind(), "identifier" | "attribute"))
         .map(|l| python::text(cx.text, l).to_owned());
     if let Some(name) = assigned {
@@ -859,7 +854,7 @@ fn context(cx: &Checker<'_>, call: Node<'_>) -> String {
         return module_level_context(cx, call);
     };
     let name = function
-        .child_by_field_name("name")
+        .field("name")
         .map_or("", |n| python::text(cx.text, n));
     let mut parent = function.parent();
     if parent.is_some_and(|p| p.kind() == "decorated_definition") {
@@ -869,7 +864,7 @@ fn context(cx: &Checker<'_>, call: Node<'_>) -> String {
         .filter(|p| p.kind() == "block")
         .and_then(|b| b.parent())
         .filter(|c| c.kind() == "class_definition")
-        .and_then(|c| c.child_by_field_name("name"));
+        .and_then(|c| c.field("name"));
     match class {
         Some(class) => format!("{}.{name}", python::text(cx.text, class)),
         None => name.to_owned(),

@@ -90,6 +90,7 @@
 //! arguments as format values (there, `logger.opt(exception=e)` is the
 //! way).
 
+use crate::python::Field as _;
 use tree_sitter::Node;
 
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
@@ -212,13 +213,13 @@ impl Codemod for LogExceptionContext {
             return;
         };
         let receiver = call
-            .child_by_field_name("function")
+            .field("function")
             .map_or("", |f| python::text(cx.text, f));
         let mut message =
             format!("`{receiver}(...)` logs the caught exception `{name}` without its traceback");
         let kind = call
-            .child_by_field_name("function")
-            .and_then(|f| f.child_by_field_name("object"))
+            .field("function")
+            .and_then(|f| f.field("object"))
             .map_or(python::LoggerKind::Unknown, |r| {
                 python::logger_kind(cx.text, cx.root, r)
             });
@@ -248,10 +249,7 @@ impl Codemod for LogExceptionContext {
                 // and goes first, and this call is checked again on its
                 // result — the same outcome as running the codemods one
                 // after the other (branch mode).
-                if let Some(name) = call
-                    .child_by_field_name("function")
-                    .and_then(|f| f.child_by_field_name("attribute"))
-                {
+                if let Some(name) = call.field("function").and_then(|f| f.field("attribute")) {
                     edits.push(Edit::replacement(
                         name.byte_range().into(),
                         python::text(cx.text, name),
@@ -309,7 +307,7 @@ fn is_expected_failure(text: &str, handler: Node<'_>) -> bool {
     let Some(body) = handler
         .parent()
         .filter(|t| t.kind() == "try_statement")
-        .and_then(|t| t.child_by_field_name("body"))
+        .and_then(|t| t.field("body"))
     else {
         return false;
     };
@@ -412,7 +410,7 @@ fn uses_loguru(cx: &Checker<'_>) -> bool {
     cx.memo(("uses_loguru", ""), || {
         python::module_statements(cx.root).into_iter().any(|s| {
             s.kind() == "import_from_statement"
-                && s.child_by_field_name("module_name")
+                && s.field("module_name")
                     .is_some_and(|m| python::text(cx.text, m) == "loguru")
         })
     })

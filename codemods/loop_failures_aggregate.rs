@@ -80,6 +80,7 @@
 //! now stop the job too). Report-only when the loop or a handler shares
 //! its line with other code (`except Exception as e: log.error(e)`).
 
+use crate::python::Field as _;
 use tree_sitter::Node;
 
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
@@ -158,13 +159,10 @@ impl Codemod for LoopFailuresAggregate {
     }
 
     fn check(&self, for_loop: Node<'_>, cx: &mut Checker<'_>) {
-        if for_loop.child_by_field_name("alternative").is_some() {
+        if for_loop.field("alternative").is_some() {
             return;
         }
-        let (Some(body), Some(target)) = (
-            for_loop.child_by_field_name("body"),
-            for_loop.child_by_field_name("left"),
-        ) else {
+        let (Some(body), Some(target)) = (for_loop.field("body"), for_loop.field("left")) else {
             return;
         };
         let Some(shape) = LoopShape::of(body) else {
@@ -275,7 +273,7 @@ struct Handler<'n> {
 
 impl LoopFailuresAggregate {
     fn guarded<'n>(&self, text: &str, try_statement: Node<'n>) -> Option<Guarded<'n>> {
-        let body = try_statement.child_by_field_name("body")?;
+        let body = try_statement.field("body")?;
         let mut verbs: Vec<String> = Vec::new();
         let mut other_work = false;
         python::walk_descendants(body, |n| {
@@ -359,7 +357,7 @@ impl LoopFailuresAggregate {
         let q = cx.stylist.quote;
         let scope = edit::scope_of(cx, for_loop);
         let list = edit::fresh_name(cx, scope, "failures");
-        let item = item_expression(cx.text, target, for_loop.child_by_field_name("right"));
+        let item = item_expression(cx.text, target, for_loop.field("right"));
         let (before, indent) =
             edit::before_statement(cx, for_loop).ok_or("the loop shares its line")?;
         let (after, after_indent, prefix) =
@@ -496,11 +494,11 @@ fn sql_prefix(text: &str, node: Node<'_>) -> Option<String> {
             "string" => return Some(string_prefix(text, node)),
             "concatenated_string" => node = node.named_child(0)?,
             "binary_operator" => {
-                let operator = python::text(text, node.child_by_field_name("operator")?);
+                let operator = python::text(text, node.field("operator")?);
                 if !matches!(operator, "+" | "%") {
                     return None;
                 }
-                node = node.child_by_field_name("left")?;
+                node = node.field("left")?;
             }
             "call" => {
                 let (receiver, name) = python::call_target(text, node)?;
@@ -555,7 +553,7 @@ fn first_sql_word(sql: &str) -> Option<&str> {
 /// Whether `function` has a `return <value>` after `node` (in its own scope).
 fn returns_value_after(function: Node<'_>, node: Node<'_>) -> bool {
     let mut found = false;
-    let Some(body) = function.child_by_field_name("body") else {
+    let Some(body) = function.field("body") else {
         return false;
     };
     python::walk_descendants(body, |n| {

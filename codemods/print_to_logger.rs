@@ -154,6 +154,7 @@
 //! report-only, none under `# auditfix: ignore`), and the deletion is one
 //! fix with all those prints: applied together or not at all.
 
+use crate::python::Field as _;
 use tree_sitter::Node;
 
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, PathGlobs, Priority};
@@ -430,9 +431,7 @@ impl PrintToLogger {
             _ => " ".to_owned(),
         };
 
-        let function = call
-            .child_by_field_name("function")
-            .ok_or("the call has no name")?;
+        let function = call.field("function").ok_or("the call has no name")?;
         // A single string stays the message as written, unless it is an
         // f-string whose placeholders can all become arguments.
         let single = args.positional[0];
@@ -526,20 +525,16 @@ fn percent_tuple<'n>(text: &str, value: Node<'n>) -> Option<(Node<'n>, Node<'n>,
     if value.kind() != "binary_operator" {
         return None;
     }
-    let operator = value
-        .child_by_field_name("operator")
-        .filter(|o| o.kind() == "%")?;
+    let operator = value.field("operator").filter(|o| o.kind() == "%")?;
     let format = value
-        .child_by_field_name("left")
+        .field("left")
         .filter(|l| matches!(l.kind(), "string" | "concatenated_string"))?;
     let is_plain = string_pieces(text, format)
         .is_some_and(|pieces| pieces.iter().all(|p| matches!(p, Piece::Text(_))));
     if !is_plain || is_fstring(text, format) {
         return None;
     }
-    let tuple = value
-        .child_by_field_name("right")
-        .filter(|r| r.kind() == "tuple")?;
+    let tuple = value.field("right").filter(|r| r.kind() == "tuple")?;
     let elements = python::named_children(tuple);
     let plain = !elements.is_empty()
         && elements.iter().all(|e| {
@@ -565,13 +560,12 @@ fn writes_to_sys(text: &str, call: Node<'_>) -> bool {
 fn print_of_file_argument<'n>(text: &str, sys: Node<'n>) -> Option<Node<'n>> {
     let attribute = sys.parent().filter(|a| {
         a.kind() == "attribute"
-            && a.child_by_field_name("object")
-                .is_some_and(|o| o.id() == sys.id())
+            && a.field("object").is_some_and(|o| o.id() == sys.id())
             && matches!(python::text(text, *a), "sys.stderr" | "sys.stdout")
     })?;
     let keyword = attribute.parent().filter(|k| {
         k.kind() == "keyword_argument"
-            && k.child_by_field_name("name")
+            && k.field("name")
                 .is_some_and(|n| python::text(text, n) == "file")
     })?;
     let call = keyword.parent()?.parent().filter(|c| c.kind() == "call")?;
@@ -696,12 +690,10 @@ fn is_string_expression(text: &str, value: Node<'_>) -> bool {
     match value.kind() {
         "string" | "concatenated_string" => is_text_literal(value),
         "binary_operator" => {
-            let is_percent = value
-                .child_by_field_name("operator")
-                .is_some_and(|o| o.kind() == "%");
+            let is_percent = value.field("operator").is_some_and(|o| o.kind() == "%");
             is_percent
                 && value
-                    .child_by_field_name("left")
+                    .field("left")
                     .map(python::unparenthesize)
                     .is_some_and(is_text_literal)
         }
@@ -1117,7 +1109,7 @@ fn level_prefix_deletion(text: &str, message: Node<'_>, level: &str) -> Option<E
     loop {
         first = match first.kind() {
             "concatenated_string" => first.named_child(0)?,
-            "binary_operator" => first.child_by_field_name("left")?,
+            "binary_operator" => first.field("left")?,
             _ => break,
         };
     }
@@ -1165,10 +1157,9 @@ fn repeated_log(cx: &Checker<'_>, call: Node<'_>) -> Option<String> {
     }
     let next = std::iter::successors(statement.next_named_sibling(), |n| n.next_named_sibling())
         .find(|n| n.kind() != "comment");
-    let traceback = next.and_then(is_call_statement).and_then(|c| {
-        c.child_by_field_name("function")
-            .and_then(|f| cx.qualified_name(f))
-    });
+    let traceback = next
+        .and_then(is_call_statement)
+        .and_then(|c| c.field("function").and_then(|f| cx.qualified_name(f)));
     if traceback.is_some_and(|name| {
         matches!(
             name.as_str(),
@@ -1297,7 +1288,7 @@ fn is_interface_print(cx: &Checker<'_>, call: Node<'_>) -> bool {
         let function = python::ancestors(call)
             .filter(|n| n.kind() == "function_definition")
             .last()
-            .and_then(|f| f.child_by_field_name("name"))
+            .and_then(|f| f.field("name"))
             .map(|n| python::text(cx.text, n));
         // Functions only the block calls, unless other modules import them.
         let main_only = function.is_some_and(|f| {
@@ -1392,7 +1383,7 @@ fn scan_module_facts(cx: &Checker<'_>) -> ModuleFacts {
                 }
                 "assignment" => {
                     facts.program = node
-                        .child_by_field_name("left")
+                        .field("left")
                         .is_some_and(|l| python::text(cx.text, l) == "print");
                     true
                 }
@@ -1507,13 +1498,13 @@ fn module_functions<'t>(text: &'t str, root: Node<'_>) -> Vec<&'t str> {
         .into_iter()
         .filter_map(|s| {
             let definition = if s.kind() == "decorated_definition" {
-                s.child_by_field_name("definition")
+                s.field("definition")
             } else {
                 Some(s)
             };
             definition
                 .filter(|d| d.kind() == "function_definition")
-                .and_then(|d| d.child_by_field_name("name"))
+                .and_then(|d| d.field("name"))
                 .map(|n| python::text(text, n))
         })
         .collect()
@@ -1528,9 +1519,9 @@ fn creates_app(cx: &Checker<'_>, statement: Node<'_>) -> bool {
         return false;
     };
     assignment
-        .child_by_field_name("right")
+        .field("right")
         .filter(|r| r.kind() == "call")
-        .and_then(|call| call.child_by_field_name("function"))
+        .and_then(|call| call.field("function"))
         .and_then(|f| cx.qualified_name(f))
         .is_some_and(|name| APP_CLASSES.contains(&name.as_str()))
 }
@@ -1561,7 +1552,7 @@ fn prints_at_top_level(text: &str, statement: Node<'_>) -> bool {
 /// `def print(...)` / `class print`.
 fn defines_print(text: &str, definition: Node<'_>) -> bool {
     let definition = if definition.kind() == "decorated_definition" {
-        match definition.child_by_field_name("definition") {
+        match definition.field("definition") {
             Some(d) => d,
             None => return false,
         }
@@ -1569,7 +1560,7 @@ fn defines_print(text: &str, definition: Node<'_>) -> bool {
         definition
     };
     definition
-        .child_by_field_name("name")
+        .field("name")
         .is_some_and(|n| python::text(text, n) == "print")
 }
 
@@ -1577,7 +1568,7 @@ fn defines_print(text: &str, definition: Node<'_>) -> bool {
 fn imports_cli_or_print(text: &str, import: Node<'_>) -> bool {
     let root_of = |name: Node<'_>| -> bool {
         let dotted = match name.kind() {
-            "aliased_import" => name.child_by_field_name("name"),
+            "aliased_import" => name.field("name"),
             _ => Some(name),
         };
         dotted.is_some_and(|d| {
@@ -1591,7 +1582,7 @@ fn imports_cli_or_print(text: &str, import: Node<'_>) -> bool {
             .into_iter()
             .any(|name| matches!(name.kind(), "dotted_name" | "aliased_import") && root_of(name));
     }
-    let module = import.child_by_field_name("module_name");
+    let module = import.field("module_name");
     if module.is_some_and(root_of) {
         return true;
     }
@@ -1599,7 +1590,7 @@ fn imports_cli_or_print(text: &str, import: Node<'_>) -> bool {
     let names: Vec<Node<'_>> = import.children_by_field_name("name", &mut cursor).collect();
     names.into_iter().any(|name| {
         let bound = match name.kind() {
-            "aliased_import" => name.child_by_field_name("alias"),
+            "aliased_import" => name.field("alias"),
             _ => Some(name),
         };
         bound.is_some_and(|b| python::text(text, b) == "print")
@@ -1619,9 +1610,7 @@ fn in_command_code(cx: &Checker<'_>, call: Node<'_>) -> bool {
         .skip(1)
         .any(|node| match node.kind() {
             "function_definition" => {
-                let name = node
-                    .child_by_field_name("name")
-                    .map_or("", |n| python::text(text, n));
+                let name = node.field("name").map_or("", |n| python::text(text, n));
                 let bare = name.trim_start_matches('_');
                 matches!(name, "main" | "_main")
                     || OUTPUT_FUNCTION_PREFIXES.iter().any(|p| bare.starts_with(p))
@@ -1630,25 +1619,21 @@ fn in_command_code(cx: &Checker<'_>, call: Node<'_>) -> bool {
                     || is_log_helper(text, node, call)
                     || (bare.starts_with("render") && module_facts(cx).streamlit)
             }
-            "if_statement" | "elif_clause" => {
-                node.child_by_field_name("condition").is_some_and(|c| {
-                    let condition = python::text(text, c).to_ascii_lowercase();
-                    OUTPUT_FLAGS.iter().any(|flag| condition.contains(flag))
-                })
-            }
+            "if_statement" | "elif_clause" => node.field("condition").is_some_and(|c| {
+                let condition = python::text(text, c).to_ascii_lowercase();
+                OUTPUT_FLAGS.iter().any(|flag| condition.contains(flag))
+            }),
             "decorated_definition" => python::named_children(node)
                 .into_iter()
                 .filter(|c| c.kind() == "decorator")
                 .any(|decorator| is_command_decorator(cx, decorator)),
-            "class_definition" => node
-                .child_by_field_name("superclasses")
-                .is_some_and(|bases| {
-                    python::named_children(bases).into_iter().any(|base| {
-                        python::dotted_name(text, base).is_some_and(|name| {
-                            name.rsplit('.').next().unwrap_or("").ends_with("Command")
-                        })
+            "class_definition" => node.field("superclasses").is_some_and(|bases| {
+                python::named_children(bases).into_iter().any(|base| {
+                    python::dotted_name(text, base).is_some_and(|name| {
+                        name.rsplit('.').next().unwrap_or("").ends_with("Command")
                     })
-                }),
+                })
+            }),
             _ => false,
         })
 }
@@ -1673,7 +1658,7 @@ fn says_it_prints(doc: &str) -> bool {
 /// Whether a function calls `input()` itself: its prints are the prompts
 /// and instructions of an interactive dialogue.
 fn asks_for_input(text: &str, function: Node<'_>) -> bool {
-    let Some(body) = function.child_by_field_name("body") else {
+    let Some(body) = function.field("body") else {
         return false;
     };
     let mut found = false;
@@ -1701,18 +1686,16 @@ fn is_module_level(function: Node<'_>) -> bool {
 /// statements at most) named as a logger (`log`, `log_msg`, `write_log`)
 /// whose own body prints is the application's logger, not a leftover.
 fn is_log_helper(text: &str, function: Node<'_>, call: Node<'_>) -> bool {
-    let name = function
-        .child_by_field_name("name")
-        .map_or(String::new(), |n| {
-            python::text(text, n)
-                .trim_start_matches('_')
-                .to_ascii_lowercase()
-        });
+    let name = function.field("name").map_or(String::new(), |n| {
+        python::text(text, n)
+            .trim_start_matches('_')
+            .to_ascii_lowercase()
+    });
     let named = matches!(
         name.as_str(),
         "log" | "logger" | "logmsg" | "log_msg" | "log_message" | "write_log" | "print_log"
     );
-    let Some(body) = function.child_by_field_name("body") else {
+    let Some(body) = function.field("body") else {
         return false;
     };
     let direct = python::enclosing_statement(call)
@@ -1723,7 +1706,7 @@ fn is_log_helper(text: &str, function: Node<'_>, call: Node<'_>) -> bool {
 
 /// The docstring of a function, class or module body.
 fn docstring<'t>(text: &'t str, definition: Node<'_>) -> Option<&'t str> {
-    let body = definition.child_by_field_name("body")?;
+    let body = definition.field("body")?;
     let first = body.named_child(0)?;
     let string = first
         .named_child(0)
@@ -1743,7 +1726,7 @@ fn is_command_decorator(cx: &Checker<'_>, decorator: Node<'_>) -> bool {
         return false;
     };
     let target = if expression.kind() == "call" {
-        expression.child_by_field_name("function")
+        expression.field("function")
     } else {
         Some(expression)
     };

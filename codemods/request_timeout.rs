@@ -63,6 +63,7 @@
 //! Choose `timeout` above the slowest answer you expect, or pass an explicit
 //! value where a call needs more.
 
+use crate::python::Field as _;
 use tree_sitter::Node;
 
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
@@ -168,7 +169,7 @@ impl Codemod for RequestTimeout {
         if python::nosec_covers(cx.text, cx.root, call, &["B113", "request_without_timeout"]) {
             return;
         }
-        let Some(function) = call.child_by_field_name("function") else {
+        let Some(function) = call.field("function") else {
             return;
         };
         let what = match client {
@@ -214,7 +215,7 @@ fn client(
 ) -> Option<Client> {
     let Some(receiver) = receiver else {
         // `from requests import get`
-        let function = call.child_by_field_name("function")?;
+        let function = call.field("function")?;
         let name = cx.qualified_name(function)?;
         return (name == format!("requests.{method}")).then_some(Client::Module);
     };
@@ -236,7 +237,7 @@ fn is_session_constructor(cx: &Checker<'_>, node: Node<'_>) -> bool {
     let node = python::unparenthesize(node);
     node.kind() == "call"
         && node
-            .child_by_field_name("function")
+            .field("function")
             .and_then(|f| cx.qualified_name(f))
             .is_some_and(|name| SESSION_CONSTRUCTORS.contains(&name.as_str()))
 }
@@ -263,7 +264,7 @@ fn session_variable(cx: &Checker<'_>, name: Node<'_>) -> Option<Client> {
             }
             if node.kind() == "as_pattern" {
                 let value = node.named_child(0);
-                let alias = node.child_by_field_name("alias");
+                let alias = node.field("alias");
                 if alias.is_some_and(|a| python::text(cx.text, a) == wanted) {
                     bound = value;
                 }
@@ -293,9 +294,9 @@ fn session_variable(cx: &Checker<'_>, name: Node<'_>) -> Option<Client> {
             let assignment = statement
                 .named_child(0)
                 .filter(|a| a.kind() == "assignment")?;
-            let left = assignment.child_by_field_name("left")?;
+            let left = assignment.field("left")?;
             (left.kind() == "identifier" && python::text(cx.text, left) == wanted)
-                .then(|| assignment.child_by_field_name("right"))
+                .then(|| assignment.field("right"))
                 .flatten()
         })?;
     is_session_constructor(cx, value).then(|| Client::Session {
@@ -307,23 +308,23 @@ fn session_variable(cx: &Checker<'_>, name: Node<'_>) -> Option<Client> {
 /// `self.session = requests.Session()`.
 fn session_attribute(cx: &Checker<'_>, call: Node<'_>, receiver: Node<'_>) -> Option<Client> {
     let object = receiver
-        .child_by_field_name("object")
+        .field("object")
         .filter(|o| o.kind() == "identifier")?;
-    let attribute = python::text(cx.text, receiver.child_by_field_name("attribute")?);
+    let attribute = python::text(cx.text, receiver.field("attribute")?);
     let method = python::enclosing_function(call)?;
     if first_parameter(cx, method)? != python::text(cx.text, object) {
         return None;
     }
     let class = enclosing_class(method)?;
-    let body = class.child_by_field_name("body")?;
+    let body = class.field("body")?;
     let init = python::named_children(body).into_iter().find_map(|item| {
         let function = match item.kind() {
-            "decorated_definition" => item.child_by_field_name("definition")?,
+            "decorated_definition" => item.field("definition")?,
             _ => item,
         };
         (function.kind() == "function_definition"
             && function
-                .child_by_field_name("name")
+                .field("name")
                 .is_some_and(|n| python::text(cx.text, n) == "__init__"))
         .then_some(function)
     })?;
@@ -341,10 +342,10 @@ fn session_attribute(cx: &Checker<'_>, call: Node<'_>, receiver: Node<'_>) -> Op
         }
         if node.kind() == "assignment"
             && node
-                .child_by_field_name("left")
+                .field("left")
                 .is_some_and(|l| python::text(cx.text, l) == target)
         {
-            value = node.child_by_field_name("right");
+            value = node.field("right");
         }
         true
     });
@@ -356,7 +357,7 @@ fn session_attribute(cx: &Checker<'_>, call: Node<'_>, receiver: Node<'_>) -> Op
 
 /// The name of a function's first parameter (`self`).
 fn first_parameter<'t>(cx: &Checker<'t>, function: Node<'_>) -> Option<&'t str> {
-    let parameters = function.child_by_field_name("parameters")?;
+    let parameters = function.field("parameters")?;
     let first = parameters.named_child(0)?;
     (first.kind() == "identifier").then(|| python::text(cx.text, first))
 }
@@ -411,10 +412,10 @@ fn configures(cx: &Checker<'_>, scope: Node<'_>, is_session: impl Fn(&str) -> bo
             "call" => python::call_target(cx.text, node)
                 .filter(|(_, method)| *method == "mount")
                 .and_then(|(receiver, _)| receiver),
-            "assignment" => node.child_by_field_name("left").and_then(|left| {
-                let method = left.child_by_field_name("attribute")?;
+            "assignment" => node.field("left").and_then(|left| {
+                let method = left.field("attribute")?;
                 matches!(python::text(cx.text, method), "request" | "send")
-                    .then(|| left.child_by_field_name("object"))
+                    .then(|| left.field("object"))
                     .flatten()
             }),
             _ => None,

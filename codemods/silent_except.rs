@@ -118,6 +118,7 @@
 //! `__del__` (logging can fail at interpreter shutdown) and inside logging
 //! handlers, filters and formatters (logging from them can recurse).
 
+use crate::python::Field as _;
 use tree_sitter::Node;
 
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
@@ -496,14 +497,14 @@ fn place_log_call(
 fn no_logging_here(cx: &Checker<'_>, clause: Node<'_>) -> Option<&'static str> {
     let function = python::enclosing_function(clause);
     let function_name = function
-        .and_then(|f| f.child_by_field_name("name"))
+        .and_then(|f| f.field("name"))
         .map(|n| python::text(cx.text, n));
     if function_name == Some("__del__") {
         return Some("logging from `__del__` can fail at interpreter shutdown");
     }
     let in_logging_class = python::ancestors(clause)
         .filter(|n| n.kind() == "class_definition")
-        .filter_map(|class| class.child_by_field_name("superclasses"))
+        .filter_map(|class| class.field("superclasses"))
         .flat_map(python::named_children)
         .any(|base| {
             let name = python::text(cx.text, base);
@@ -525,7 +526,7 @@ fn no_logging_here(cx: &Checker<'_>, clause: Node<'_>) -> Option<&'static str> {
 /// then `load_dotenv()`), and assignments or `if`s preparing the module
 /// name count as part of the probe.
 fn only_imports(text: &str, try_statement: Node<'_>) -> bool {
-    let Some(body) = try_statement.child_by_field_name("body") else {
+    let Some(body) = try_statement.field("body") else {
         return false;
     };
     let mut imported: Vec<&str> = Vec::new();
@@ -546,14 +547,12 @@ fn only_imports(text: &str, try_statement: Node<'_>) -> bool {
         "if_statement" => !imports && only_computes(*s),
         "expression_statement" => {
             let value = s.named_child(0).map(|v| match v.kind() {
-                "assignment" => v.child_by_field_name("right").unwrap_or(v),
+                "assignment" => v.field("right").unwrap_or(v),
                 _ => v,
             });
             match value.filter(|v| v.kind() == "call") {
                 Some(call) => {
-                    let function = call
-                        .child_by_field_name("function")
-                        .map_or("", |f| python::text(text, f));
+                    let function = call.field("function").map_or("", |f| python::text(text, f));
                     let dynamic = matches!(
                         function,
                         "__import__" | "importlib.import_module" | "import_module"
@@ -635,7 +634,7 @@ fn is_probe(text: &str, try_statement: Node<'_>, silence: &Silence<'_>) -> bool 
     {
         return true;
     }
-    let Some(body) = try_statement.child_by_field_name("body") else {
+    let Some(body) = try_statement.field("body") else {
         return false;
     };
     // `for enc in encodings: try: return read(enc) except Exception:
@@ -699,7 +698,7 @@ fn is_return_guard(text: &str, body: Node<'_>) -> bool {
     {
         return false;
     }
-    let Some(block) = statement.child_by_field_name("consequence") else {
+    let Some(block) = statement.field("consequence") else {
         return false;
     };
     let inner = plain_statements(block);
@@ -720,7 +719,7 @@ fn assigns_defaulted_names(text: &str, statement: Node<'_>) -> bool {
     else {
         return false;
     };
-    let Some(left) = assignment.child_by_field_name("left") else {
+    let Some(left) = assignment.field("left") else {
         return false;
     };
     if assignment.kind() == "augmented_assignment" {
@@ -731,8 +730,7 @@ fn assigns_defaulted_names(text: &str, statement: Node<'_>) -> bool {
         "pattern_list" | "tuple_pattern" => python::named_children(left),
         _ => return false,
     };
-    let parameters =
-        python::enclosing_function(statement).and_then(|f| f.child_by_field_name("parameters"));
+    let parameters = python::enclosing_function(statement).and_then(|f| f.field("parameters"));
     names.iter().all(|n| {
         n.kind() == "identifier"
             && (python::assigned_before(text, *n).is_some()
@@ -760,7 +758,7 @@ fn ends_in_return(statement: Node<'_>) -> bool {
                     .any(|block| plain_statements(block).iter().any(|s| ends_in_return(*s)));
             }
             "with_statement" => {
-                let Some(last) = statement.child_by_field_name("body").and_then(|b| {
+                let Some(last) = statement.field("body").and_then(|b| {
                     python::named_children(b)
                         .into_iter()
                         .rfind(|s| s.kind() != "comment")
@@ -834,7 +832,7 @@ fn is_per_item_probe(text: &str, try_statement: Node<'_>, silence: &Silence<'_>)
         .skip(1)
         .take_while(|n| !python::is_scope_boundary(n.kind()))
         .any(|n| matches!(n.kind(), "for_statement" | "while_statement"));
-    let Some(body) = try_statement.child_by_field_name("body") else {
+    let Some(body) = try_statement.field("body") else {
         return false;
     };
     let statements = plain_statements(body);
@@ -857,7 +855,7 @@ fn is_per_item_probe(text: &str, try_statement: Node<'_>, silence: &Silence<'_>)
         awaits |= n.kind() == "await";
         if !converts && n.kind() == "call" {
             converts = n
-                .child_by_field_name("function")
+                .field("function")
                 .map(|f| python::text(text, f))
                 .is_some_and(|f| CONVERSIONS.contains(&f.rsplit('.').next().unwrap_or(f)));
         }
@@ -875,7 +873,7 @@ fn is_safe_parser(text: &str, clause: Node<'_>, silence: &Silence<'_>) -> bool {
         return false;
     }
     let Some(name) = python::enclosing_function(clause)
-        .and_then(|f| f.child_by_field_name("name"))
+        .and_then(|f| f.field("name"))
         .map(|n| python::text(text, n).to_ascii_lowercase())
     else {
         return false;
@@ -897,8 +895,7 @@ fn is_conversion_helper(text: &str, clause: Node<'_>) -> bool {
     let Some(try_statement) = clause.parent() else {
         return false;
     };
-    let Some(function_body) =
-        python::enclosing_function(clause).and_then(|f| f.child_by_field_name("body"))
+    let Some(function_body) = python::enclosing_function(clause).and_then(|f| f.field("body"))
     else {
         return false;
     };
@@ -910,7 +907,7 @@ fn is_conversion_helper(text: &str, clause: Node<'_>) -> bool {
     if rest.len() != 1 || rest[0].id() != try_statement.id() {
         return false;
     }
-    let Some(body) = try_statement.child_by_field_name("body") else {
+    let Some(body) = try_statement.field("body") else {
         return false;
     };
     let returned = plain_statements(body);
@@ -929,7 +926,7 @@ fn is_conversion_helper(text: &str, clause: Node<'_>) -> bool {
         }
         if n.kind() == "call" {
             let converts = n
-                .child_by_field_name("function")
+                .field("function")
                 .map(|f| python::text(text, f))
                 .is_some_and(|f| CONVERSIONS.contains(&f.rsplit('.').next().unwrap_or(f)));
             if converts {

@@ -152,6 +152,7 @@
 //! backslashes in string literals; a value with a backslash was already
 //! altered by the old query (the injection family this fix closes).
 
+use crate::python::Field as _;
 use tree_sitter::Node;
 
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
@@ -616,7 +617,7 @@ impl<'n> Template<'n> {
         match expr.kind() {
             "string" | "concatenated_string" => Self::fstring(text, expr),
             "binary_operator" => {
-                let operator = expr.child_by_field_name("operator")?;
+                let operator = expr.field("operator")?;
                 match python::text(text, operator) {
                     "%" => Self::percent(text, expr),
                     "+" => Self::concat(text, expr),
@@ -693,11 +694,11 @@ impl<'n> Template<'n> {
         let mut operands = Vec::new();
         let mut node = expr;
         loop {
-            operands.push(node.child_by_field_name("right")?);
-            let left = node.child_by_field_name("left")?;
+            operands.push(node.field("right")?);
+            let left = node.field("left")?;
             let is_plus = left.kind() == "binary_operator"
                 && left
-                    .child_by_field_name("operator")
+                    .field("operator")
                     .is_some_and(|o| python::text(text, o) == "+");
             if !is_plus {
                 operands.push(left);
@@ -755,8 +756,8 @@ impl<'n> Template<'n> {
 
     /// `"… %s …" % args`.
     fn percent(text: &str, expr: Node<'n>) -> Option<Self> {
-        let left = expr.child_by_field_name("left")?;
-        let right = python::unparenthesize(expr.child_by_field_name("right")?);
+        let left = expr.field("left")?;
+        let right = python::unparenthesize(expr.field("right")?);
         let literal = python::unparenthesize(left);
         let mut raw = Self::empty(Form::Percent);
         if !raw.add_literal(text, literal, 0) || !raw.values.is_empty() {
@@ -868,8 +869,8 @@ impl<'n> Template<'n> {
                 if pair.kind() == "comment" {
                     continue;
                 }
-                let key = pair.child_by_field_name("key");
-                let value = pair.child_by_field_name("value");
+                let key = pair.field("key");
+                let value = pair.field("value");
                 match (key.and_then(|k| python::string_value(text, k)), value) {
                     (Some(key), Some(value)) if pair.kind() == "pair" => {
                         entries.push((key.to_owned(), value))
@@ -1059,7 +1060,7 @@ impl<'n> Template<'n> {
 
 /// The value of an f-string interpolation.
 fn interpolation_value<'n>(text: &str, interpolation: Node<'n>) -> Option<Value<'n>> {
-    let expr = interpolation.child_by_field_name("expression")?;
+    let expr = interpolation.field("expression")?;
     let mut problem = None;
     for child in python::named_children(interpolation) {
         if matches!(child.kind(), "type_conversion" | "format_specifier") {
@@ -1129,10 +1130,10 @@ fn is_simple(node: Node<'_>) -> bool {
                     .iter()
                     .any(|c| c.kind() == "interpolation")
         }
-        "attribute" => node.child_by_field_name("object").is_some_and(is_simple),
+        "attribute" => node.field("object").is_some_and(is_simple),
         "subscript" => {
-            node.child_by_field_name("value").is_some_and(is_simple)
-                && node.child_by_field_name("subscript").is_some_and(is_simple)
+            node.field("value").is_some_and(is_simple)
+                && node.field("subscript").is_some_and(is_simple)
         }
         _ => false,
     }
@@ -1235,7 +1236,7 @@ fn trust_of(text: &str, expr: Node<'_>, depth: usize) -> Trust {
             let mut values = Vec::new();
             python::walk_descendants(expr, |n| {
                 if n.kind() == "interpolation" {
-                    values.extend(n.child_by_field_name("expression"));
+                    values.extend(n.field("expression"));
                     return false;
                 }
                 true
@@ -1252,7 +1253,7 @@ fn trust_of(text: &str, expr: Node<'_>, depth: usize) -> Trust {
         "binary_operator" => {
             let operands: Vec<Node> = ["left", "right"]
                 .iter()
-                .filter_map(|f| expr.child_by_field_name(f))
+                .filter_map(|f| expr.field(f))
                 .collect();
             verdict(all(&operands))
         }
@@ -1306,7 +1307,7 @@ fn trust_of(text: &str, expr: Node<'_>, depth: usize) -> Trust {
                     };
                     match items.kind() {
                         "generator_expression" | "list_comprehension" => {
-                            let body = items.child_by_field_name("body");
+                            let body = items.field("body");
                             verdict(body.is_some_and(|b| all(&[b])))
                         }
                         "list" | "tuple" => {
@@ -1384,7 +1385,7 @@ fn is_private_helper_constant(text: &str, expr: Node<'_>) -> bool {
         return false;
     };
     let nested = python::enclosing_function(function).is_some();
-    let private = function.child_by_field_name("name").is_some_and(|n| {
+    let private = function.field("name").is_some_and(|n| {
         python::text(text, n).starts_with('_') && !python::text(text, n).starts_with("__")
     });
     let in_class = function
@@ -1474,7 +1475,7 @@ fn known_type(text: &str, expr: Node<'_>) -> Known {
     match expr.kind() {
         "string" | "concatenated_string" => Known::Str,
         "integer" | "float" => Known::Number,
-        "unary_operator" => match expr.child_by_field_name("argument").map(|a| a.kind()) {
+        "unary_operator" => match expr.field("argument").map(|a| a.kind()) {
             Some("integer" | "float") => Known::Number,
             _ => Known::Unknown,
         },
@@ -1492,12 +1493,10 @@ fn known_type(text: &str, expr: Node<'_>) -> Known {
         // `float(x) - 0.01`, `int(a) + int(b)`: arithmetic on a number is
         // a number (or an error); `*` also repeats strings.
         "binary_operator" => {
-            let operator = expr
-                .child_by_field_name("operator")
-                .map(|o| python::text(text, o));
+            let operator = expr.field("operator").map(|o| python::text(text, o));
             let sides: Vec<Known> = ["left", "right"]
                 .iter()
-                .filter_map(|f| expr.child_by_field_name(f))
+                .filter_map(|f| expr.field(f))
                 .map(|side| known_type(text, side))
                 .collect();
             let numbers = sides.iter().filter(|k| **k == Known::Number).count();
@@ -1519,7 +1518,7 @@ fn annotated_parameter(text: &str, name: Node<'_>) -> Known {
         return Known::Unknown;
     };
     let wanted = python::text(text, name);
-    let Some(parameters) = function.child_by_field_name("parameters") else {
+    let Some(parameters) = function.field("parameters") else {
         return Known::Unknown;
     };
     let mut known = Known::Unknown;
@@ -1530,20 +1529,13 @@ fn annotated_parameter(text: &str, name: Node<'_>) -> Known {
         ) {
             continue;
         }
-        let own_name = parameter
-            .child_by_field_name("name")
-            .or_else(|| parameter.named_child(0));
+        let own_name = parameter.field("name").or_else(|| parameter.named_child(0));
         if own_name.is_none_or(|n| python::text(text, n) != wanted) {
             continue;
         }
         // `name: str = None` may be None after all.
-        let none_default = parameter
-            .child_by_field_name("value")
-            .is_some_and(|v| v.kind() == "none");
-        known = match parameter
-            .child_by_field_name("type")
-            .map(|t| python::text(text, t))
-        {
+        let none_default = parameter.field("value").is_some_and(|v| v.kind() == "none");
+        known = match parameter.field("type").map(|t| python::text(text, t)) {
             _ if none_default => Known::Unknown,
             Some("str") => Known::Str,
             Some("int" | "float") => Known::Number,
@@ -1553,7 +1545,7 @@ fn annotated_parameter(text: &str, name: Node<'_>) -> Known {
     if known == Known::Unknown {
         return known;
     }
-    let Some(body) = function.child_by_field_name("body") else {
+    let Some(body) = function.field("body") else {
         return Known::Unknown;
     };
     let mut assigned = false;
@@ -1574,11 +1566,7 @@ fn annotated_parameter(text: &str, name: Node<'_>) -> Known {
 fn is_target(identifier: Node<'_>) -> bool {
     let mut child = identifier;
     for parent in python::ancestors(identifier).skip(1) {
-        let is_field = |field: &str| {
-            parent
-                .child_by_field_name(field)
-                .is_some_and(|f| f.id() == child.id())
-        };
+        let is_field = |field: &str| parent.field(field).is_some_and(|f| f.id() == child.id());
         match parent.kind() {
             "assignment" | "augmented_assignment" | "for_statement" | "for_in_clause" => {
                 return is_field("left")
@@ -1628,7 +1616,7 @@ fn is_variable(identifier: Node<'_>) -> bool {
     };
     let field_is = |field: &str| {
         parent
-            .child_by_field_name(field)
+            .field(field)
             .is_some_and(|f| f.id() == identifier.id())
     };
     !((parent.kind() == "attribute" && field_is("attribute"))
@@ -1667,11 +1655,9 @@ fn resolve_variable<'n>(
         };
         let passes = match owner.kind() {
             "with_statement" => true,
-            "try_statement" => {
-                owner.child_by_field_name("body").map(|b| b.id()) == Some(block.id())
-            }
+            "try_statement" => owner.field("body").map(|b| b.id()) == Some(block.id()),
             "for_statement" | "while_statement" => {
-                let body = owner.child_by_field_name("body").map(|b| b.id()) == Some(block.id());
+                let body = owner.field("body").map(|b| b.id()) == Some(block.id());
                 if body {
                     through_loop = Some(owner);
                 }
@@ -1703,8 +1689,8 @@ fn assigned_source<'n>(
 ) -> Option<VariableSource<'n>> {
     let name = python::text(text, name_node);
     let inner = assignment.named_child(0)?;
-    let left = inner.child_by_field_name("left")?;
-    let value = python::unparenthesize(inner.child_by_field_name("right")?);
+    let left = inner.field("left")?;
+    let value = python::unparenthesize(inner.field("right")?);
     if mentions(text, value, name) {
         return None;
     }
@@ -1735,10 +1721,7 @@ fn branch_sources<'n>(text: &str, statement: Node<'n>, name: &str) -> Vec<Variab
         let [assignment] = assignments.as_slice() else {
             return Vec::new();
         };
-        let Some(value) = assignment
-            .named_child(0)
-            .and_then(|a| a.child_by_field_name("right"))
-        else {
+        let Some(value) = assignment.named_child(0).and_then(|a| a.field("right")) else {
             return Vec::new();
         };
         if others > 0 {
@@ -1760,8 +1743,8 @@ fn is_assignment_to(text: &str, statement: Node<'_>, name: &str) -> bool {
     statement.kind() == "expression_statement"
         && statement.named_child(0).is_some_and(|a| {
             a.kind() == "assignment"
-                && a.child_by_field_name("right").is_some()
-                && a.child_by_field_name("left")
+                && a.field("right").is_some()
+                && a.field("left")
                     .is_some_and(|l| l.kind() == "identifier" && python::text(text, l) == name)
         })
 }
@@ -1816,7 +1799,7 @@ fn other_uses(
                 .is_none_or(|l| !(l.start_byte() <= n.start_byte() && n.end_byte() <= l.end_byte()))
         } else if n.start_byte() >= argument.end_byte() {
             rebindings.iter().any(|r| {
-                let left = r.named_child(0).and_then(|a| a.child_by_field_name("left"));
+                let left = r.named_child(0).and_then(|a| a.field("left"));
                 left.is_some_and(|l| l.id() == n.id()) || n.start_byte() >= r.end_byte()
             })
         } else {
@@ -1885,17 +1868,15 @@ fn is_mutated_object(identifier: Node<'_>) -> bool {
         match parent.kind() {
             "attribute" | "subscript" => {
                 let is_object = parent
-                    .child_by_field_name("object")
-                    .or_else(|| parent.child_by_field_name("value"))
+                    .field("object")
+                    .or_else(|| parent.field("value"))
                     .is_some_and(|o| o.id() == child.id());
                 if !is_object {
                     return false;
                 }
             }
             "assignment" | "augmented_assignment" => {
-                return parent
-                    .child_by_field_name("left")
-                    .is_some_and(|l| l.id() == child.id());
+                return parent.field("left").is_some_and(|l| l.id() == child.id());
             }
             "delete_statement" => return true,
             _ => return false,

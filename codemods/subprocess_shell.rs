@@ -58,6 +58,7 @@
 //! and on Windows, where `shell=True` means `cmd.exe`, programs that are
 //! `.bat` / `.cmd` scripts (`npm`, `yarn`) are no longer found.
 
+use crate::python::Field as _;
 use tree_sitter::Node;
 
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
@@ -181,7 +182,7 @@ impl Codemod for SubprocessShell {
     }
 
     fn check(&self, call: Node<'_>, cx: &mut Checker<'_>) {
-        let Some(function) = call.child_by_field_name("function") else {
+        let Some(function) = call.field("function") else {
             return;
         };
         let Some(name) = cx.qualified_name(function) else {
@@ -328,9 +329,7 @@ fn classify(cx: &Checker<'_>, command: Node<'_>) -> Command {
             }
         }
         "binary_operator" => {
-            let operator = command
-                .child_by_field_name("operator")
-                .map(|o| python::text(cx.text, o));
+            let operator = command.field("operator").map(|o| python::text(cx.text, o));
             match operator {
                 Some("%") => Command::Interpolated("`%` formatting"),
                 Some("+") => Command::Interpolated("`+` concatenation"),

@@ -81,6 +81,7 @@
 //! start-up error, a 400 response, skipping a malformed line — is a
 //! decision only the code's owner can make.
 
+use crate::python::Field as _;
 use tree_sitter::Node;
 
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
@@ -219,7 +220,7 @@ fn conversion_finding<'n>(cx: &Checker<'_>, call: Node<'n>) -> Option<String> {
         let mut node = python::unparenthesize(node);
         while node.kind() == "boolean_operator" && operator_is(node, "or") {
             or_default = true;
-            node = python::unparenthesize(node.child_by_field_name("left")?);
+            node = python::unparenthesize(node.field("left")?);
         }
         Some(node)
     };
@@ -285,8 +286,7 @@ fn conversion_finding<'n>(cx: &Checker<'_>, call: Node<'n>) -> Option<String> {
 }
 
 fn operator_is(node: Node<'_>, operator: &str) -> bool {
-    node.child_by_field_name("operator")
-        .is_some_and(|o| o.kind() == operator)
+    node.field("operator").is_some_and(|o| o.kind() == operator)
 }
 
 /// The outside input `value` reads, if it reads one.
@@ -300,7 +300,7 @@ fn source_of(cx: &Checker<'_>, value: Node<'_>) -> Option<Source> {
             let (receiver, name) = python::call_target(text, value)?;
             let args = Arguments::of(text, value);
             let has_default = args.positional.len() >= 2 || args.keyword("default").is_some();
-            let function = qualified(value.child_by_field_name("function")?);
+            let function = qualified(value.field("function")?);
             let is_env = matches!(function.as_deref(), Some("os.getenv" | "os.environ.get"));
             if is_env {
                 let name = args
@@ -326,9 +326,9 @@ fn source_of(cx: &Checker<'_>, value: Node<'_>) -> Option<Source> {
             })
         }
         "subscript" => {
-            let container = python::unparenthesize(value.child_by_field_name("value")?);
+            let container = python::unparenthesize(value.field("value")?);
             if qualified(container).as_deref() == Some("os.environ") {
-                let key = value.child_by_field_name("subscript")?;
+                let key = value.field("subscript")?;
                 return Some(Source::Env {
                     name: env_name(text, key),
                     read: EnvRead::Subscript,
@@ -338,7 +338,7 @@ fn source_of(cx: &Checker<'_>, value: Node<'_>) -> Option<Source> {
             is_request.then(|| Source::Request {
                 expression: brief(python::text(text, value)),
                 key: value
-                    .child_by_field_name("subscript")
+                    .field("subscript")
                     .map_or_else(String::new, |k| python::text(text, k).to_owned()),
                 missing: false,
             })
@@ -361,10 +361,7 @@ fn is_request_data(text: &str, node: Node<'_>) -> bool {
     if node.kind() != "attribute" {
         return false;
     }
-    let (Some(object), Some(field)) = (
-        node.child_by_field_name("object"),
-        node.child_by_field_name("attribute"),
-    ) else {
+    let (Some(object), Some(field)) = (node.field("object"), node.field("attribute")) else {
         return false;
     };
     REQUEST_FIELDS.contains(&python::text(text, field)) && is_request(text, object)
@@ -401,7 +398,7 @@ fn split_index_finding(cx: &Checker<'_>, subscript: Node<'_>) -> Option<String> 
     if (-1..=0).contains(&index) {
         return None;
     }
-    let value = python::unparenthesize(subscript.child_by_field_name("value")?);
+    let value = python::unparenthesize(subscript.field("value")?);
     let needed = if index > 0 { index + 1 } else { -index };
     match value.kind() {
         "call" => {
@@ -479,8 +476,8 @@ fn fixed_format(text: &str, receiver: Node<'_>) -> bool {
         // The name (or the object of a method chain: `f.read()`).
         let mut head = origin;
         while let Some(inner) = match head.kind() {
-            "call" => head.child_by_field_name("function"),
-            "attribute" => head.child_by_field_name("object"),
+            "call" => head.field("function"),
+            "attribute" => head.field("object"),
             _ => None,
         } {
             head = python::unparenthesize(inner);
@@ -499,10 +496,9 @@ fn fixed_format(text: &str, receiver: Node<'_>) -> bool {
             match ancestor.kind() {
                 "for_statement" => {
                     let binds = ancestor
-                        .child_by_field_name("left")
+                        .field("left")
                         .is_some_and(|l| python::text(text, l) == name);
-                    if let Some(iterable) = ancestor.child_by_field_name("right").filter(|_| binds)
-                    {
+                    if let Some(iterable) = ancestor.field("right").filter(|_| binds) {
                         origins.push(python::unparenthesize(iterable));
                     }
                 }
@@ -513,7 +509,7 @@ fn fixed_format(text: &str, receiver: Node<'_>) -> bool {
                         }
                         if n.kind() == "as_pattern" {
                             let binds = n
-                                .child_by_field_name("alias")
+                                .field("alias")
                                 .is_some_and(|a| python::text(text, a) == name);
                             if let Some(value) = n.named_child(0).filter(|_| binds) {
                                 origins.push(value);
@@ -580,9 +576,7 @@ fn single_index(text: &str, subscript: Node<'_>) -> Option<i64> {
     let index = python::unparenthesize(*index);
     let (negative, literal) = match index.kind() {
         "integer" => (false, index),
-        "unary_operator" if operator_is(index, "-") => {
-            (true, index.child_by_field_name("argument")?)
-        }
+        "unary_operator" if operator_is(index, "-") => (true, index.field("argument")?),
         _ => return None,
     };
     if literal.kind() != "integer" {
@@ -598,7 +592,7 @@ fn single_index(text: &str, subscript: Node<'_>) -> Option<i64> {
 fn split_text(text: &str, receiver: Node<'_>, call: Node<'_>, index: Option<i64>) -> String {
     let method = python::call_target(text, call).map_or("split", |(_, m)| m);
     let arguments = call
-        .child_by_field_name("arguments")
+        .field("arguments")
         .map_or("()", |a| python::text(text, a));
     format!(
         "{}.{method}{}{}",
@@ -658,13 +652,13 @@ fn checked_before(text: &str, node: Node<'_>, subject: &str, checks: &[&str]) ->
     for parent in python::ancestors(node).skip(1) {
         let guard = match parent.kind() {
             "function_definition" | "lambda" | "class_definition" => break,
-            "if_statement" | "elif_clause" | "while_statement" => parent
-                .child_by_field_name("condition")
-                .filter(|c| c.id() != child.id()),
+            "if_statement" | "elif_clause" | "while_statement" => {
+                parent.field("condition").filter(|c| c.id() != child.id())
+            }
             "conditional_expression" => parent.named_child(1).filter(|c| c.id() != child.id()),
-            "boolean_operator" if operator_is(parent, "and") => parent
-                .child_by_field_name("left")
-                .filter(|l| l.id() != child.id()),
+            "boolean_operator" if operator_is(parent, "and") => {
+                parent.field("left").filter(|l| l.id() != child.id())
+            }
             "list_comprehension"
             | "set_comprehension"
             | "dictionary_comprehension"
@@ -685,9 +679,7 @@ fn checked_before(text: &str, node: Node<'_>, subject: &str, checks: &[&str]) ->
         child = parent;
     }
     python::statements_before(node).any(|statement| match statement.kind() {
-        "if_statement" => statement
-            .child_by_field_name("condition")
-            .is_some_and(checks_subject),
+        "if_statement" => statement.field("condition").is_some_and(checks_subject),
         "assert_statement" => checks_subject(statement),
         _ => false,
     })

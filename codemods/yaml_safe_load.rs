@@ -44,6 +44,7 @@
 //! loader explicitly (`Loader=yaml.Loader`, `FullLoader`, `UnsafeLoader`):
 //! documents that rely on Python tags will stop loading, so review them.
 
+use crate::python::Field as _;
 use tree_sitter::Node;
 
 use crate::codemod::{Checker, Codemod, Meta, OptionError, Options, Priority};
@@ -86,7 +87,7 @@ impl Codemod for YamlSafeLoad {
     }
 
     fn check(&self, call: Node<'_>, cx: &mut Checker<'_>) {
-        let Some(function) = call.child_by_field_name("function") else {
+        let Some(function) = call.field("function") else {
             return;
         };
         // Through the module's imports: `import yaml as y; y.load(...)`,
@@ -195,7 +196,7 @@ impl Codemod for YamlSafeLoad {
 /// it. None when `yaml` is bound to something other than the module.
 fn rename_edits(cx: &Checker<'_>, function: Node<'_>, safe_method: &str) -> Option<Vec<Edit>> {
     if function.kind() == "attribute" {
-        let attribute = function.child_by_field_name("attribute")?;
+        let attribute = function.field("attribute")?;
         return Some(vec![Edit::replacement(
             TextRange::from(attribute.byte_range()),
             safe_method,

@@ -3,6 +3,7 @@
 //! "ensure a module logger". All return [`Edit`]s in the file's own style
 //! (through the [`Stylist`](crate::source::Stylist)).
 
+use crate::python::Field as _;
 use tree_sitter::Node;
 
 use crate::codemod::Checker;
@@ -159,7 +160,7 @@ pub fn drop_unused_imported_names(
         if statement_text.contains(['(', '\\', '#', '\n']) {
             continue;
         }
-        let Some(module) = statement.child_by_field_name("module_name") else {
+        let Some(module) = statement.field("module_name") else {
             continue;
         };
         let mut cursor = statement.walk();
@@ -167,7 +168,7 @@ pub fn drop_unused_imported_names(
             .children_by_field_name("name", &mut cursor)
             .map(|name| {
                 let bound = match name.kind() {
-                    "aliased_import" => name.child_by_field_name("alias").unwrap_or(name),
+                    "aliased_import" => name.field("alias").unwrap_or(name),
                     _ => name,
                 };
                 (
@@ -330,9 +331,7 @@ pub fn hoist_point<'n>(
                 return Err("it is a default argument, computed when the function is defined")
             }
             "decorator" => return Err("it is part of a decorator"),
-            "boolean_operator"
-                if parent.child_by_field_name("left").map(|l| l.id()) != Some(child.id()) =>
-            {
+            "boolean_operator" if parent.field("left").map(|l| l.id()) != Some(child.id()) => {
                 return Err("it runs only when the other side of `and`/`or` allows");
             }
             _ => {}
@@ -356,7 +355,7 @@ fn class_logger(cx: &Checker<'_>, call: Node<'_>) -> Option<String> {
         .parent()
         .filter(|c| parent.kind() == "block" && c.kind() == "class_definition")?;
     let first_parameter = function
-        .child_by_field_name("parameters")
+        .field("parameters")
         .and_then(|p| p.named_child(0))
         .map(|p| python::text(cx.text, p));
     if first_parameter != Some("self") {
@@ -364,6 +363,11 @@ fn class_logger(cx: &Checker<'_>, call: Node<'_>) -> Option<String> {
     }
     let key = class.start_byte().to_string();
     cx.memo(("class_logger", &key), || {
+        // Most classes have no such logger: their text says so without a walk.
+        let source = &cx.text[class.byte_range()];
+        if !["self.log", "self._log"].iter().any(|p| source.contains(p)) {
+            return None;
+        }
         let mut found: Option<String> = None;
         python::walk_descendants(class, |node| {
             if found.is_some() {
@@ -476,7 +480,7 @@ mod tests {
         let cx = Checker::new(text, &tree, &stylist, &lines);
         let statements = python::module_statements(tree.root_node());
         let inner = statements[0]
-            .child_by_field_name("consequence")
+            .field("consequence")
             .unwrap()
             .named_child(0)
             .unwrap();
@@ -618,7 +622,7 @@ pub fn module_logger_at(cx: &Checker, node: Node) -> Result<(String, Vec<Edit>),
 /// (`f(x for x in y)`), which cannot take more arguments.
 pub fn append_argument(cx: &Checker, call: Node, argument: &str) -> Option<Vec<Edit>> {
     let list = call
-        .child_by_field_name("arguments")
+        .field("arguments")
         .filter(|l| l.kind() == "argument_list")?;
     let children: Vec<Node> = {
         let mut cursor = list.walk();
@@ -781,7 +785,7 @@ mod argument_tests {
         python::walk_descendants(tree.root_node(), |n| {
             if call.is_none()
                 && n.kind() == "call"
-                && n.child_by_field_name("function")
+                && n.field("function")
                     .is_some_and(|f| python::text(text, f) == "f")
             {
                 call = Some(n);

@@ -65,7 +65,7 @@ impl ModuleFacts {
             logging: python::scan_logging_setup(&text),
             function_names: functions
                 .iter()
-                .map(|(name, _)| name.as_str())
+                .map(|(name, _)| *name)
                 .collect::<Vec<_>>()
                 .join("\n"),
             guard_sources: functions
@@ -74,6 +74,7 @@ impl ModuleFacts {
                 // (`exists()`); keeping every large function that mentions
                 // a fetch made memory grow with the tree.
                 .filter(|(_, source)| source.len() <= MAX_GUARD_SOURCE && source.contains("fetch"))
+                .map(|(name, source)| (name.to_owned(), source.to_owned()))
                 .collect(),
         }
     }

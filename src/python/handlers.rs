@@ -40,7 +40,7 @@ pub fn inside_try_catching(text: &str, node: Node<'_>, names: &[&str]) -> bool {
             return false;
         }
         if parent.kind() == "try_statement"
-            && parent.child_by_field_name("body").map(|b| b.id()) == Some(child.id())
+            && parent.field("body").map(|b| b.id()) == Some(child.id())
         {
             let handled = named_children(parent)
                 .into_iter()
@@ -71,7 +71,7 @@ pub fn handled_by_try(text: &str, node: Node<'_>, names: &[&str]) -> bool {
             return false;
         }
         if kind == "try_statement"
-            && parent.child_by_field_name("body").map(|b| b.id()) == Some(child.id())
+            && parent.field("body").map(|b| b.id()) == Some(child.id())
             && named_children(parent)
                 .into_iter()
                 .filter(|c| c.kind() == "except_clause")
@@ -87,7 +87,7 @@ pub fn handled_by_try(text: &str, node: Node<'_>, names: &[&str]) -> bool {
 /// The exception class expression of an `except` clause (`ValueError`,
 /// `(A, B)`, `errors.DatabaseError`); `None` for a bare `except:`.
 pub fn handler_type(clause: Node<'_>) -> Option<Node<'_>> {
-    let value = clause.child_by_field_name("value").or_else(|| {
+    let value = clause.field("value").or_else(|| {
         named_children(clause)
             .into_iter()
             .find(|c| c.kind() != "comment" && c.kind() != "block")
@@ -100,11 +100,11 @@ pub fn handler_type(clause: Node<'_>) -> Option<Node<'_>> {
 
 /// The identifier an `except ... as name:` clause binds.
 pub fn handler_binding(clause: Node<'_>) -> Option<Node<'_>> {
-    let value = clause.child_by_field_name("value")?;
+    let value = clause.field("value")?;
     if value.kind() != "as_pattern" {
         return None;
     }
-    let alias = value.child_by_field_name("alias")?;
+    let alias = value.field("alias")?;
     let name = unparenthesize(alias.named_child(0).unwrap_or(alias));
     (name.kind() == "identifier").then_some(name)
 }
@@ -142,9 +142,7 @@ pub fn handled_in_function(text: &str, node: Node<'_>, names: &[&str]) -> bool {
     for parent in ancestors(node).skip(1) {
         match parent.kind() {
             "function_definition" | "class_definition" => return false,
-            "try_statement"
-                if parent.child_by_field_name("body").map(|b| b.id()) == Some(child.id()) =>
-            {
+            "try_statement" if parent.field("body").map(|b| b.id()) == Some(child.id()) => {
                 let handled = named_children(parent)
                     .into_iter()
                     .filter(|c| c.kind() == "except_clause")
@@ -154,7 +152,7 @@ pub fn handled_in_function(text: &str, node: Node<'_>, names: &[&str]) -> bool {
                 }
             }
             "with_statement"
-                if parent.child_by_field_name("body").map(|b| b.id()) == Some(child.id())
+                if parent.field("body").map(|b| b.id()) == Some(child.id())
                     && suppresses(text, parent, names) =>
             {
                 return true;
@@ -176,7 +174,7 @@ fn suppresses(text: &str, with_statement: Node<'_>, names: &[&str]) -> bool {
         }
         if node.kind() == "call" {
             let is_suppress = node
-                .child_by_field_name("function")
+                .field("function")
                 .and_then(|f| dotted_name(text, f))
                 .is_some_and(|n| n == "suppress" || n.ends_with(".suppress"));
             if is_suppress {
@@ -204,7 +202,7 @@ pub fn handler_for<'n>(text: &str, node: Node<'n>, names: &[&str]) -> Option<Nod
             return None;
         }
         if parent.kind() == "try_statement"
-            && parent.child_by_field_name("body").map(|b| b.id()) == Some(child.id())
+            && parent.field("body").map(|b| b.id()) == Some(child.id())
         {
             let clause = named_children(parent)
                 .into_iter()
@@ -299,7 +297,7 @@ pub fn handler_records_traceback(
         if node.kind() != "call" {
             return true;
         }
-        let Some(function) = node.child_by_field_name("function") else {
+        let Some(function) = node.field("function") else {
             return true;
         };
         let qualified = qualified_name_with(bindings, text, function).unwrap_or_default();
@@ -326,7 +324,7 @@ fn printed_into_argument(text: &str, capture: Node<'_>) -> bool {
         .skip(1)
         .find(|n| n.kind() == "call")
         .filter(|c| {
-            c.child_by_field_name("function")
+            c.field("function")
                 .is_some_and(|f| self::text(text, f) == "print")
         })
     else {
@@ -388,7 +386,7 @@ pub fn handler_reraises(text: &str, clause: Node<'_>) -> bool {
         let Some(raised) = statement.named_child(0) else {
             return true; // bare `raise`
         };
-        if let Some(cause) = statement.child_by_field_name("cause") {
+        if let Some(cause) = statement.field("cause") {
             return self::text(text, cause) != "None";
         }
         if Some(self::text(text, raised)) == bound {
@@ -398,14 +396,14 @@ pub fn handler_reraises(text: &str, clause: Node<'_>) -> bool {
         if raised.kind() == "call"
             && bound.is_some_and(|name| {
                 raised
-                    .child_by_field_name("arguments")
+                    .field("arguments")
                     .is_some_and(|args| references_name(text, args, name))
             })
         {
             return true;
         }
         let class = match raised.kind() {
-            "call" => raised.child_by_field_name("function").unwrap_or(raised),
+            "call" => raised.field("function").unwrap_or(raised),
             _ => raised,
         };
         BUILTIN_ERRORS.contains(&self::text(text, class))
@@ -440,7 +438,7 @@ pub fn formats_exception(text: &str, node: Node<'_>, name: &str) -> bool {
             let parent = n.parent();
             let is_field = |kind: &str, field: &str| {
                 parent.is_some_and(|p| {
-                    p.kind() == kind && p.child_by_field_name(field).map(|f| f.id()) == Some(n.id())
+                    p.kind() == kind && p.field(field).map(|f| f.id()) == Some(n.id())
                 })
             };
             if is_field("attribute", "attribute") || is_field("keyword_argument", "name") {
@@ -448,7 +446,7 @@ pub fn formats_exception(text: &str, node: Node<'_>, name: &str) -> bool {
             }
             if is_field("attribute", "object") {
                 let attribute = parent
-                    .and_then(|p| p.child_by_field_name("attribute"))
+                    .and_then(|p| p.field("attribute"))
                     .map_or("", |a| self::text(text, a));
                 found = EXCEPTION_TEXT_ATTRIBUTES.contains(&attribute);
                 return true;
@@ -536,7 +534,7 @@ mod handler_tests {
         walk_descendants(tree.root_node(), |n| {
             if n.kind() == "expression_statement" {
                 let attribute = n.named_child(0).unwrap();
-                let object = attribute.child_by_field_name("object").unwrap();
+                let object = attribute.field("object").unwrap();
                 verdicts.push(looks_like_logger(text, object));
             }
             true

@@ -42,10 +42,7 @@ pub fn module_imports(text: &str, root: Node<'_>) -> Vec<Import> {
             for child in named_children(node) {
                 let (dotted, alias) = match child.kind() {
                     "dotted_name" => (child, None),
-                    "aliased_import" => match (
-                        child.child_by_field_name("name"),
-                        child.child_by_field_name("alias"),
-                    ) {
+                    "aliased_import" => match (child.field("name"), child.field("alias")) {
                         (Some(name), Some(alias)) => (name, Some(alias)),
                         _ => continue,
                     },
@@ -65,7 +62,7 @@ pub fn module_imports(text: &str, root: Node<'_>) -> Vec<Import> {
             false
         }
         "import_from_statement" => {
-            let Some(module) = node.child_by_field_name("module_name") else {
+            let Some(module) = node.field("module_name") else {
                 return false;
             };
             let module = self::text(text, module).to_owned();
@@ -73,10 +70,7 @@ pub fn module_imports(text: &str, root: Node<'_>) -> Vec<Import> {
             let names: Vec<Node> = node.children_by_field_name("name", &mut cursor).collect();
             for child in names {
                 let (name, alias) = match child.kind() {
-                    "aliased_import" => match (
-                        child.child_by_field_name("name"),
-                        child.child_by_field_name("alias"),
-                    ) {
+                    "aliased_import" => match (child.field("name"), child.field("alias")) {
                         (Some(name), Some(alias)) => (name, alias),
                         _ => continue,
                     },
@@ -126,7 +120,7 @@ pub fn module_import_bindings(text: &str, root: Node<'_>) -> HashMap<String, Str
         for statement in named_children(block) {
             let from = match statement.kind() {
                 "import_statement" => None,
-                "import_from_statement" => match statement.child_by_field_name("module_name") {
+                "import_from_statement" => match statement.field("module_name") {
                     Some(module) => Some(self::text(text, module)),
                     None => continue,
                 },
@@ -161,8 +155,8 @@ pub fn module_import_binding(text: &str, root: Node<'_>, name: &str) -> Option<S
 fn import_binding(text: &str, imported: Node<'_>, from: Option<&str>) -> Option<(String, String)> {
     let (dotted, alias) = match imported.kind() {
         "aliased_import" => (
-            self::text(text, imported.child_by_field_name("name")?),
-            Some(self::text(text, imported.child_by_field_name("alias")?)),
+            self::text(text, imported.field("name")?),
+            Some(self::text(text, imported.field("alias")?)),
         ),
         "dotted_name" => (self::text(text, imported), None),
         _ => return None,
@@ -270,47 +264,112 @@ pub struct ImportLine {
 /// or closes one is judged by its text before the quotes). Cheap enough to
 /// run over a whole project before the per-file work.
 pub fn scan_imports(text: &str) -> Vec<ImportLine> {
+    // Only lines with a triple quote (which may open or close a string),
+    // `import` or `from ` (`from m \\` continued by `import x`) can change
+    // the scan's state or start an import: one pass of an automaton finds
+    // them, and the lines between are skipped.
+    static INTERESTING: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+        std::sync::LazyLock::new(|| {
+            aho_corasick::AhoCorasick::new(["\"\"\"", "'''", "import", "from "])
+                .expect("fixed patterns")
+        });
     let mut out = Vec::new();
-    let mut in_string: Option<&str> = None;
-    let mut lines = text.lines();
-    while let Some(line) = lines.next() {
-        if let Some(quote) = in_string {
-            if line.matches(quote).count() % 2 == 1 {
-                in_string = None;
-            }
+    let mut in_string: Option<u8> = None;
+    // Where the next unread line starts.
+    let mut next = 0;
+    for found in INTERESTING.find_iter(text) {
+        if found.start() < next {
             continue;
         }
-        if line.contains(['"', '\'']) {
-            for quote in ["\"\"\"", "'''"] {
-                if line.matches(quote).count() % 2 == 1 {
-                    in_string = Some(quote);
-                }
-            }
-        }
-        let trimmed = line.trim_start();
-        if !(trimmed.starts_with("import ") || trimmed.starts_with("from ")) {
-            continue;
-        }
-        let mut statement = strip_comment(trimmed).to_owned();
-        // Continuations: a backslash, or an open parenthesis.
-        loop {
-            let open = statement.matches('(').count() > statement.matches(')').count();
-            let backslash = statement.trim_end().ends_with('\\');
-            if !open && !backslash {
-                break;
-            }
-            let Some(next) = lines.next() else { break };
-            if backslash {
-                statement.truncate(statement.trim_end().len() - 1);
-            }
-            statement.push(' ');
-            statement.push_str(strip_comment(next));
-        }
-        for part in statement.split(';') {
-            out.extend(parse_import_statement(part.trim()));
-        }
+        let start = text[..found.start()].rfind('\n').map_or(0, |i| i + 1);
+        let mut lines = Lines { text, at: start };
+        let Some(line) = lines.next() else { break };
+        scan_import_line(line, &mut lines, &mut in_string, &mut out);
+        next = lines.at;
     }
     out
+}
+
+/// The lines of `text` from byte `at` on, as `str::lines` splits them,
+/// telling where the next one starts.
+struct Lines<'t> {
+    text: &'t str,
+    at: usize,
+}
+
+impl<'t> Iterator for Lines<'t> {
+    type Item = &'t str;
+
+    fn next(&mut self) -> Option<&'t str> {
+        let rest = self.text.get(self.at..).filter(|r| !r.is_empty())?;
+        let end = rest.find('\n').map_or(rest.len(), |i| i + 1);
+        self.at += end;
+        let line = &rest[..end];
+        let line = line.strip_suffix('\n').unwrap_or(line);
+        Some(line.strip_suffix('\r').unwrap_or(line))
+    }
+}
+
+/// One line of [`scan_imports`]: the triple-quoted string state it leaves,
+/// and the import statement it starts (reading its continuation lines).
+fn scan_import_line<'t>(
+    line: &str,
+    lines: &mut impl Iterator<Item = &'t str>,
+    in_string: &mut Option<u8>,
+    out: &mut Vec<ImportLine>,
+) {
+    let started_in_string = in_string.is_some();
+    *in_string = triple_quotes_after(line, *in_string);
+    if started_in_string {
+        return;
+    }
+    let trimmed = line.trim_start();
+    if !(trimmed.starts_with("import ") || trimmed.starts_with("from ")) {
+        return;
+    }
+    let mut statement = strip_comment(trimmed).to_owned();
+    // Continuations: a backslash, or an open parenthesis.
+    loop {
+        let open = statement.matches('(').count() > statement.matches(')').count();
+        let backslash = statement.trim_end().ends_with('\\');
+        if !open && !backslash {
+            break;
+        }
+        let Some(next) = lines.next() else { break };
+        if backslash {
+            statement.truncate(statement.trim_end().len() - 1);
+        }
+        statement.push(' ');
+        statement.push_str(strip_comment(next));
+    }
+    for part in statement.split(';') {
+        out.extend(parse_import_statement(part.trim()));
+    }
+}
+
+/// Whether a triple-quoted string is open after `line`, given the one open
+/// before it (`Some(b'"')` for `"""`): the line's triple quotes are read
+/// from the left, each opening a string or closing the one of its kind.
+fn triple_quotes_after(line: &str, mut open: Option<u8>) -> Option<u8> {
+    let bytes = line.as_bytes();
+    if !bytes.contains(&b'"') && !bytes.contains(&b'\'') {
+        return open;
+    }
+    let mut at = 0;
+    while at + 3 <= bytes.len() {
+        let quote = bytes[at];
+        if matches!(quote, b'"' | b'\'')
+            && bytes[at + 1] == quote
+            && bytes[at + 2] == quote
+            && open.is_none_or(|q| q == quote)
+        {
+            open = if open.is_some() { None } else { Some(quote) };
+            at += 3;
+        } else {
+            at += 1;
+        }
+    }
+    open
 }
 
 fn strip_comment(line: &str) -> &str {
@@ -610,6 +669,25 @@ mod imported_module_tests {
     }
 
     #[test]
+    fn triple_quotes_open_and_close_strings_from_the_left() {
+        let dq = Some(b'"');
+        let sq = Some(b'\'');
+        for (line, before, after) in [
+            ("x = 1", None, None),
+            ("x = 1", dq, dq),
+            (r#"s = """"#, None, dq),
+            (r#"s = """ab""""#, None, None),
+            (r#"end""""#, dq, None),
+            (r#"y = """ '''"#, None, dq),
+            (r#"''' inside """"#, dq, None),
+            (r#"''' then """"#, None, sq),
+            ("''''''", None, None),
+        ] {
+            assert_eq!(triple_quotes_after(line, before), after, "{line}");
+        }
+    }
+
+    #[test]
     fn imported_qualified_names_need_an_import() {
         let source = "import os as _os\nfrom os import environ\n_os.getenv('A')\nenviron.get('B')\nos.getenv('C')\n";
         let tree = crate::parse::parse(source);
@@ -617,7 +695,7 @@ mod imported_module_tests {
         let mut names = Vec::new();
         walk_descendants(tree.root_node(), |n| {
             if n.kind() == "call" {
-                let function = n.child_by_field_name("function").unwrap();
+                let function = n.field("function").unwrap();
                 names.push(imported_qualified_name_with(&bindings, source, function));
             }
             true
@@ -661,6 +739,13 @@ mod scan_tests {
                 (0, "x".into(), owned(&["*"])),
             ]
         );
+    }
+
+    #[test]
+    fn continued_and_quoted_import_lines() {
+        let text = "from m \\\n    import n\r\nx = '''\r\nimport hidden\r\n''' ; import after\r\ny = \"\"\" '''\nimport hidden_too\n\"\"\"\nimport last";
+        let names: Vec<String> = scan(text).into_iter().map(|(_, m, _)| m).collect();
+        assert_eq!(names, ["m", "last"]);
     }
 
     #[test]

@@ -29,13 +29,13 @@ pub fn looks_like_logger(text: &str, node: Node<'_>) -> bool {
     let node = unparenthesize(node);
     let name = match node.kind() {
         "identifier" => self::tree::text(text, node),
-        "attribute" => match node.child_by_field_name("attribute") {
+        "attribute" => match node.field("attribute") {
             Some(attribute) => self::tree::text(text, attribute),
             None => return false,
         },
         "call" => {
             return node
-                .child_by_field_name("function")
+                .field("function")
                 .and_then(|f| dotted_name(text, f))
                 .is_some_and(|f| {
                     let last = f.rsplit('.').next().unwrap_or("");
@@ -137,13 +137,13 @@ fn module_bindings<'t>(text: &'t str, statement: Node) -> Vec<(&'t str, Binding)
                 return out;
             };
             let Some(left) = assignment
-                .child_by_field_name("left")
+                .field("left")
                 .filter(|l| l.kind() == "identifier")
             else {
                 return out;
             };
             let is_factory = assignment
-                .child_by_field_name("right")
+                .field("right")
                 .filter(|r| r.kind() == "call")
                 .is_some_and(|call| looks_like_logger(text, call));
             let binding = if is_factory {
@@ -155,12 +155,12 @@ fn module_bindings<'t>(text: &'t str, statement: Node) -> Vec<(&'t str, Binding)
         }
         "import_from_statement" => {
             let loguru = statement
-                .child_by_field_name("module_name")
+                .field("module_name")
                 .is_some_and(|m| tree::text(text, m) == "loguru");
             let mut cursor = statement.walk();
             for name in statement.children_by_field_name("name", &mut cursor) {
                 let bound = match name.kind() {
-                    "aliased_import" => name.child_by_field_name("alias"),
+                    "aliased_import" => name.field("alias"),
                     _ => Some(name),
                 };
                 if let Some(bound) = bound {
@@ -176,7 +176,7 @@ fn module_bindings<'t>(text: &'t str, statement: Node) -> Vec<(&'t str, Binding)
         "import_statement" => {
             for name in named_children(statement) {
                 if let Some(alias) = (name.kind() == "aliased_import")
-                    .then(|| name.child_by_field_name("alias"))
+                    .then(|| name.field("alias"))
                     .flatten()
                 {
                     out.push((tree::text(text, alias), Binding::Import));
@@ -184,10 +184,8 @@ fn module_bindings<'t>(text: &'t str, statement: Node) -> Vec<(&'t str, Binding)
             }
         }
         "function_definition" | "class_definition" | "decorated_definition" => {
-            let definition = statement
-                .child_by_field_name("definition")
-                .unwrap_or(statement);
-            if let Some(name) = definition.child_by_field_name("name") {
+            let definition = statement.field("definition").unwrap_or(statement);
+            if let Some(name) = definition.field("name") {
                 out.push((tree::text(text, name), Binding::Other));
             }
         }
@@ -213,9 +211,7 @@ pub fn is_log_or_print_call(text: &str, call: Node<'_>) -> bool {
 /// in `logger.warning(...)`), the node a fix renames to `error`.
 pub fn low_level_log_method<'n>(text: &str, call: Node<'n>) -> Option<Node<'n>> {
     log_call_method(text, call)?;
-    let method = call
-        .child_by_field_name("function")?
-        .child_by_field_name("attribute")?;
+    let method = call.field("function")?.field("attribute")?;
     LOW_LOG_LEVELS
         .contains(&tree::text(text, method))
         .then_some(method)
@@ -310,13 +306,22 @@ pub fn scan_logging_setup(text: &str) -> LoggingSetup {
         let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
         (start, &text[start..end])
     };
-    // Whole-text searches: most modules have none of these.
-    setup.configures_root = ROOT_SETUP.iter().any(|pattern| {
-        text.match_indices(pattern)
-            .any(|(at, _)| is_code(line_of(at).1))
-    });
+    // One pass over the text for all of them (most modules have none).
+    static PATTERNS: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+        std::sync::LazyLock::new(|| {
+            aho_corasick::AhoCorasick::new(ROOT_SETUP.iter().chain(&["getLogger("]))
+                .expect("fixed patterns")
+        });
+    let mut get_logger_calls = Vec::new();
+    for found in PATTERNS.find_overlapping_iter(text) {
+        if found.pattern().as_usize() == ROOT_SETUP.len() {
+            get_logger_calls.push(found.start());
+        } else if !setup.configures_root && is_code(line_of(found.start()).1) {
+            setup.configures_root = true;
+        }
+    }
     let mut done_line = None;
-    for (at, _) in text.match_indices("getLogger(") {
+    for at in get_logger_calls {
         let (start, line) = line_of(at);
         if done_line == Some(start) || !is_code(line) {
             continue;
@@ -430,10 +435,8 @@ fn logger_kind_at(text: &str, root: Node<'_>, node: Node<'_>, depth: usize) -> L
             module_name_kind(text, root, name, &bindings(), depth)
         }
         "attribute" => {
-            let (Some(object), Some(attribute)) = (
-                node.child_by_field_name("object"),
-                node.child_by_field_name("attribute"),
-            ) else {
+            let (Some(object), Some(attribute)) = (node.field("object"), node.field("attribute"))
+            else {
                 return LoggerKind::Unknown;
             };
             let attribute = tree::text(text, attribute);
@@ -457,12 +460,10 @@ fn logger_kind_at(text: &str, root: Node<'_>, node: Node<'_>, depth: usize) -> L
             LoggerKind::Unknown
         }
         "call" => {
-            let Some(function) = node.child_by_field_name("function") else {
+            let Some(function) = node.field("function") else {
                 return LoggerKind::Unknown;
             };
-            let method = function
-                .child_by_field_name("attribute")
-                .map(|a| tree::text(text, a));
+            let method = function.field("attribute").map(|a| tree::text(text, a));
             if method.is_some_and(|m| LOGGER_FACTORIES.contains(&m)) {
                 return LoggerKind::Stdlib; // `logging.getLogger(a).getChild(b)`
             }
@@ -482,12 +483,12 @@ fn logger_kind_at(text: &str, root: Node<'_>, node: Node<'_>, depth: usize) -> L
             let defined_here = function.kind() == "identifier"
                 && module_statements(root).into_iter().any(|s| {
                     let definition = match s.kind() {
-                        "decorated_definition" => s.child_by_field_name("definition"),
+                        "decorated_definition" => s.field("definition"),
                         _ => Some(s),
                     };
                     definition.is_some_and(|d| {
                         d.kind() == "class_definition"
-                            && d.child_by_field_name("name")
+                            && d.field("name")
                                 .is_some_and(|n| tree::text(text, n) == qualified)
                     })
                 });
@@ -538,9 +539,9 @@ fn module_name_kind(
         else {
             continue;
         };
-        let left = assignment.child_by_field_name("left");
+        let left = assignment.field("left");
         if left.is_some_and(|l| l.kind() == "identifier" && tree::text(text, l) == name) {
-            return match assignment.child_by_field_name("right") {
+            return match assignment.field("right") {
                 Some(value) => logger_kind_at(text, root, value, depth + 1),
                 None => LoggerKind::Unknown,
             };
@@ -573,11 +574,11 @@ fn is_flask_app(
         else {
             return false;
         };
-        let left = assignment.child_by_field_name("left");
-        let right = assignment.child_by_field_name("right");
+        let left = assignment.field("left");
+        let right = assignment.field("right");
         left.is_some_and(|l| l.kind() == "identifier" && tree::text(text, l) == qualified)
             && right.filter(|r| r.kind() == "call").is_some_and(|call| {
-                call.child_by_field_name("function")
+                call.field("function")
                     .and_then(|f| qualified_name_with(bindings, text, f))
                     .is_some_and(|f| f == "flask.Flask")
             })
@@ -607,11 +608,11 @@ pub fn logs_through_root_functions(text: &str, root: Node<'_>) -> bool {
     walk_descendants(root, |n| {
         if n.kind() == "call" {
             let root_call = n
-                .child_by_field_name("function")
+                .field("function")
                 .filter(|f| f.kind() == "attribute")
                 .is_some_and(|f| {
-                    let object = f.child_by_field_name("object");
-                    let method = f.child_by_field_name("attribute");
+                    let object = f.field("object");
+                    let method = f.field("attribute");
                     object.is_some_and(|o| {
                         o.kind() == "identifier" && tree::text(text, o) == "logging"
                     }) && method.is_some_and(|m| {
@@ -728,6 +729,11 @@ mod setup_tests {
         assert!(setup.module_named_logger);
         assert!(scan_logging_setup("logging.basicConfig(level=logging.INFO)\n").configures_root);
         assert!(scan_logging_setup("LOGGING = {\n}\n").configures_root);
+        // Overlapping patterns: `getLogger().addHandler(` is also a
+        // `getLogger(` call; a commented setup line does not count.
+        let text = "# logging.basicConfig()\nlogging.getLogger().addHandler(h)\n";
+        assert!(scan_logging_setup(text).configures_root);
+        assert!(!scan_logging_setup("# logging.basicConfig()\n").configures_root);
     }
 }
 

@@ -15,9 +15,9 @@ pub fn assigned_before<'n>(text: &str, name: Node<'n>) -> Option<Node<'n>> {
         let assignment = candidate
             .named_child(0)
             .filter(|a| a.kind() == "assignment")?;
-        let left = assignment.child_by_field_name("left")?;
+        let left = assignment.field("left")?;
         (left.kind() == "identifier" && self::text(text, left) == wanted)
-            .then(|| assignment.child_by_field_name("right"))
+            .then(|| assignment.field("right"))
             .flatten()
     })
 }
@@ -27,8 +27,7 @@ pub fn assigned_before<'n>(text: &str, name: Node<'n>) -> Option<Node<'n>> {
 pub fn is_name_read(identifier: Node<'_>) -> bool {
     let is_field = |kind: &str, field: &str| {
         identifier.parent().is_some_and(|p| {
-            p.kind() == kind
-                && p.child_by_field_name(field).map(|f| f.id()) == Some(identifier.id())
+            p.kind() == kind && p.field(field).map(|f| f.id()) == Some(identifier.id())
         })
     };
     !is_field("attribute", "attribute") && !is_field("keyword_argument", "name")
@@ -71,7 +70,7 @@ pub fn binds_name(text: &str, function: Node<'_>, name: &str) -> bool {
             // The definition's own name is bound here; its body is not.
             found = node.kind() != "lambda"
                 && node
-                    .child_by_field_name("name")
+                    .field("name")
                     .is_some_and(|n| self::text(text, n) == name);
             return false;
         }
@@ -95,7 +94,7 @@ pub fn is_binding_occurrence(identifier: Node<'_>) -> bool {
     };
     let is_field = |field: &str| {
         parent
-            .child_by_field_name(field)
+            .field(field)
             .is_some_and(|n| n.id() == identifier.id())
     };
     match parent.kind() {
@@ -118,7 +117,7 @@ pub fn is_binding_occurrence(identifier: Node<'_>) -> bool {
             p.kind() == "import_statement"
                 && parent.named_child(0).map(|c| c.id()) == Some(identifier.id())
                 || p.kind() == "import_from_statement"
-                    && p.child_by_field_name("module_name").map(|m| m.id()) != Some(parent.id())
+                    && p.field("module_name").map(|m| m.id()) != Some(parent.id())
         }),
         _ => false,
     }
@@ -130,13 +129,13 @@ pub fn is_binding_occurrence(identifier: Node<'_>) -> bool {
 pub fn module_binding_start(text: &str, root: Node<'_>, name: &str) -> Option<usize> {
     for statement in module_statements(root) {
         let definition = match statement.kind() {
-            "decorated_definition" => statement.child_by_field_name("definition"),
+            "decorated_definition" => statement.field("definition"),
             "function_definition" | "class_definition" => Some(statement),
             _ => None,
         };
         if let Some(definition) = definition {
             if definition
-                .child_by_field_name("name")
+                .field("name")
                 .is_some_and(|n| self::text(text, n) == name)
             {
                 return Some(statement.start_byte());
@@ -167,7 +166,7 @@ pub fn module_binding_start(text: &str, root: Node<'_>, name: &str) -> Option<us
 pub fn first_name_bound_locally(text: &str, expr: Node<'_>) -> bool {
     let mut head = unparenthesize(expr);
     while head.kind() == "attribute" {
-        let Some(object) = head.child_by_field_name("object") else {
+        let Some(object) = head.field("object") else {
             return false;
         };
         head = unparenthesize(object);
@@ -296,17 +295,17 @@ fn constant(text: &str, expr: Node<'_>, depth: usize) -> bool {
             let mut values = Vec::new();
             walk_descendants(expr, |n| {
                 if n.kind() == "interpolation" {
-                    values.extend(n.child_by_field_name("expression"));
+                    values.extend(n.field("expression"));
                     return false;
                 }
                 true
             });
             values.into_iter().all(sub)
         }
-        "unary_operator" => expr.child_by_field_name("argument").is_some_and(sub),
+        "unary_operator" => expr.field("argument").is_some_and(sub),
         "binary_operator" => ["left", "right"]
             .iter()
-            .all(|f| expr.child_by_field_name(f).is_some_and(sub)),
+            .all(|f| expr.field(f).is_some_and(sub)),
         "conditional_expression" => {
             let parts = parts_of(expr);
             parts.len() == 3 && sub(parts[0]) && sub(parts[2])
@@ -319,7 +318,7 @@ fn constant(text: &str, expr: Node<'_>, depth: usize) -> bool {
         "attribute" => constant_attribute(text, expr, depth - 1),
         "call" => constant_call(text, expr, depth - 1),
         "subscript" => expr
-            .child_by_field_name("value")
+            .field("value")
             .is_some_and(|v| fixed(text, v, Want::Items, depth - 1)),
         _ => false,
     }
@@ -347,7 +346,7 @@ fn fixed(text: &str, expr: Node<'_>, want: Want, depth: usize) -> bool {
         "string" | "concatenated_string" => sub(expr),
         "dictionary" => parts_of(expr).into_iter().all(|pair| {
             let field = if want == Want::Items { "value" } else { "key" };
-            pair.kind() == "pair" && pair.child_by_field_name(field).is_some_and(sub)
+            pair.kind() == "pair" && pair.field(field).is_some_and(sub)
         }),
         "identifier" => name_is(text, expr, want, depth - 1),
         "attribute" if want == Want::Keys => false,
@@ -379,10 +378,7 @@ fn fixed(text: &str, expr: Node<'_>, want: Want, depth: usize) -> bool {
 /// `obj.NAME`, `obj.__dunder__`, `self.X` / `cls.X` / `ClassName.X` with
 /// `X` assigned only constants in the class body.
 fn constant_attribute(text: &str, expr: Node<'_>, depth: usize) -> bool {
-    let (Some(object), Some(attribute)) = (
-        expr.child_by_field_name("object"),
-        expr.child_by_field_name("attribute"),
-    ) else {
+    let (Some(object), Some(attribute)) = (expr.field("object"), expr.field("attribute")) else {
         return false;
     };
     let name = self::text(text, attribute);
@@ -404,11 +400,11 @@ fn constant_attribute(text: &str, expr: Node<'_>, depth: usize) -> bool {
         let root = ancestors(expr).last().unwrap_or(expr);
         module_statements(root).into_iter().find_map(|s| {
             let s = match s.kind() {
-                "decorated_definition" => s.child_by_field_name("definition")?,
+                "decorated_definition" => s.field("definition")?,
                 _ => s,
             };
             (s.kind() == "class_definition"
-                && s.child_by_field_name("name")
+                && s.field("name")
                     .is_some_and(|n| self::text(text, n) == owner))
             .then_some(s)
         })
@@ -422,7 +418,7 @@ fn constant_attribute(text: &str, expr: Node<'_>, depth: usize) -> bool {
 /// Whether the body of `class` assigns `name` only constants (at least
 /// once), and no `x.name = …` anywhere in the module assigns anything else.
 fn class_attribute_is_constant(text: &str, class: Node<'_>, name: &str, depth: usize) -> bool {
-    let Some(body) = class.child_by_field_name("body") else {
+    let Some(body) = class.field("body") else {
         return false;
     };
     let occurrences = binding_occurrences(text, body, name);
@@ -441,14 +437,14 @@ fn class_attribute_is_constant(text: &str, class: Node<'_>, name: &str, depth: u
             return false;
         }
         if matches!(n.kind(), "assignment" | "augmented_assignment") {
-            if let Some(left) = n.child_by_field_name("left") {
+            if let Some(left) = n.field("left") {
                 let targets = match left.kind() {
                     "pattern_list" | "tuple_pattern" | "list_pattern" => parts_of(left),
                     _ => vec![left],
                 };
                 overwritten = targets.iter().any(|t| {
                     t.kind() == "attribute"
-                        && t.child_by_field_name("attribute")
+                        && t.field("attribute")
                             .is_some_and(|a| self::text(text, a) == name)
                 });
             }
@@ -490,7 +486,7 @@ fn constant_call(text: &str, expr: Node<'_>, depth: usize) -> bool {
             sub(object)
                 && match items.kind() {
                     "generator_expression" | "list_comprehension" | "set_comprehension" => {
-                        items.child_by_field_name("body").is_some_and(sub)
+                        items.field("body").is_some_and(sub)
                     }
                     _ => fixed(text, items, Want::Keys, depth),
                 }
@@ -535,7 +531,7 @@ fn comprehension_clause<'n>(
             if clause.kind() != "for_in_clause" {
                 continue;
             }
-            let Some(left) = clause.child_by_field_name("left") else {
+            let Some(left) = clause.field("left") else {
                 continue;
             };
             let mut target = None;
@@ -609,8 +605,8 @@ fn name_is_in(text: &str, name: Node<'_>, chain: &[Node<'_>], want: Want, depth:
     }
     if let Some((clause, target)) = comprehension_clause(text, name, chain) {
         return want == Want::Value
-            && clause.child_by_field_name("left").is_some_and(|left| {
-                clause.child_by_field_name("right").is_some_and(|right| {
+            && clause.field("left").is_some_and(|left| {
+                clause.field("right").is_some_and(|right| {
                     loop_variable_is_constant(text, left, target, right, depth - 1)
                 })
             });
@@ -674,7 +670,7 @@ fn binding_occurrences<'n>(text: &str, scope: Node<'n>, name: &str) -> Vec<Node<
         if node.id() != scope.id() && is_scope_boundary(kind) {
             if matches!(kind, "function_definition" | "class_definition")
                 && node
-                    .child_by_field_name("name")
+                    .field("name")
                     .is_some_and(|n| self::text(text, n) == name)
             {
                 found.push(node);
@@ -689,13 +685,13 @@ fn binding_occurrences<'n>(text: &str, scope: Node<'n>, name: &str) -> Vec<Node<
                 false
             }
             "assignment" | "augmented_assignment" | "for_statement" => {
-                if let Some(left) = node.child_by_field_name("left") {
+                if let Some(left) = node.field("left") {
                     targets(left, &mut found);
                 }
                 true
             }
             "named_expression" => {
-                if let Some(target) = node.child_by_field_name("name") {
+                if let Some(target) = node.field("name") {
                     targets(target, &mut found);
                 }
                 true
@@ -708,9 +704,7 @@ fn binding_occurrences<'n>(text: &str, scope: Node<'n>, name: &str) -> Vec<Node<
                 for parameter in parts_of(node) {
                     let own = match parameter.kind() {
                         "identifier" => Some(parameter),
-                        "default_parameter" | "typed_default_parameter" => {
-                            parameter.child_by_field_name("name")
-                        }
+                        "default_parameter" | "typed_default_parameter" => parameter.field("name"),
                         "typed_parameter" => parameter.named_child(0),
                         "list_splat_pattern" | "dictionary_splat_pattern" => {
                             parameter.named_child(0)
@@ -784,11 +778,11 @@ fn binding_is(text: &str, occurrence: Node<'_>, want: Want, depth: usize) -> Opt
     }
     match owner.kind() {
         "assignment" | "augmented_assignment" => {
-            let left = owner.child_by_field_name("left")?;
+            let left = owner.field("left")?;
             if unparenthesize(left).id() != occurrence.id() {
                 return Some(false); // unpacking: the value is not visible
             }
-            let value = owner.child_by_field_name("right")?;
+            let value = owner.field("right")?;
             // `x = x` changes nothing.
             if value.kind() == "identifier"
                 && self::text(text, value) == self::text(text, occurrence)
@@ -802,8 +796,8 @@ fn binding_is(text: &str, occurrence: Node<'_>, want: Want, depth: usize) -> Opt
         }
         "for_statement" => Some(
             want == Want::Value
-                && owner.child_by_field_name("left").is_some_and(|left| {
-                    owner.child_by_field_name("right").is_some_and(|right| {
+                && owner.field("left").is_some_and(|left| {
+                    owner.field("right").is_some_and(|right| {
                         loop_variable_is_constant(text, left, occurrence, right, depth)
                     })
                 }),
@@ -881,10 +875,9 @@ fn assigns_on_every_path(text: &str, statement: Node<'_>, name: &str, depth: usi
     match statement.kind() {
         "expression_statement" => statement.named_child(0).is_some_and(|a| {
             a.kind() == "assignment"
-                && a.child_by_field_name("left")
+                && a.field("left")
                     .is_some_and(|l| l.kind() == "identifier" && self::text(text, l) == name)
-                && a.child_by_field_name("right")
-                    .is_some_and(|r| constant(text, r, depth))
+                && a.field("right").is_some_and(|r| constant(text, r, depth))
         }),
         "if_statement" => if_branches(statement).is_some_and(|blocks| {
             blocks.iter().all(|block| {
@@ -946,16 +939,14 @@ fn only_fixed_uses(text: &str, scope: Node<'_>, name: &str, want: Want, depth: u
         let Some(parent) = n.parent() else {
             return true;
         };
-        let is_field = |node: Node<'_>, field: &str| {
-            node.child_by_field_name(field)
-                .is_some_and(|f| f.id() == n.id())
-        };
+        let is_field =
+            |node: Node<'_>, field: &str| node.field(field).is_some_and(|f| f.id() == n.id());
         fine = match parent.kind() {
             "attribute" if is_field(parent, "attribute") => true,
             "keyword_argument" if is_field(parent, "name") => true,
             "attribute" => {
                 let method = parent
-                    .child_by_field_name("attribute")
+                    .field("attribute")
                     .map(|a| self::text(text, a))
                     .unwrap_or("");
                 let call = parent.parent().filter(|c| c.kind() == "call");
@@ -986,18 +977,17 @@ fn only_fixed_uses(text: &str, scope: Node<'_>, name: &str, want: Want, depth: u
             "subscript" if is_field(parent, "value") => {
                 let assigned = parent.parent().filter(|a| {
                     matches!(a.kind(), "assignment" | "augmented_assignment")
-                        && a.child_by_field_name("left")
-                            .is_some_and(|l| l.id() == parent.id())
+                        && a.field("left").is_some_and(|l| l.id() == parent.id())
                 });
                 match assigned {
                     None => true,
                     Some(assignment) => {
                         let key_ok = parent
-                            .child_by_field_name("subscript")
+                            .field("subscript")
                             .is_some_and(|k| constant(text, k, depth));
                         let value_ok = want == Want::Keys
                             || assignment
-                                .child_by_field_name("right")
+                                .field("right")
                                 .is_some_and(|v| constant(text, v, depth));
                         key_ok && value_ok
                     }
@@ -1110,11 +1100,11 @@ fn guarded_by_allow_list(text: &str, expr: Node<'_>, chain: &[Node<'_>], depth: 
             continue;
         }
         let exits_early = statement
-            .child_by_field_name("consequence")
+            .field("consequence")
             .is_some_and(|b| parts_of(b).last().is_some_and(|l| exits(*l)));
         if exits_early
             && statement
-                .child_by_field_name("condition")
+                .field("condition")
                 .is_some_and(|c| matches_check(c, true))
         {
             return not_rebound_after(statement);
@@ -1128,10 +1118,10 @@ fn guarded_by_allow_list(text: &str, expr: Node<'_>, chain: &[Node<'_>], depth: 
         }
         if ancestor.kind() == "if_statement"
             && ancestor
-                .child_by_field_name("consequence")
+                .field("consequence")
                 .is_some_and(|c| c.id() == child.id())
             && ancestor
-                .child_by_field_name("condition")
+                .field("condition")
                 .is_some_and(|c| matches_check(c, false))
         {
             return not_rebound_after(ancestor);
@@ -1145,11 +1135,11 @@ fn split_boolean<'n>(text: &str, node: Node<'n>, operator: &str, out: &mut Vec<N
     let node = unparenthesize(node);
     if node.kind() == "boolean_operator"
         && node
-            .child_by_field_name("operator")
+            .field("operator")
             .is_some_and(|o| self::text(text, o) == operator)
     {
         for field in ["left", "right"] {
-            if let Some(side) = node.child_by_field_name(field) {
+            if let Some(side) = node.field(field) {
                 split_boolean(text, side, operator, out);
             }
         }
@@ -1198,10 +1188,9 @@ pub fn parameter_constant_at_every_call(text: &str, name: Node<'_>) -> bool {
     {
         return false;
     }
-    let (Some(function_name), Some(parameters)) = (
-        function.child_by_field_name("name"),
-        function.child_by_field_name("parameters"),
-    ) else {
+    let (Some(function_name), Some(parameters)) =
+        (function.field("name"), function.field("parameters"))
+    else {
         return false;
     };
     let function_name = self::text(text, function_name);
@@ -1215,9 +1204,9 @@ pub fn parameter_constant_at_every_call(text: &str, name: Node<'_>) -> bool {
     for (i, parameter) in parts_of(parameters).into_iter().enumerate() {
         let own = match parameter.kind() {
             "identifier" => Some(parameter),
-            "default_parameter" | "typed_default_parameter" | "typed_parameter" => parameter
-                .child_by_field_name("name")
-                .or_else(|| parameter.named_child(0)),
+            "default_parameter" | "typed_default_parameter" | "typed_parameter" => {
+                parameter.field("name").or_else(|| parameter.named_child(0))
+            }
             _ => {
                 if identifiers_in(text, parameter).contains(&wanted) {
                     return false; // `*args`, keyword-only after `*`
@@ -1227,7 +1216,7 @@ pub fn parameter_constant_at_every_call(text: &str, name: Node<'_>) -> bool {
         };
         if own.is_some_and(|o| self::text(text, o) == wanted) {
             index = Some(i);
-            default = parameter.child_by_field_name("value");
+            default = parameter.field("value");
         }
     }
     let Some(index) = index else {
@@ -1250,21 +1239,17 @@ pub fn parameter_constant_at_every_call(text: &str, name: Node<'_>) -> bool {
         let is_reference = match n.kind() {
             "identifier" if !method => self::text(text, n) == function_name,
             "attribute" if method => n
-                .child_by_field_name("attribute")
+                .field("attribute")
                 .is_some_and(|a| self::text(text, a) == function_name),
             _ => false,
         };
-        if !is_reference
-            || function
-                .child_by_field_name("name")
-                .is_some_and(|d| d.id() == n.id())
-        {
+        if !is_reference || function.field("name").is_some_and(|d| d.id() == n.id()) {
             return true;
         }
         let call = n
             .parent()
             .filter(|c| c.kind() == "call")
-            .filter(|c| c.child_by_field_name("function").map(|f| f.id()) == Some(n.id()));
+            .filter(|c| c.field("function").map(|f| f.id()) == Some(n.id()));
         let Some(call) = call else {
             fine = false;
             return false;
@@ -1309,13 +1294,13 @@ pub fn loop_iterables<'n>(text: &str, name: Node<'n>) -> Option<Vec<Node<'n>>> {
             )
         })?;
         let in_left = owner.kind() == "for_statement"
-            && owner.child_by_field_name("left").is_some_and(|l| {
+            && owner.field("left").is_some_and(|l| {
                 l.start_byte() <= occurrence.start_byte() && occurrence.end_byte() <= l.end_byte()
             });
         if !in_left {
             return None;
         }
-        iterables.push(owner.child_by_field_name("right")?);
+        iterables.push(owner.field("right")?);
     }
     (!iterables.is_empty()).then_some(iterables)
 }
@@ -1328,7 +1313,7 @@ pub fn instance_attribute_value<'n>(
     class: Node<'n>,
     attribute: &str,
 ) -> Option<Node<'n>> {
-    let body = class.child_by_field_name("body")?;
+    let body = class.field("body")?;
     let mut found = None;
     walk_descendants(body, |node| {
         if found.is_some() || node.kind() == "class_definition" {
@@ -1337,18 +1322,15 @@ pub fn instance_attribute_value<'n>(
         if node.kind() != "assignment" {
             return true;
         }
-        let (Some(left), Some(right)) = (
-            node.child_by_field_name("left"),
-            node.child_by_field_name("right"),
-        ) else {
+        let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else {
             return true;
         };
         let matches = match left.kind() {
             "attribute" => {
-                left.child_by_field_name("object").is_some_and(|o| {
+                left.field("object").is_some_and(|o| {
                     o.kind() == "identifier" && matches!(self::text(text, o), "self" | "cls")
                 }) && left
-                    .child_by_field_name("attribute")
+                    .field("attribute")
                     .is_some_and(|a| self::text(text, a) == attribute)
             }
             // A class-level assignment (in the class body itself).
@@ -1380,7 +1362,7 @@ mod bound_locally_tests {
         let mut verdicts = Vec::new();
         walk_descendants(tree.root_node(), |n| {
             if n.kind() == "call" {
-                let function = n.child_by_field_name("function").unwrap();
+                let function = n.field("function").unwrap();
                 verdicts.push(first_name_bound_locally(text, function));
             }
             true

@@ -328,9 +328,7 @@ mod string_and_import_tests {
     fn value(source: &str) -> Option<String> {
         let text = format!("x = {source}\n");
         let tree = parse(&text);
-        let right = first(&tree, "assignment")
-            .child_by_field_name("right")
-            .unwrap();
+        let right = first(&tree, "assignment").field("right").unwrap();
         string_literal_value(&text, right)
     }
 

@@ -9,6 +9,89 @@ use std::collections::HashMap;
 #[allow(unused_imports)]
 use tree_sitter::Node;
 
+/// The grammar fields auditfix reads, in the order of [`field_index`].
+const FIELD_NAMES: [&str; 25] = [
+    "left",
+    "function",
+    "name",
+    "right",
+    "body",
+    "attribute",
+    "object",
+    "value",
+    "condition",
+    "operator",
+    "consequence",
+    "alias",
+    "subscript",
+    "module_name",
+    "definition",
+    "parameters",
+    "superclasses",
+    "arguments",
+    "argument",
+    "expression",
+    "key",
+    "type",
+    "cause",
+    "alternative",
+    "return_type",
+];
+
+fn field_index(name: &str) -> Option<usize> {
+    Some(match name {
+        "left" => 0,
+        "function" => 1,
+        "name" => 2,
+        "right" => 3,
+        "body" => 4,
+        "attribute" => 5,
+        "object" => 6,
+        "value" => 7,
+        "condition" => 8,
+        "operator" => 9,
+        "consequence" => 10,
+        "alias" => 11,
+        "subscript" => 12,
+        "module_name" => 13,
+        "definition" => 14,
+        "parameters" => 15,
+        "superclasses" => 16,
+        "arguments" => 17,
+        "argument" => 18,
+        "expression" => 19,
+        "key" => 20,
+        "type" => 21,
+        "cause" => 22,
+        "alternative" => 23,
+        "return_type" => 24,
+        _ => return None,
+    })
+}
+
+/// A node's child in a grammar field, by field id. tree-sitter's
+/// `child_by_field_name` finds the id by comparing the name with every
+/// field name of the grammar on each call (3 % of a run's instructions
+/// did that); here the ids are looked up once.
+pub trait Field<'t> {
+    fn field(&self, name: &str) -> Option<Node<'t>>;
+}
+
+impl<'t> Field<'t> for Node<'t> {
+    #[inline]
+    fn field(&self, name: &str) -> Option<Node<'t>> {
+        static IDS: std::sync::LazyLock<[Option<std::num::NonZeroU16>; 25]> =
+            std::sync::LazyLock::new(|| {
+                let language = crate::parse::language();
+                FIELD_NAMES.map(|name| language.field_id_for_name(name))
+            });
+        match field_index(name) {
+            Some(index) => IDS[index].and_then(|id| self.child_by_field_id(id.get())),
+            None => self.child_by_field_name(name),
+        }
+    }
+}
+
 /// `node`, its parent, its grandparent, … up to the module.
 pub fn ancestors(node: Node<'_>) -> impl Iterator<Item = Node<'_>> {
     std::iter::successors(Some(node), |n| n.parent())
@@ -58,7 +141,7 @@ pub fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
 /// The function name of the innermost `def` around `node`, if any.
 pub fn enclosing_function_name<'t>(text: &'t str, node: Node<'_>) -> Option<&'t str> {
     let function = enclosing_function(node)?;
-    let name = function.child_by_field_name("name")?;
+    let name = function.field("name")?;
     Some(&text[name.byte_range()])
 }
 
@@ -90,15 +173,12 @@ pub fn parent_skipping_parens(node: Node<'_>) -> Option<Node<'_>> {
 /// For a call `a.b.c(…)`: the receiver `a.b` and the name `c`; for `f(…)`:
 /// no receiver and `f`.
 pub fn call_target<'n, 't>(text: &'t str, call: Node<'n>) -> Option<(Option<Node<'n>>, &'t str)> {
-    let function = call.child_by_field_name("function")?;
+    let function = call.field("function")?;
     match function.kind() {
         "identifier" => Some((None, &text[function.byte_range()])),
         "attribute" => {
-            let name = function.child_by_field_name("attribute")?;
-            Some((
-                function.child_by_field_name("object"),
-                &text[name.byte_range()],
-            ))
+            let name = function.field("attribute")?;
+            Some((function.field("object"), &text[name.byte_range()]))
         }
         _ => None,
     }
@@ -115,8 +195,8 @@ pub fn dotted_name(text: &str, node: Node<'_>) -> Option<String> {
                 break;
             }
             "attribute" => {
-                parts.push(&text[current.child_by_field_name("attribute")?.byte_range()]);
-                current = current.child_by_field_name("object")?;
+                parts.push(&text[current.field("attribute")?.byte_range()]);
+                current = current.field("object")?;
             }
             _ => return None,
         }
@@ -140,7 +220,7 @@ impl<'n> Arguments<'n> {
             positional: Vec::new(),
             keywords: Vec::new(),
             has_splat: false,
-            list: call.child_by_field_name("arguments"),
+            list: call.field("arguments"),
         };
         let Some(list) = args.list else {
             return args;
@@ -148,10 +228,7 @@ impl<'n> Arguments<'n> {
         for child in named_children(list) {
             match child.kind() {
                 "keyword_argument" => {
-                    if let (Some(name), Some(value)) = (
-                        child.child_by_field_name("name"),
-                        child.child_by_field_name("value"),
-                    ) {
+                    if let (Some(name), Some(value)) = (child.field("name"), child.field("value")) {
                         args.keywords
                             .push((text[name.byte_range()].to_owned(), child, value));
                     }
@@ -242,11 +319,16 @@ pub fn identifiers_in<'t>(text: &'t str, scope: Node<'_>) -> Vec<&'t str> {
 }
 
 /// Whether the tree under `root` nests deeper than `limit` levels.
+///
+/// A subtree of `n` nodes cannot reach more than `n - 1` levels below its
+/// root, and tree-sitter stores every node's descendant count, so only the
+/// subtrees big enough to hold such a chain are entered: on real code that
+/// is the spine of a few large classes and functions, not the whole tree.
 pub fn deeper_than(root: Node<'_>, limit: usize) -> bool {
     let mut deep = false;
-    walk_with_depth(root, |_, depth| {
+    walk_with_depth(root, |node, depth| {
         deep |= depth > limit;
-        !deep
+        !deep && depth + node.descendant_count() > limit + 1
     });
     deep
 }
@@ -286,7 +368,7 @@ pub fn scope_names<'t>(text: &'t str, node: Node<'_>) -> Vec<&'t str> {
     let mut names: Vec<&str> = ancestors(node)
         .skip(1)
         .filter(|n| matches!(n.kind(), "function_definition" | "class_definition"))
-        .filter_map(|n| n.child_by_field_name("name"))
+        .filter_map(|n| n.field("name"))
         .map(|n| self::text(text, n))
         .collect();
     names.reverse();
@@ -297,7 +379,7 @@ pub fn scope_names<'t>(text: &'t str, node: Node<'_>) -> Vec<&'t str> {
 /// body (not in a nested function, lambda or class).
 pub fn is_generator(function: Node<'_>) -> bool {
     let mut found = false;
-    let Some(body) = function.child_by_field_name("body") else {
+    let Some(body) = function.field("body") else {
         return false;
     };
     walk_descendants(body, |n| {
@@ -322,7 +404,7 @@ pub fn is_main_guard(text: &str, statement: Node<'_>) -> bool {
     if statement.kind() != "if_statement" {
         return false;
     }
-    let Some(condition) = statement.child_by_field_name("condition") else {
+    let Some(condition) = statement.field("condition") else {
         return false;
     };
     let condition = unparenthesize(condition);
@@ -362,9 +444,9 @@ pub fn in_main_block(text: &str, node: Node<'_>) -> bool {
 /// column 0 (decorators are not included). A column-0 line inside a
 /// triple-quoted string in the body ends it early; callers parse the
 /// source and give up on errors.
-pub fn scan_top_level_functions(text: &str) -> Vec<(String, String)> {
+pub fn scan_top_level_functions(text: &str) -> Vec<(&str, &str)> {
     let mut out = Vec::new();
-    let mut current: Option<(String, usize)> = None;
+    let mut current: Option<(&str, usize)> = None;
     let mut offset = 0;
     let mut end = 0;
     for line in text.split_inclusive('\n') {
@@ -373,14 +455,14 @@ pub fn scan_top_level_functions(text: &str) -> Vec<(String, String)> {
         let column0 = !line.starts_with([' ', '\t', '\r', '\n', '#']);
         if column0 {
             if let Some((name, from)) = current.take() {
-                out.push((name, text[from..end].to_owned()));
+                out.push((name, &text[from..end]));
             }
             let head = line.strip_prefix("async ").unwrap_or(line);
             if let Some(rest) = head.strip_prefix("def ") {
-                let name: String = rest
-                    .chars()
-                    .take_while(|c| c.is_alphanumeric() || *c == '_')
-                    .collect();
+                let name_end = rest
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .unwrap_or(rest.len());
+                let name = &rest[..name_end];
                 if !name.is_empty() {
                     current = Some((name, start));
                 }
@@ -391,7 +473,7 @@ pub fn scan_top_level_functions(text: &str) -> Vec<(String, String)> {
         }
     }
     if let Some((name, from)) = current {
-        out.push((name, text[from..end].to_owned()));
+        out.push((name, &text[from..end]));
     }
     out
 }
@@ -402,17 +484,14 @@ pub fn if_branches(statement: Node<'_>) -> Option<Vec<Node<'_>>> {
     if statement.kind() != "if_statement" {
         return None;
     }
-    let mut blocks: Vec<Node> = statement
-        .child_by_field_name("consequence")
-        .into_iter()
-        .collect();
+    let mut blocks: Vec<Node> = statement.field("consequence").into_iter().collect();
     let mut has_else = false;
     for clause in named_children(statement) {
         match clause.kind() {
-            "elif_clause" => blocks.extend(clause.child_by_field_name("consequence")),
+            "elif_clause" => blocks.extend(clause.field("consequence")),
             "else_clause" => {
                 has_else = true;
-                blocks.extend(clause.child_by_field_name("body"));
+                blocks.extend(clause.field("body"));
             }
             _ => {}
         }
@@ -444,10 +523,59 @@ mod tests {
     use crate::parse::parse;
 
     #[test]
+    fn fields_by_id_are_the_fields_by_name() {
+        let text = "from a import b as c\nclass K(B):\n    def f(x) -> int:\n        y = x.m(1)[k] if x else -x\n        raise E from y\n";
+        let tree = parse(text);
+        let mut seen = 0;
+        walk_descendants(tree.root_node(), |node| {
+            for name in FIELD_NAMES.iter().chain(&["no_such_field"]) {
+                let by_id = node.field(name);
+                assert_eq!(by_id, node.child_by_field_name(name), "{name}");
+                seen += usize::from(by_id.is_some());
+            }
+            true
+        });
+        assert!(seen > 20, "{seen}");
+        for (index, name) in FIELD_NAMES.iter().enumerate() {
+            assert_eq!(field_index(name), Some(index));
+            assert!(
+                crate::parse::language().field_id_for_name(name).is_some(),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn deeper_than_agrees_with_a_full_walk_at_every_limit() {
+        let sources = [
+            "x = 1\n".to_string(),
+            format!("y = {}1{}\n", "(".repeat(40), ")".repeat(40)),
+            format!("s = 'a'{}\n", " + 'b'".repeat(60)),
+            "class A:\n    def f(self):\n        if x:\n            return [1, {2: (3,)}]\n".into(),
+        ];
+        for text in &sources {
+            let tree = parse(text);
+            let mut max = 0;
+            walk_with_depth(tree.root_node(), |_, depth| {
+                max = max.max(depth);
+                true
+            });
+            assert!(max > 1, "{text}");
+            for limit in 0..max + 3 {
+                assert_eq!(
+                    deeper_than(tree.root_node(), limit),
+                    max > limit,
+                    "limit {limit}, depth {max}: {text}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn top_level_functions_by_lines() {
         let text = "import x\n\n@dec\nasync def exists(event):\n    row = 1\n\n    # c\n    return row\n\nclass A:\n    def m(self):\n        pass\ndef f(): pass\n";
         let found = scan_top_level_functions(text);
-        let names: Vec<&str> = found.iter().map(|(n, _)| n.as_str()).collect();
+        let names: Vec<&str> = found.iter().map(|(n, _)| *n).collect();
         assert_eq!(names, ["exists", "f"]);
         assert_eq!(
             found[0].1,
