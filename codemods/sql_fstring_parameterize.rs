@@ -1403,7 +1403,7 @@ fn single_assignment<'n>(text: &str, name: Node<'n>) -> Option<Node<'n>> {
     let scope = python::enclosing_function(name).or_else(|| python::ancestors(name).last())?;
     let mut bindings = 0;
     python::walk_descendants(scope, |n| {
-        if n.kind() == "identifier" && python::text(text, n) == wanted && is_target(n) {
+        if n.kind() == "identifier" && python::text(text, n) == wanted && python::rebinds(n) {
             bindings += 1;
         }
         bindings < 2
@@ -1550,7 +1550,7 @@ fn annotated_parameter(text: &str, name: Node<'_>) -> Known {
     };
     let mut assigned = false;
     python::walk_descendants(body, |n| {
-        if n.kind() == "identifier" && python::text(text, n) == wanted && is_target(n) {
+        if n.kind() == "identifier" && python::text(text, n) == wanted && python::rebinds(n) {
             assigned = true;
         }
         !assigned
@@ -1560,29 +1560,6 @@ fn annotated_parameter(text: &str, name: Node<'_>) -> Known {
     } else {
         known
     }
-}
-
-/// Whether an identifier is (part of) the target of a binding.
-fn is_target(identifier: Node<'_>) -> bool {
-    let mut child = identifier;
-    for parent in python::ancestors(identifier).skip(1) {
-        let is_field = |field: &str| parent.field(field).is_some_and(|f| f.id() == child.id());
-        match parent.kind() {
-            "assignment" | "augmented_assignment" | "for_statement" | "for_in_clause" => {
-                return is_field("left")
-            }
-            "named_expression" => return is_field("name"),
-            "as_pattern_target" | "global_statement" | "nonlocal_statement" => return true,
-            "pattern_list"
-            | "tuple_pattern"
-            | "list_pattern"
-            | "parenthesized_expression"
-            | "list_splat_pattern" => {}
-            _ => return false,
-        }
-        child = parent;
-    }
-    false
 }
 
 // ---------------------------------------------------------------------------
@@ -1754,7 +1731,7 @@ fn is_assignment_to(text: &str, statement: Node<'_>, name: &str) -> bool {
 fn binds(text: &str, node: Node<'_>, name: &str) -> bool {
     let mut found = false;
     python::walk_descendants(node, |n| {
-        if n.kind() == "identifier" && python::text(text, n) == name && is_target(n) {
+        if n.kind() == "identifier" && python::text(text, n) == name && python::rebinds(n) {
             found = true;
         }
         !found
@@ -1843,7 +1820,7 @@ fn changes_between(text: &str, assignment: Node<'_>, value: Node<'_>, to: usize)
         if n.kind() == "identifier"
             && is_variable(n)
             && names.contains(&python::text(text, n))
-            && (is_target(n) || is_mutated_object(n))
+            && (python::rebinds(n) || is_mutated_object(n))
         {
             problem = Some(format!(
                 "`{}` may change between the SQL's assignment and the query",

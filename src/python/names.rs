@@ -89,9 +89,19 @@ pub fn binds_name(text: &str, function: Node<'_>, name: &str) -> bool {
 /// Whether an identifier occurrence binds its name: a parameter, an
 /// assignment or loop target, a walrus, an `as` target, an import.
 pub fn is_binding_occurrence(identifier: Node<'_>) -> bool {
-    let Some(parent) = identifier.parent() else {
+    let Some(mut parent) = identifier.parent() else {
         return false;
     };
+    // `(x) = 1`, `for (a, b) in …`: the parentheses do not change what
+    // is bound.
+    let mut identifier = identifier;
+    while parent.kind() == "parenthesized_expression" {
+        identifier = parent;
+        let Some(up) = parent.parent() else {
+            return false;
+        };
+        parent = up;
+    }
     let is_field = |field: &str| {
         parent
             .field(field)
@@ -121,6 +131,16 @@ pub fn is_binding_occurrence(identifier: Node<'_>) -> bool {
         }),
         _ => false,
     }
+}
+
+/// Whether an identifier occurrence may give its name a new value: a
+/// binding occurrence, or a `global` / `nonlocal` declaration (other code
+/// then assigns it).
+pub fn rebinds(identifier: Node<'_>) -> bool {
+    is_binding_occurrence(identifier)
+        || identifier
+            .parent()
+            .is_some_and(|p| matches!(p.kind(), "global_statement" | "nonlocal_statement"))
 }
 
 /// Start of the first module-level statement that binds `name` (a `def`
@@ -1392,12 +1412,38 @@ mod binding_tests {
             ("def f():\n    def g(logger):\n        pass\n", false),
             ("def f():\n    return [logger for logger in xs]\n", false),
             ("def f():\n    from logger import x\n", false),
+            ("def f():\n    (logger) = make()\n", true),
+            ("def f():\n    for (logger, y) in xs:\n        pass\n", true),
+            ("def f():\n    global logger\n", false),
         ];
         for (text, expected) in cases {
             let tree = parse(text);
             let function = module_statements(tree.root_node())[0];
             assert_eq!(binds_name(text, function, "logger"), expected, "{text}");
         }
+    }
+
+    #[test]
+    fn global_and_nonlocal_declarations_rebind_without_binding() {
+        let text = "def f():\n    global a\n    nonlocal b\n    c = a + b\n";
+        let tree = parse(text);
+        let mut seen = Vec::new();
+        walk_descendants(tree.root_node(), |n| {
+            if n.kind() == "identifier" && !["f"].contains(&tree::text(text, n)) {
+                seen.push((tree::text(text, n), is_binding_occurrence(n), rebinds(n)));
+            }
+            true
+        });
+        assert_eq!(
+            seen,
+            [
+                ("a", false, true),
+                ("b", false, true),
+                ("c", true, true),
+                ("a", false, false),
+                ("b", false, false)
+            ]
+        );
     }
 }
 
