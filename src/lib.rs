@@ -21,6 +21,7 @@ pub mod git;
 pub mod interrupt;
 #[doc(hidden)]
 pub mod invariants;
+pub mod output;
 pub mod parse;
 pub mod project;
 pub mod python;

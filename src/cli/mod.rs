@@ -17,6 +17,7 @@ use crate::diff::{self, Style};
 use crate::driver::{self, FileOutcome, FixPolicy, Resolution, Steps};
 use crate::git::{CommitStep, FixRepo};
 use crate::interrupt;
+use crate::output::{self, RunRecord};
 use crate::project::{ModuleFacts, Project};
 use crate::report::{self, Tally};
 use crate::settings::{Config, ConfigError, Output, Settings};
@@ -51,8 +52,9 @@ struct Cli {
 enum Command {
     /// Show (default), write, export as a patch, or commit to a branch the fixes.
     Fix(FixArgs),
-    /// List findings as `path:line:col: id message`; exit 1 when there are any.
-    Check(CommonArgs),
+    /// List findings (as `path:line:col: id message`, or --format json,
+    /// sarif, github, gitlab); exit 1 when there are any.
+    Check(CheckArgs),
     /// List the codemods: id, priority, category, fix applicability.
     List,
     /// Print a codemod's documentation.
@@ -82,6 +84,30 @@ struct CommonArgs {
     /// Worker threads (default: all cores; RAYON_NUM_THREADS is honoured).
     #[arg(short = 'j', long)]
     threads: Option<usize>,
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Output format: text lines (default), json (auditfix's schema),
+    /// sarif (2.1.0, for code scanning), github (workflow annotations),
+    /// gitlab (Code Quality report).
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// Write the findings to FILE (atomically) instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+/// `check --format`.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+    Sarif,
+    Github,
+    Gitlab,
 }
 
 #[derive(Args)]
@@ -150,12 +176,12 @@ fn run(cli: Cli) -> Result<ExitStatus> {
                 Ok(ExitStatus::Error)
             }
         },
-        Command::Check(common) => {
-            let Some(settings) = settings(&common, false, ColorChoice::Never)? else {
+        Command::Check(args) => {
+            let Some(settings) = settings(&args.common, false, ColorChoice::Never)? else {
                 return Ok(ExitStatus::Error);
             };
             configure_threads(&settings);
-            check(&settings)
+            check(&settings, args.format, args.output.as_deref())
         }
         Command::Fix(args) => {
             let output = if args.write {
@@ -355,15 +381,42 @@ fn uses_project(settings: &Settings) -> bool {
     settings.codemods.iter().any(|c| c.uses_project())
 }
 
-fn check(settings: &Settings) -> Result<ExitStatus> {
-    let mut stdout = std::io::stdout().lock();
+fn check(settings: &Settings, format: Format, output: Option<&Path>) -> Result<ExitStatus> {
+    let policy = FixPolicy::new(settings.unsafe_fixes);
+    let mut text = String::new();
+    let mut record = RunRecord::default();
     let run = for_each_disk_outcome(settings, &discover(settings)?, |outcome| {
-        for finding in &outcome.findings {
-            writeln!(stdout, "{}", report::finding_line(&outcome.path, finding))?;
+        if format == Format::Text {
+            for finding in &outcome.findings {
+                let line = report::finding_line(&outcome.path, finding);
+                if output.is_some() {
+                    text.push_str(&line);
+                    text.push('\n');
+                } else {
+                    writeln!(std::io::stdout().lock(), "{line}")?;
+                }
+            }
+        } else {
+            record.add(outcome, policy);
         }
         Ok(())
     })?;
-    stdout.flush()?;
+    let rendered = match format {
+        Format::Text => text,
+        Format::Json => output::json::render(&record),
+        Format::Sarif => output::sarif::render(&record, &settings.cwd),
+        Format::Github => output::github::render(&record),
+        Format::Gitlab => output::gitlab::render(&record),
+    };
+    match output {
+        Some(path) => write_output(path, rendered.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(rendered.as_bytes())?;
+            stdout.flush()?;
+        }
+    }
     eprintln!("{}", run.tally.sentence("`auditfix fix --write` would fix"));
     Ok(if run.interrupted {
         ExitStatus::Interrupted
@@ -374,6 +427,22 @@ fn check(settings: &Settings) -> Result<ExitStatus> {
     } else {
         ExitStatus::Clean
     })
+}
+
+/// Write a whole output file atomically (a temporary file beside it,
+/// renamed over it): a reader never sees half of it.
+fn write_output(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut temp = tempfile::Builder::new()
+        .prefix(".auditfix-output-")
+        .tempfile_in(dir)?;
+    temp.write_all(bytes)?;
+    temp.as_file().sync_all()?;
+    temp.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }
 
 /// Print the findings this run leaves for a human (or for --unsafe-fixes).

@@ -1,0 +1,312 @@
+//! Outputs of a run for other tools: JSON ([`json`]), SARIF 2.1.0
+//! ([`sarif`]), GitHub workflow annotations ([`github`]) and GitLab Code
+//! Quality ([`gitlab`]). Each renders the same [`RunRecord`]: the findings
+//! of every file with their places, fixes and what a fix run does with
+//! them, collected while the files stream past (file texts are not kept).
+
+pub mod github;
+pub mod gitlab;
+pub mod json;
+pub mod sarif;
+
+use std::path::Path;
+
+use crate::codemod::{Finding, Priority};
+use crate::codemods;
+use crate::driver::{FileOutcome, FixPolicy, Resolution};
+use crate::fix::Applicability;
+use crate::report::Tally;
+use crate::source::{LineIndex, Location};
+
+/// A place in a file: 1-based line, 1-based column counted in characters
+/// (Unicode code points), and the byte offset in the decoded text (no BOM).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+    pub byte: usize,
+}
+
+impl Position {
+    fn at(lines: &LineIndex, text: &str, byte: usize) -> Self {
+        let Location { line, column } = lines.location(text, byte);
+        Self { line, column, byte }
+    }
+}
+
+/// One edit of a fix: replace `start..end` with `content`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EditRecord {
+    pub start: Position,
+    pub end: Position,
+    pub content: String,
+}
+
+/// One finding, ready for any output format.
+#[derive(Clone, Debug)]
+pub struct FindingRecord {
+    pub codemod: &'static str,
+    pub priority: Priority,
+    pub category: &'static str,
+    /// The path as the run shows it, with `/` separators.
+    pub path: String,
+    pub start: Position,
+    pub end: Position,
+    /// The message without the reason about its fix.
+    pub message: String,
+    /// Why there is no automatic fix, or why the fix is unsafe: the
+    /// finding's own reason, else the codemod's ([`default_reason`]).
+    pub reason: Option<String>,
+    pub applicability: Applicability,
+    pub edits: Vec<EditRecord>,
+    /// What `fix` does with it under the run's policy (in `check`: what
+    /// `fix --write` would do).
+    pub resolution: Resolution,
+    /// Stable across runs while the finding's line keeps its text (lines
+    /// moving above it do not change it): see [`fingerprint`].
+    pub fingerprint: String,
+}
+
+/// A file that could not be processed.
+#[derive(Clone, Debug)]
+pub struct ErrorRecord {
+    pub path: String,
+    pub message: String,
+}
+
+/// Everything an output format needs about a run.
+#[derive(Debug, Default)]
+pub struct RunRecord {
+    pub findings: Vec<FindingRecord>,
+    pub errors: Vec<ErrorRecord>,
+    /// Files looked at.
+    pub files: usize,
+}
+
+impl RunRecord {
+    /// Add one file's outcome (its findings in file order).
+    pub fn add(&mut self, outcome: &FileOutcome, policy: FixPolicy) {
+        self.files += 1;
+        let path = slash_path(&outcome.path);
+        if let Some(error) = &outcome.error {
+            self.errors.push(ErrorRecord {
+                path: path.clone(),
+                message: error.to_string(),
+            });
+        }
+        let Some(original) = &outcome.original else {
+            return;
+        };
+        let text = original.strip_prefix('\u{feff}').unwrap_or(original);
+        let lines = LineIndex::new(text);
+        let mut seen: Vec<(&str, &str)> = Vec::new();
+        for (index, finding) in outcome.findings.iter().enumerate() {
+            let start = Position::at(&lines, text, finding.range.start);
+            let line_text = lines.line_text(text, start.line).trim();
+            let occurrence = seen
+                .iter()
+                .filter(|(id, line)| *id == finding.codemod && *line == line_text)
+                .count();
+            seen.push((finding.codemod, line_text));
+            self.findings.push(FindingRecord::new(
+                finding,
+                &path,
+                (text, &lines),
+                fingerprint(finding.codemod, &path, line_text, occurrence),
+                outcome.resolution(index, policy),
+            ));
+        }
+    }
+
+    /// The run's counts, as the text summary gives them.
+    pub fn tally(&self) -> Tally {
+        let mut tally = Tally {
+            errors: self.errors.len(),
+            findings: self.findings.len(),
+            ..Tally::default()
+        };
+        for finding in &self.findings {
+            match finding.resolution {
+                Resolution::Fixed => {
+                    tally.fixes_applied += 1;
+                    *tally.applied.entry(finding.codemod).or_default() += 1;
+                }
+                Resolution::UnsafePending => tally.unsafe_pending += 1,
+                Resolution::NoFix | Resolution::NotApplied => tally.manual += 1,
+            }
+        }
+        let mut fixed_files: Vec<&str> = self
+            .findings
+            .iter()
+            .filter(|f| f.resolution == Resolution::Fixed)
+            .map(|f| f.path.as_str())
+            .collect();
+        fixed_files.dedup();
+        tally.files_changed = fixed_files.len();
+        tally
+    }
+}
+
+impl FindingRecord {
+    fn new(
+        finding: &Finding,
+        path: &str,
+        (text, lines): (&str, &LineIndex),
+        fingerprint: String,
+        resolution: Resolution,
+    ) -> Self {
+        let meta = codemods::find(finding.codemod).map(|e| e.meta);
+        let applicability = finding.applicability();
+        let (message, reason) = split_reason(&finding.message);
+        let edits = finding
+            .fix
+            .iter()
+            .flat_map(|fix| fix.edits())
+            .map(|edit| EditRecord {
+                start: Position::at(lines, text, edit.range.start),
+                end: Position::at(lines, text, edit.range.end),
+                content: edit.content.clone(),
+            })
+            .collect();
+        Self {
+            codemod: finding.codemod,
+            priority: finding.priority,
+            category: meta.map_or("other", |m| m.category),
+            path: path.to_owned(),
+            start: Position::at(lines, text, finding.range.start),
+            end: Position::at(lines, text, finding.range.end),
+            message: message.to_owned(),
+            reason: match reason {
+                _ if applicability == Applicability::Safe => None,
+                Some(reason) => Some(reason.to_owned()),
+                None => default_reason(finding.codemod, applicability),
+            },
+            applicability,
+            edits,
+            resolution,
+            fingerprint,
+        }
+    }
+}
+
+/// A documentation section's text (without its heading).
+pub(crate) fn doc_section(doc: &str, heading: &str) -> Option<String> {
+    let start = doc.find(&format!("\n{heading}\n"))? + heading.len() + 2;
+    let rest = &doc[start..];
+    let end = rest.find("\n## ").map_or(rest.len(), |i| i + 1);
+    Some(rest[..end].trim().to_owned())
+}
+
+/// The reason a codemod gives for all its unsafe (or report-only) fixes,
+/// for findings whose message has none of their own: the first sentence
+/// of its documentation's "Fix safety" section when that section starts
+/// by calling every fix unsafe (or report-only), else a pointer to it.
+pub fn default_reason(codemod: &str, applicability: Applicability) -> Option<String> {
+    if applicability == Applicability::Safe {
+        return None;
+    }
+    let pointer = format!("see `auditfix explain {codemod}`, \"Fix safety\"");
+    let Some(doc) = codemods::find(codemod).map(|e| e.doc()) else {
+        return Some(pointer);
+    };
+    let safety = doc_section(&doc, "## Fix safety").unwrap_or_default();
+    let paragraph = safety.split("\n\n").next().unwrap_or("").replace('\n', " ");
+    let prefix = match applicability {
+        Applicability::Unsafe => "Unsafe (applied with `--unsafe-fixes`): ",
+        _ => "Report-only: ",
+    };
+    let Some(rest) = paragraph.strip_prefix(prefix) else {
+        return Some(pointer);
+    };
+    let end = rest.find(". ").map_or(rest.len(), |i| i + 1);
+    Some(rest[..end].trim_end_matches('.').to_owned())
+}
+
+/// A message and the reason about its fix that codemods append to it:
+/// `"… (no automatic fix: why)"`, `"… (unsafe fix: why)"`.
+pub fn split_reason(message: &str) -> (&str, Option<&str>) {
+    for marker in [" (no automatic fix: ", " (unsafe fix: "] {
+        if let Some(at) = message.rfind(marker) {
+            if let Some(reason) = message[at + marker.len()..].strip_suffix(')') {
+                return (&message[..at], Some(reason));
+            }
+        }
+    }
+    (message, None)
+}
+
+/// A finding's fingerprint: a hash of the codemod, the path, the text of
+/// the finding's line (trimmed) and how many findings of the same codemod
+/// on lines of the same text come before it in the file. Unlike a line
+/// number, it survives edits above the finding.
+pub fn fingerprint(codemod: &str, path: &str, line_text: &str, occurrence: usize) -> String {
+    let key = format!("auditfix/1\0{codemod}\0{path}\0{line_text}\0{occurrence}");
+    git2::Oid::hash_object(git2::ObjectType::Blob, key.as_bytes())
+        .map(|oid| oid.to_string())
+        .unwrap_or_default()
+}
+
+/// The name of a resolution in the machine-readable formats.
+pub fn resolution_name(resolution: Resolution) -> &'static str {
+    match resolution {
+        Resolution::Fixed => "fixed",
+        Resolution::UnsafePending => "unsafe-fix-pending",
+        Resolution::NoFix => "no-fix",
+        Resolution::NotApplied => "fix-not-applied",
+    }
+}
+
+fn slash_path(path: &Path) -> String {
+    let shown = path.to_string_lossy().replace('\\', "/");
+    shown.strip_prefix("./").map(str::to_owned).unwrap_or(shown)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_are_split_off_the_message() {
+        assert_eq!(
+            split_reason("x is bad (no automatic fix: it depends)"),
+            ("x is bad", Some("it depends"))
+        );
+        assert_eq!(
+            split_reason("x (y) is bad (unsafe fix: a (nested) reason)"),
+            ("x (y) is bad", Some("a (nested) reason"))
+        );
+        assert_eq!(split_reason("plain (note)"), ("plain (note)", None));
+    }
+
+    #[test]
+    fn codemods_without_a_reason_of_their_own_give_theirs() {
+        assert_eq!(
+            default_reason("print-to-logger", Applicability::Unsafe).as_deref(),
+            Some("the output moves from stdout to the logging system")
+        );
+        assert_eq!(
+            default_reason("unsafe-conversion", Applicability::ReportOnly).unwrap(),
+            "what should happen on bad input — a default, a clear start-up error, a 400 response, skipping a malformed line — is a decision only the code's owner can make"
+        );
+        assert_eq!(
+            default_reason("fetchone-null-guard", Applicability::Unsafe).unwrap(),
+            "see `auditfix explain fetchone-null-guard`, \"Fix safety\""
+        );
+        assert_eq!(default_reason("print-to-logger", Applicability::Safe), None);
+    }
+
+    #[test]
+    fn fingerprints_depend_on_the_line_text_not_its_number() {
+        let a = fingerprint("bare-except", "a.py", "except:", 0);
+        assert_eq!(a, fingerprint("bare-except", "a.py", "except:", 0));
+        assert_eq!(a.len(), 40);
+        for other in [
+            fingerprint("bare-except", "a.py", "except:", 1),
+            fingerprint("bare-except", "b.py", "except:", 0),
+            fingerprint("silent-except", "a.py", "except:", 0),
+            fingerprint("bare-except", "a.py", "except :", 0),
+        ] {
+            assert_ne!(a, other);
+        }
+    }
+}
