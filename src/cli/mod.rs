@@ -429,17 +429,25 @@ fn check(settings: &Settings, format: Format, output: Option<&Path>) -> Result<E
     })
 }
 
-/// Write a whole output file atomically (a temporary file beside it,
-/// renamed over it): a reader never sees half of it.
+/// Write a whole output file atomically: a reader never sees half of it.
 fn write_output(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomically(path, |file| Ok(file.write_all(bytes)?))
+}
+
+/// Write `path` through `fill` into a temporary file beside it, synced and
+/// renamed into place.
+fn write_atomically(
+    path: &Path,
+    fill: impl FnOnce(&mut std::fs::File) -> Result<()>,
+) -> Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let mut temp = tempfile::Builder::new()
-        .prefix(".auditfix-output-")
+        .prefix(".auditfix-")
         .tempfile_in(dir)?;
-    temp.write_all(bytes)?;
+    fill(temp.as_file_mut())?;
     temp.as_file().sync_all()?;
     temp.persist(path).map_err(|e| e.error)?;
     Ok(())
@@ -568,19 +576,12 @@ fn fix(settings: &Settings, output: &Output) -> Result<ExitStatus> {
 /// file beside it, renamed into place.
 fn write_patch(path: &Path, header: &str, body: &mut std::fs::File) -> Result<()> {
     use std::io::Seek as _;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut temp = tempfile::Builder::new()
-        .prefix(".auditfix-patch-")
-        .tempfile_in(dir)?;
-    temp.write_all(header.as_bytes())?;
-    body.rewind()?;
-    std::io::copy(body, &mut temp)?;
-    temp.as_file().sync_all()?;
-    temp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    write_atomically(path, |temp| {
+        temp.write_all(header.as_bytes())?;
+        body.rewind()?;
+        std::io::copy(body, temp)?;
+        Ok(())
+    })
 }
 
 /// The summary at the top of a patch file. `git apply` and `patch` skip

@@ -27,10 +27,7 @@ pub fn render(run: &RunRecord) -> String {
             Priority::P2 => "warning",
             Priority::P3 | Priority::P4 => "notice",
         };
-        let mut message = f.message.clone();
-        if let Some(reason) = &f.reason {
-            message.push_str(&format!(" ({}: {reason})", f.applicability));
-        }
+        let message = f.full_message();
         out.push_str(&format!(
             "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
             escape_property(&f.path),

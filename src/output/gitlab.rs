@@ -35,10 +35,7 @@ pub fn render(run: &RunRecord) -> String {
         .findings
         .iter()
         .map(|f| Issue {
-            description: match &f.reason {
-                Some(reason) => format!("{} ({}: {reason})", f.message, f.applicability),
-                None => f.message.clone(),
-            },
+            description: f.full_message(),
             check_name: f.codemod,
             fingerprint: &f.fingerprint,
             severity: match f.priority {

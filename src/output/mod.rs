@@ -148,6 +148,18 @@ impl RunRecord {
 }
 
 impl FindingRecord {
+    /// The message with its reason, as the text lines give it:
+    /// `"… (unsafe fix: why)"`, `"… (no automatic fix: why)"`.
+    pub fn full_message(&self) -> String {
+        match (&self.reason, self.applicability) {
+            (Some(reason), Applicability::Unsafe) => {
+                format!("{} (unsafe fix: {reason})", self.message)
+            }
+            (Some(reason), _) => format!("{} (no automatic fix: {reason})", self.message),
+            (None, _) => self.message.clone(),
+        }
+    }
+
     fn new(
         finding: &Finding,
         path: &str,

@@ -152,10 +152,7 @@ fn result(f: &FindingRecord, rule_index: Option<usize>) -> sarif::Result {
                 .build(),
         )
         .build();
-    let mut text = f.message.clone();
-    if let Some(reason) = &f.reason {
-        text.push_str(&format!(" ({}: {reason})", f.applicability));
-    }
+    let text = f.full_message();
     let mut result = sarif::Result::builder()
         .rule_id(f.codemod)
         .level(level(f.priority))
