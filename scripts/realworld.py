@@ -14,7 +14,10 @@ over it and compares the findings with the labels:
   numbers (it is listed with --unlabelled);
 - a `true` or `missed` label that is no longer found is a false negative.
 
-Precision = TP / (TP + FP); recall = TP / (TP + FN). With --fixes it also
+Precision = TP / (TP + FP); recall = TP / (TP + FN). "wrong fixes" counts
+the findings still reported whose fix, as last judged from its diff (the
+`fix` column), changes behaviour beyond the failure path or picks a wrong
+level or logger. With --fixes it also
 applies every fix (`fix --unsafe-fixes --write`) to a scratch copy, checks
 that each rewritten file compiles, and compares pyflakes warnings before
 and after (when pyflakes is installed).
@@ -138,7 +141,7 @@ def score_repo(found, rows):
         verdict = row["verdict"]
         c["tp" if verdict in ("true", "missed") else "fp" if verdict == "false" else "debatable"] += 1
         if row["fix"] == "wrong":
-            c["wrong_fix_label"] += 1
+            c["wrong_fix"] += 1
     for row in rows:
         if id(row) in seen:
             continue
@@ -259,14 +262,14 @@ def main():
     if skipped:
         print(f"not mirrored, skipped: {', '.join(skipped)}")
     print()
-    header = ["codemod", "findings", "true", "false", "debatable", "unlabelled", "missed", "precision", "recall"]
+    header = ["codemod", "findings", "true", "false", "debatable", "unlabelled", "missed", "precision", "recall", "wrong fixes"]
     table = []
     for codemod in sorted(total):
         c = total[codemod]
         judged = c["tp"] + c["fp"]
         precision = f"{100 * c['tp'] / judged:.0f} %" if judged else "–"
         recall = f"{100 * c['tp'] / (c['tp'] + c['fn']):.0f} %" if c["tp"] + c["fn"] else "–"
-        table.append([codemod, c["findings"], c["tp"], c["fp"], c["debatable"], c["unlabelled"], c["fn"], precision, recall])
+        table.append([codemod, c["findings"], c["tp"], c["fp"], c["debatable"], c["unlabelled"], c["fn"], precision, recall, c["wrong_fix"]])
     if args.markdown:
         print("| " + " | ".join(header) + " |")
         print("|" + "---|" * len(header))
