@@ -49,9 +49,13 @@
 //!     raise RuntimeError("pg_dump exited 0 but wrote no backup to " + str(path))
 //! ```
 //! (`import os` is added when missing.) The output check is added when the
-//! output file is visible in the command (`-f`, `--file`, `-r`,
-//! `--result-file`, `--archive=`, or a shell `>` redirection) and is a name,
-//! an attribute, a literal or a simple expression of those. A bare call gets
+//! output file is visible in the command — `-f` / `--file` of pg_dump and
+//! pg_dumpall, `-r` / `--result-file` of mysqldump and mariadb-dump,
+//! mongodump's `--archive=PATH`, or a shell `>` redirection — and is a name,
+//! an attribute, a literal or a simple expression of those. It is not added
+//! for a directory-format dump (`-Fd`, `--format=directory`), for a
+//! relative path when the call sets `cwd=`, or when the word after the
+//! option is another option (`pg_dumpall -r` means roles only). A bare call gets
 //! `check=True`; a handler that only logs is made to log at error level and
 //! raise `RuntimeError(...) from` the caught exception.
 //!
@@ -65,6 +69,35 @@
 //! instead of going on without a backup. Failure branches that already
 //! raise, return, exit, `continue` or `break` are left alone, and so are
 //! calls with `check=True` outside a `try`.
+//!
+//! ## How to validate
+//! - Run the backup against a database that does not exist, or with a wrong
+//!   password: it now raises `RuntimeError` naming the tool and its exit code
+//!   (`subprocess.CalledProcessError` for a bare call that got `check=True`),
+//!   where it logged the failure and went on.
+//! - Check that the destructive step after the backup (the reset, wipe or
+//!   migration) no longer runs in that case, and that no caller catches the new
+//!   error broadly and carries on.
+//! - Where an output check was added, run a backup that succeeds: it must pass.
+//!   The check reads the path from the Python process's working directory; a
+//!   path the command builds in another way than the code shows (a wrapper
+//!   script that changes directory, an environment variable the tool reads)
+//!   makes it fail on success: remove or correct the check there.
+//!
+//! ## Tests to add
+//! - Replace `subprocess.run` (where the module looks it up) with a stub that
+//!   honours `check`: with `check=True` it raises
+//!   `subprocess.CalledProcessError(1, args)`, otherwise it returns
+//!   `CompletedProcess(args, 1, "", "boom")`. Call the fixed function and
+//!   expect `RuntimeError` (`CalledProcessError` for a bare call); before the
+//!   fix it returned after logging.
+//! - In the same test, assert that the destructive step the backup protects was
+//!   not called; before the fix it was.
+//! - Stub a run that returns 0 and writes nothing, call the fixed function and
+//!   expect `RuntimeError` (`exited 0 but wrote no backup`); before the fix
+//!   nothing was raised.
+//! - Stub a run that returns 0 and writes a non-empty file under `tmp_path`:
+//!   the fixed function succeeds, as before.
 
 use crate::python::Field as _;
 use tree_sitter::Node;
@@ -86,8 +119,31 @@ pub static META: Meta = Meta {
     summary: "backup command whose failure is only logged",
 };
 
-/// Options that name the output file, as separate or `--opt=value` words.
-const FILE_OPTIONS: [&str; 5] = ["-f", "--file", "-r", "--result-file", "--archive"];
+/// The options of `tool` that name its output file: as a separate word
+/// followed by the path, and as `--opt=path`. `-r` is mysqldump's result
+/// file but pg_dumpall's "roles only"; mongodump's `--archive` without
+/// `=path` writes to stdout; other tools (pg_basebackup writes a
+/// directory) name no file.
+fn file_options(tool: &str) -> (&'static [&'static str], &'static [&'static str]) {
+    match tool {
+        "pg_dump" | "pg_dumpall" => (&["-f", "--file"], &["--file"]),
+        "mysqldump" | "mariadb-dump" => (&["-r", "--result-file"], &["--result-file"]),
+        "mongodump" => (&[], &["--archive"]),
+        _ => (&[], &[]),
+    }
+}
+
+/// Whether the command's words make its output a directory
+/// (`pg_dump -Fd`, `--format=directory`), which a file check would reject.
+fn writes_a_directory(words: &[&str]) -> bool {
+    words.iter().enumerate().any(|(i, w)| {
+        matches!(*w, "-Fd" | "--format=d" | "--format=directory")
+            || matches!(*w, "-F" | "--format")
+                && words
+                    .get(i + 1)
+                    .is_some_and(|n| matches!(*n, "d" | "directory"))
+    })
+}
 
 impl BackupFailureRaises {
     pub fn from_options(options: &mut Options) -> Result<Self, OptionError> {
@@ -143,9 +199,19 @@ impl Codemod for BackupFailureRaises {
         let Some(command) = args.positional_or_keyword(0, "args") else {
             return;
         };
-        let Some(command) = Command::resolve(cx.text, command, &self.tools) else {
+        let Some(mut command) = Command::resolve(cx.text, command, &self.tools) else {
             return;
         };
+        // With `cwd=`, a relative output path is relative to that
+        // directory, not to where the check would run.
+        if args.keyword("cwd").is_some()
+            && command
+                .output
+                .as_ref()
+                .is_some_and(|o| o.literal.as_deref().is_none_or(|l| !l.starts_with('/')))
+        {
+            command.output = None;
+        }
         let Some(parent) = call.parent() else {
             return;
         };
@@ -503,13 +569,27 @@ impl Command {
                 .find(|t| t.as_str() == base)
                 .map(|_| base.to_owned())
         })?;
+        let (separate, joined) = file_options(&tool);
+        let words: Vec<&str> = items
+            .iter()
+            .map(|item| python::string_value(text, *item).unwrap_or(""))
+            .collect();
+        if writes_a_directory(&words) {
+            return Some(Self { tool, output: None });
+        }
         let mut output = None;
         for (i, item) in items.iter().enumerate() {
             if let Some(word) = python::string_value(text, *item) {
-                if FILE_OPTIONS.contains(&word) {
-                    output = items.get(i + 1).and_then(|next| simple_path(text, *next));
+                if separate.contains(&word) {
+                    // The next word is the path, unless it is an option.
+                    output = items
+                        .get(i + 1)
+                        .filter(|next| {
+                            python::string_value(text, **next).is_none_or(|w| !w.starts_with('-'))
+                        })
+                        .and_then(|next| simple_path(text, *next));
                 } else if let Some((option, value)) = word.split_once('=') {
-                    if FILE_OPTIONS.contains(&option) && !value.is_empty() {
+                    if joined.contains(&option) && !value.is_empty() {
                         output = Some(OutputPath::literal(value));
                     }
                 }
@@ -520,7 +600,7 @@ impl Command {
                 };
                 let is_file_option = python::string_value(text, left)
                     .and_then(|w| w.strip_suffix('='))
-                    .is_some_and(|o| FILE_OPTIONS.contains(&o));
+                    .is_some_and(|o| joined.contains(&o));
                 if is_file_option && python::text(text, *item).contains('+') {
                     output = simple_path(text, right);
                 }
@@ -538,13 +618,23 @@ impl Command {
                 .find(|t| t.as_str() == base)
                 .map(|_| base.to_owned())
         })?;
+        if writes_a_directory(&words) {
+            return Some(Self { tool, output: None });
+        }
+        let (separate, joined) = file_options(&tool);
         let mut output = None;
         for (i, word) in words.iter().enumerate() {
-            let next = words.get(i + 1).filter(|w| is_plain_shell_word(w));
-            if *word == ">" || FILE_OPTIONS.contains(word) {
+            let next = words
+                .get(i + 1)
+                .filter(|w| is_plain_shell_word(w) && !w.starts_with('-'));
+            if *word == ">" || separate.contains(word) {
                 output = next.map(|w| OutputPath::literal(w)).or(output);
             } else if let Some(rest) = word.strip_prefix('>').filter(|r| is_plain_shell_word(r)) {
                 output = Some(OutputPath::literal(rest));
+            } else if let Some((option, value)) = word.split_once('=') {
+                if joined.contains(&option) && is_plain_shell_word(value) {
+                    output = Some(OutputPath::literal(value));
+                }
             }
         }
         Some(Self { tool, output })

@@ -39,6 +39,27 @@
 //! audit is about. Unsafe when the handler may re-raise after all (a
 //! `raise` inside a branch, or a helper like `with safe_reraise():`): it
 //! may mean to see every exception, so a human decides.
+//!
+//! ## How to validate
+//! - Raise `KeyboardInterrupt` or call `sys.exit()` inside the `try`, or press
+//!   Ctrl-C while it runs: it now propagates, where the handler swallowed it
+//!   and the program went on.
+//! - Check that the handler did not need those exceptions: clean-up that must
+//!   also run on Ctrl-C belongs in `finally:`. `asyncio.CancelledError` is a
+//!   `BaseException` too (Python 3.8 and later): a cancelled task now stops
+//!   instead of running the handler.
+//! - Check that ordinary errors (`ValueError`, `OSError`, ...) still reach the
+//!   handler: the result is the same as before.
+//!
+//! ## Tests to add
+//! - Make the call inside the `try` raise `KeyboardInterrupt`
+//!   (`unittest.mock.patch(..., side_effect=KeyboardInterrupt)`), call the
+//!   fixed function and expect `KeyboardInterrupt`; before the fix the
+//!   handler's fallback was returned.
+//! - Do the same with `SystemExit` and expect it to propagate; before the fix
+//!   it was swallowed.
+//! - Make it raise `ValueError` and expect the handler's fallback, as before
+//!   the fix.
 
 use tree_sitter::Node;
 
@@ -90,7 +111,12 @@ impl Codemod for BareExcept {
         else {
             return;
         };
-        if reraises(body) || marked_intentional(cx.text, keyword.start_byte()) {
+        if reraises(body) {
+            cx.leave_alone("the handler re-raises (clean-up, then propagate)");
+            return;
+        }
+        if marked_intentional(cx.text, keyword.start_byte()) {
+            cx.leave_alone("marked `# noqa: E722`, `# nosec` or `# pylint: disable`");
             return;
         }
         // A `raise` deeper in the handler, or a re-raising helper such as

@@ -39,6 +39,34 @@
 //! which changes behaviour for requests that used to succeed. Review the
 //! list against what your front end sends, or set `headers`. The
 //! origin-plus-credentials finding is report-only.
+//!
+//! ## How to validate
+//! - List the headers the front end sends cross-origin (the browser's network
+//!   panel shows each preflight's `Access-Control-Request-Headers`), custom
+//!   ones such as `X-CSRFToken` or `X-API-Key` included, and check that each is
+//!   in the new list or in `headers`.
+//! - Send a preflight (`curl -i -X OPTIONS` with `Origin`,
+//!   `Access-Control-Request-Method` and `Access-Control-Request-Headers:
+//!   authorization`): it must still answer 200 and allow the header.
+//! - Send it with an unlisted header: Starlette and FastAPI now answer `400
+//!   Disallowed CORS headers`, and flask-cors leaves the header out of
+//!   `Access-Control-Allow-Headers`; before the fix any header was allowed.
+//! - For an origin-plus-credentials finding, replace the wildcard with the real
+//!   origins and check that a preflight from another origin gets no
+//!   `Access-Control-Allow-Origin`.
+//!
+//! ## Tests to add
+//! - With the framework's test client, send an `OPTIONS` preflight to an
+//!   endpoint of the app the changed function sets up, with an allowed
+//!   `Origin`, `Access-Control-Request-Method: POST` and
+//!   `Access-Control-Request-Headers: Authorization`: expect 200 and
+//!   `Authorization` allowed, before and after the fix.
+//! - Send the same preflight with `Access-Control-Request-Headers:
+//!   X-Not-Listed`: expect 400 from Starlette (with flask-cors, the header
+//!   missing from `Access-Control-Allow-Headers`); before the fix it was
+//!   allowed.
+//! - Add one such preflight for each custom header the front end sends, so that
+//!   a later change that drops one from the list fails a test.
 
 use tree_sitter::Node;
 

@@ -102,6 +102,33 @@
 //! when the fetch cannot be hoisted: inside a lambda, comprehension,
 //! conditional expression, the right side of `and`/`or`, a `while` or
 //! `elif` condition, an `assert`, or a statement that shares its line.
+//!
+//! ## How to validate
+//! - Run the changed function with a key that is not in the table: it now
+//!   raises `LookupError` naming the function and the fetch method, where it
+//!   raised `TypeError: 'NoneType' object is not subscriptable` (or
+//!   `AttributeError` for `row.name`). With the `default` option it goes on
+//!   with that value instead.
+//! - Check the callers that caught `TypeError` or expected `None`:
+//!   `LookupError` is neither, so they now see the error. Turn it into the
+//!   intended outcome (a 404, `None`, a skip) where a missing row is normal.
+//! - For an unsafe fix, check what the message names: a use in a branch or loop
+//!   (the new `raise` must not fire on a path that never read the row), a fetch
+//!   now run before other calls of its statement, or an earlier guard that may
+//!   already guarantee the row.
+//! - Run it with a key that exists: the result is the same as before.
+//!
+//! ## Tests to add
+//! - Call the fixed function with a key that is not in the table (an empty
+//!   in-memory SQLite database is enough for sqlite3) and expect `LookupError`;
+//!   before the fix it raised `TypeError` or `AttributeError`.
+//! - Call it with a key that exists and expect the same value as before the
+//!   fix.
+//! - With `default` configured, call it with a missing key and expect that
+//!   value (for example `{}`); before the fix it raised `TypeError`.
+//! - For a caller of the changed function that handles a missing record, call
+//!   it with a missing key and expect its intended outcome; before the fix it
+//!   got a `TypeError`.
 
 use crate::python::Field as _;
 use tree_sitter::Node;
@@ -188,13 +215,21 @@ impl Codemod for FetchoneNullGuard {
         let Some(user) = python::parent_skipping_parens(value) else {
             return;
         };
-        if query_of(cx.text, call).is_some_and(|sql| always_one_row(&sql))
-            || rowcount_checked(cx.text, call)
-        {
+        if query_of(cx.text, call).is_some_and(|sql| always_one_row(&sql)) {
+            cx.leave_alone("the query always returns a row (an aggregate, a PRAGMA, no FROM)");
+            return;
+        }
+        if rowcount_checked(cx.text, call) {
+            cx.leave_alone("the row count is checked first");
             return;
         }
         let note = match self.guarantee(cx, call) {
-            Guarantee::Proven => return,
+            Guarantee::Proven => {
+                cx.leave_alone(
+                    "a check, guard or insert of the same key before it guarantees the row",
+                );
+                return;
+            }
             Guarantee::Possible(note) => Some(note),
             Guarantee::Unknown => None,
         };

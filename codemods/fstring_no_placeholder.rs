@@ -27,6 +27,22 @@
 //! Safe: the string's value is unchanged. Unsafe when the f-string is a
 //! statement of its own, for instance the first line of a function: an
 //! f-string is never a docstring, a plain string there becomes one.
+//!
+//! ## How to validate
+//! - Read each changed string and check that it was not meant to have a
+//!   placeholder: `f"user name not found"` next to a variable `name` is usually
+//!   a lost `{name}`. Then add the placeholder by hand, with the `f`.
+//! - For an unsafe fix (the string was a statement of its own), check what the
+//!   new docstring changes: `__doc__`, `help()`, and doctest, which now runs
+//!   any `>>>` lines in it.
+//! - Run the existing tests: every string has the same value as before.
+//!
+//! ## Tests to add
+//! - Where the review found a lost placeholder and you added it, call the
+//!   changed function and assert that the value appears in the message (with
+//!   `caplog` for a log call); before, the message showed only the fixed text.
+//! - Otherwise no new test is needed: the value of each string is the same
+//!   before and after the fix.
 
 use tree_sitter::Node;
 

@@ -140,6 +140,32 @@
 //! the old default now stops at start-up. That is the point of the fix,
 //! but it needs the deployment change (setting a real value everywhere
 //! the code runs) to go out with it.
+//!
+//! ## How to validate
+//! - Start the application (import the module, or call the factory such as
+//!   `create_app()`) with the variable unset: it now stops with `ValueError`
+//!   naming the variable, where it started with the hard-coded value.
+//! - Set the variable to the old default: it stops too, unless the old literal
+//!   looked like a real credential and was left out of the guard. Set it to a
+//!   real value: it starts and uses exactly that value.
+//! - Before deploying, check that every place the code runs sets the variable:
+//!   production, staging, CI, containers, developers' `.env` files and the test
+//!   settings.
+//! - If the finding said to rotate the value, rotate it: the old literal stays
+//!   in the version history.
+//!
+//! ## Tests to add
+//! - Unset the variable (`monkeypatch.delenv(NAME, raising=False)`), call the
+//!   fixed function or reload the changed module (`importlib.reload`), and
+//!   expect `ValueError` naming the variable; before the fix it used the
+//!   default.
+//! - Set the variable to the old default and expect `ValueError`; before the
+//!   fix that value was accepted.
+//! - Set it to a fresh value (`secrets.token_urlsafe(32)`) and check the
+//!   application uses exactly that value (`app.secret_key`, the settings
+//!   attribute); this passes before and after.
+//! - Set the variable in the test configuration (a `conftest.py` fixture or the
+//!   CI environment): without it, every test that imports the module now fails.
 
 use crate::python::Field as _;
 use tree_sitter::Node;
@@ -567,6 +593,7 @@ impl InsecureDefaultSecret {
             }
         }
         if python::has_nosec(cx.text, statement_range(call), &NOSEC_CODES) {
+            cx.leave_alone(python::LEFT_ALONE_NOSEC);
             return;
         }
         let value = python::unparenthesize(call);
@@ -597,6 +624,7 @@ impl InsecureDefaultSecret {
             }
         }
         if python::has_nosec(cx.text, statement_range(node), &NOSEC_CODES) {
+            cx.leave_alone(python::LEFT_ALONE_NOSEC);
             return;
         }
         self.report_read(cx, &read, node, right);
@@ -740,6 +768,7 @@ impl InsecureDefaultSecret {
             return;
         }
         if python::has_nosec(cx.text, statement.byte_range().into(), &NOSEC_CODES) {
+            cx.leave_alone(python::LEFT_ALONE_NOSEC);
             return;
         }
         let class = enclosing_class(statement);
@@ -862,6 +891,7 @@ impl InsecureDefaultSecret {
             return;
         }
         if python::has_nosec(cx.text, statement_range(node), &NOSEC_CODES) {
+            cx.leave_alone(python::LEFT_ALONE_NOSEC);
             return;
         }
         let in_test_class = python::ancestors(node)

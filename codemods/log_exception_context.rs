@@ -89,6 +89,24 @@
 //! attribute set elsewhere), and loguru, whose methods treat extra keyword
 //! arguments as format values (there, `logger.opt(exception=e)` is the
 //! way).
+//!
+//! ## How to validate
+//! - Make the code in the `try` fail (mock the call to raise) and read the log:
+//!   the same message is now followed by `Traceback (most recent call last):`
+//!   and the failing line, where only the exception's text was shown.
+//! - Check that the handlers and formatters used in production (a JSON
+//!   formatter, Sentry or another log shipper) put the traceback in the right
+//!   field.
+//! - For a warning in a retry loop or a per-item loop, check the log volume:
+//!   every occurrence now carries a full traceback.
+//!
+//! ## Tests to add
+//! - Make the call inside the `try` raise, call the fixed function under
+//!   `caplog` and assert that the record's `exc_info` holds that exception;
+//!   before the fix `exc_info` was `None`.
+//! - In the same test, assert that `record.getMessage()` and `record.levelname`
+//!   are what they were before the fix.
+//! - Call it without a failure and expect no record, as before.
 
 use crate::python::Field as _;
 use tree_sitter::Node;

@@ -79,6 +79,31 @@
 //! also runs code other than database and logging calls (its failures
 //! now stop the job too). Report-only when the loop or a handler shares
 //! its line with other code (`except Exception as e: log.error(e)`).
+//!
+//! ## How to validate
+//! - Make one statement fail (a table that does not exist, a read-only
+//!   connection) and run the changed function: every item is still attempted,
+//!   each failure is logged at error level, and after the loop a `RuntimeError`
+//!   names every failed item, where the function returned normally.
+//! - Check the callers (a job runner, a command, a request handler): they now
+//!   get the exception, and the next step (a new season, a re-import) must not
+//!   run. Make sure none catches it broadly and carries on.
+//! - Check transactions: when the loop runs inside `with conn:` (sqlite3),
+//!   `transaction.atomic()` or a session that rolls back on error, the new
+//!   exception also undoes the statements that succeeded. Decide whether that
+//!   is wanted.
+//! - For an unsafe fix, check what the message names: a value returned after
+//!   the loop, a generator, an early `return`, a former bare `except:` (it no
+//!   longer catches `KeyboardInterrupt`), or other code in the `try`.
+//!
+//! ## Tests to add
+//! - Use a connection stub (or a test database) whose `execute` raises for one
+//!   of three items, call the fixed function and expect `RuntimeError` naming
+//!   that item; before the fix it returned normally.
+//! - In the same test, assert that `execute` was called for all three items, in
+//!   order: the loop still goes on after a failure, as before.
+//! - Call it with items that all succeed and expect no exception and the same
+//!   result as before.
 
 use crate::python::Field as _;
 use tree_sitter::Node;

@@ -99,7 +99,14 @@ mod tests {
     fn ids_match_file_names_and_docs_have_the_headings() {
         for entry in CATALOGUE {
             let doc = entry.doc();
-            for heading in ["## What it does", "## Why", "## Example", "## Fix safety"] {
+            for heading in [
+                "## What it does",
+                "## Why",
+                "## Example",
+                "## Fix safety",
+                "## How to validate",
+                "## Tests to add",
+            ] {
                 assert!(
                     doc.contains(heading),
                     "{}: doc lacks `{heading}`",

@@ -153,6 +153,29 @@
 //! of `sys` is the `file=` of a print fixed in the same run (none
 //! report-only, none under `# auditfix: ignore`), and the deletion is one
 //! fix with all those prints: applied together or not at all.
+//!
+//! ## How to validate
+//! - Run the changed code with the logging set-up used in production: each
+//!   former print now appears as a record of the module's logger, at the level
+//!   the fix chose (`info`, `warning`, `error`, `debug`).
+//! - Check that logging is configured and lets `info` through for that logger
+//!   (`logging.basicConfig(level=logging.INFO)`, `dictConfig`, ...): otherwise
+//!   `info` records are not shown at all, and `warning` / `error` ones go to
+//!   stderr unformatted. The finding's message says when the project configures
+//!   none.
+//! - Check that nothing read that output from stdout: a shell pipeline, a cron
+//!   mail, a test using `capsys`, a user at a terminal.
+//! - Watch stderr for `--- Logging error ---`: it means a message and its `%s`
+//!   arguments do not match.
+//!
+//! ## Tests to add
+//! - Call the fixed function under `caplog.at_level(logging.INFO)` and assert
+//!   one record with the expected message and level; before the fix there was
+//!   no record.
+//! - In the same test, assert that `capsys.readouterr().out` is empty; before
+//!   the fix it held the printed line.
+//! - For a print that became `logger.error(...)` in an `except` block, make the
+//!   call inside the `try` raise and expect an `ERROR` record.
 
 use crate::python::Field as _;
 use tree_sitter::Node;
@@ -242,6 +265,9 @@ impl Codemod for PrintToLogger {
 
     fn check(&self, call: Node<'_>, cx: &mut Checker<'_>) {
         let Some((message, fix)) = self.plan(cx, call) else {
+            if let Some(reason) = self.left_alone(cx, call) {
+                cx.leave_alone(reason);
+            }
             return;
         };
         let fix = match fix {
@@ -259,6 +285,24 @@ impl Codemod for PrintToLogger {
 }
 
 impl PrintToLogger {
+    /// Why a `print()` that [`plan`](Self::plan) does not report is left
+    /// alone, for the audit report's counts; `None` when it is not a
+    /// print or is left alone for none of these reasons.
+    fn left_alone(&self, cx: &Checker<'_>, call: Node<'_>) -> Option<&'static str> {
+        let Some((None, "print")) = python::call_target(cx.text, call) else {
+            return None;
+        };
+        if self.is_script_path(cx) {
+            Some("a script or test module: its prints are its output")
+        } else if is_interface_print(cx, call) {
+            Some("the print is the program's interface: script or `__main__` code, a Streamlit page, the reply to Ctrl-C")
+        } else if in_command_code(cx, call) {
+            Some("in CLI command code (click, typer, argparse)")
+        } else {
+            None
+        }
+    }
+
     /// The finding for a print, and its fix when there is one (`None`:
     /// report-only, the message says why). `None` when the print is not
     /// a finding.

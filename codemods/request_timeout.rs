@@ -62,6 +62,28 @@
 //! reply — used to succeed and now raises `requests.exceptions.Timeout`.
 //! Choose `timeout` above the slowest answer you expect, or pass an explicit
 //! value where a call needs more.
+//!
+//! ## How to validate
+//! - Check that the added `timeout=30` (or the `timeout` option) is above the
+//!   slowest answer each endpoint legitimately gives: slow reports, long
+//!   polling, model generation. Pass a larger value on those calls.
+//! - Point the call at a server that accepts the connection and never answers
+//!   (`nc -l 8000`): it now raises `requests.exceptions.ReadTimeout` after the
+//!   timeout, where it hung.
+//! - Check what the callers do with `requests.exceptions.Timeout`: a handler
+//!   for `RequestException` catches it, but one for
+//!   `requests.exceptions.ConnectionError` only catches `ConnectTimeout`, not
+//!   `ReadTimeout`.
+//!
+//! ## Tests to add
+//! - Patch the request function where the module looks it up (`requests.get`,
+//!   or the session's method) with a mock, call the fixed function and assert
+//!   that the call received `timeout=30`; before the fix it had no `timeout`.
+//! - Make the mock raise `requests.exceptions.ReadTimeout` and expect the
+//!   changed function's intended handling (an error naming the service, a
+//!   retry, a fallback); before the fix the call could only hang.
+//! - For a call that needs longer, assert the explicit larger `timeout` it
+//!   passes.
 
 use crate::python::Field as _;
 use tree_sitter::Node;
@@ -167,6 +189,7 @@ impl Codemod for RequestTimeout {
             }
         }
         if python::nosec_covers(cx.text, cx.root, call, &["B113", "request_without_timeout"]) {
+            cx.leave_alone(python::LEFT_ALONE_NOSEC);
             return;
         }
         let Some(function) = call.field("function") else {

@@ -117,6 +117,27 @@
 //! with loguru, or the module's `logger` is something else; inside
 //! `__del__` (logging can fail at interpreter shutdown) and inside logging
 //! handlers, filters and formatters (logging from them can recurse).
+//!
+//! ## How to validate
+//! - In log mode (the default), make the code in the `try` fail (a missing
+//!   file, a mocked call that raises): the function takes the same path as
+//!   before (same return value, the loop goes on), and the log now has a
+//!   warning `Ignored exception in <function>(): <exc>` with the traceback.
+//! - Check that the module logger (the one reused, or the new
+//!   `logging.getLogger(__name__)`) reaches a handler in production, and that
+//!   the level (`warning` by default, the `level` option) suits how often the
+//!   error happens.
+//! - In mark mode, check that the reason comment is true, and run bandit: the
+//!   `B110` / `B112` finding is gone.
+//!
+//! ## Tests to add
+//! - Make the call inside the `try` raise (for example `OSError`), call the
+//!   fixed function under `caplog` and expect the same return value as before,
+//!   plus one record at the configured level (`WARNING` by default) whose
+//!   `exc_info` holds that exception; before the fix there was no record.
+//! - Call it without a failure and expect the same result as before and no new
+//!   record.
+//! - In mark mode only a comment changes: the existing tests are enough.
 
 use crate::python::Field as _;
 use tree_sitter::Node;

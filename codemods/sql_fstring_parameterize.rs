@@ -151,6 +151,31 @@
 //! unsafe fix names that line: check that no bound value can be `None`. MySQL interprets
 //! backslashes in string literals; a value with a backslash was already
 //! altered by the old query (the injection family this fix closes).
+//!
+//! ## How to validate
+//! - Run the changed query with ordinary values and compare the rows with those
+//!   of the old query: they must be the same.
+//! - Run it with a value that contains a quote (`O'Brien`): it now matches that
+//!   row, where the old query failed with a syntax error.
+//! - Check the placeholder is the one of the driver the code really uses (`?`
+//!   for sqlite3, `%s` for psycopg and the MySQL drivers, `$1` for asyncpg)
+//!   and, with `%s`, that literal `%` signs in the SQL became `%%`.
+//! - For an unsafe fix, check the types of the bound values: `None` is now
+//!   bound as `NULL` (`= NULL` matches nothing, where the old text compared
+//!   with `'None'`), and a number the old SQL put in quotes (`'{n}'`) is now
+//!   bound as a number.
+//! - For a `LIKE` pattern moved into one parameter (`f"%{term}%"`), check that
+//!   searches still match the same rows.
+//!
+//! ## Tests to add
+//! - Against a test database (in-memory SQLite for sqlite3), call the fixed
+//!   function with `"O'Brien"` and expect the matching row; before the fix the
+//!   query raised a syntax error.
+//! - Call it with `"x' OR '1'='1"` and expect no rows; before the fix it
+//!   returned every row.
+//! - Call it with an ordinary value and expect the same rows as before the fix.
+//! - If a value can be `None`, call it with `None` and assert the intended
+//!   result; before the fix the query compared with the text `'None'`.
 
 use crate::python::Field as _;
 use tree_sitter::Node;
@@ -402,6 +427,7 @@ impl SqlFstringParameterize {
         if python::has_nosec(cx.text, expr.byte_range().into(), &codes)
             || python::has_nosec(cx.text, call.byte_range().into(), &codes)
         {
+            cx.leave_alone(python::LEFT_ALONE_NOSEC);
             return;
         }
         let driver = self.driver(cx, call, asyncpg_only);

@@ -57,6 +57,28 @@
 //! exception type); `CalledProcessError.cmd` and `Popen.args` hold a list;
 //! and on Windows, where `shell=True` means `cmd.exe`, programs that are
 //! `.bat` / `.cmd` scripts (`npm`, `yarn`) are no longer found.
+//!
+//! ## How to validate
+//! - Run the changed call and compare its output and exit status with those of
+//!   the old one: the program gets the same arguments, so they must match.
+//! - Check the program is found on every platform the code runs on: it is now
+//!   looked up on `PATH` without a shell, and on Windows `.bat` / `.cmd`
+//!   wrappers (`npm`, `yarn`) are no longer found.
+//! - Check the callers: a missing program now raises `FileNotFoundError`, where
+//!   the shell exited with status 127 (`CalledProcessError` with `check=True`),
+//!   and code that formats `CalledProcessError.cmd` or `Popen.args` as a string
+//!   now gets a list.
+//!
+//! ## Tests to add
+//! - Patch the subprocess function where the module looks it up, call the fixed
+//!   function and assert that it received the argument list (for example
+//!   `["git", "describe", "--tags", "--always"]`) and no `shell=True`; before
+//!   the fix it received one string and `shell=True`.
+//! - Call the fixed function with `PATH` set to an empty directory
+//!   (`monkeypatch.setenv("PATH", str(tmp_path))`) and expect
+//!   `FileNotFoundError`; before the fix the shell exited with status 127.
+//! - If the changed function handles a failed command, test that its handler
+//!   also covers `FileNotFoundError`.
 
 use crate::python::Field as _;
 use tree_sitter::Node;
@@ -207,6 +229,7 @@ impl Codemod for SubprocessShell {
             call,
             &["B602", "subprocess_popen_with_shell_equals_true"],
         ) {
+            cx.leave_alone(python::LEFT_ALONE_NOSEC);
             return;
         }
         let label = format!("`{}(..., shell=True)`", python::text(cx.text, function));

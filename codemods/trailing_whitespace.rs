@@ -23,6 +23,22 @@
 //! ## Fix safety
 //! Safe: outside string literals, whitespace at the end of a line has no
 //! meaning to Python.
+//!
+//! ## How to validate
+//! - Check that `git diff --ignore-space-at-eol` shows no change: only the ends
+//!   of lines changed.
+//! - Check that multi-line strings whose trailing spaces matter (text
+//!   templates, expected output in tests, Markdown line breaks) kept them, and
+//!   that files with `\r\n` line ends still have them (the diff option above
+//!   hides a change there too).
+//! - Run the existing tests: behaviour does not change.
+//!
+//! ## Tests to add
+//! - No test of behaviour is needed: the code is the same token for token.
+//! - For a multi-line string with meaningful trailing spaces near the changed
+//!   lines, assert its exact value in a test of the changed function, so that a
+//!   later editor or tool that strips all whitespace fails it; it passes before
+//!   and after the fix.
 
 use tree_sitter::Node;
 

@@ -43,6 +43,28 @@
 //! the attack, behave differently). Unsafe when the code chose an unsafe
 //! loader explicitly (`Loader=yaml.Loader`, `FullLoader`, `UnsafeLoader`):
 //! documents that rely on Python tags will stop loading, so review them.
+//!
+//! ## How to validate
+//! - Load the documents the code really reads (configuration files, fixtures,
+//!   stored data) with the changed call and compare with the old result: plain
+//!   data (mappings, lists, strings, numbers, dates) loads the same.
+//! - Search those documents for tags: `!!python/...` and the project's own tags
+//!   (`!include`, `!Ref`, ...) now raise `yaml.constructor.ConstructorError`.
+//!   Also look for `yaml.add_constructor(...)` without `Loader=`: it registers
+//!   on the full and unsafe loaders, not on `SafeLoader`.
+//! - Check that a document with `!!python/object/apply:os.system ["id"]` is now
+//!   rejected with `ConstructorError` and runs nothing.
+//!
+//! ## Tests to add
+//! - Call the fixed function with a document holding a Python tag
+//!   (`!!python/tuple [1, 2]`) and expect `yaml.constructor.ConstructorError`;
+//!   before the fix the full loader returned `(1, 2)`, and an explicit
+//!   `Loader=yaml.Loader` also ran `!!python/object/apply`.
+//! - Call it with a typical valid document and expect the same data as before
+//!   the fix (with PyYAML 6, a call without `Loader` raised `TypeError` before
+//!   the fix).
+//! - If the project relies on a custom tag, test one document that uses it: it
+//!   now needs a constructor registered on `yaml.SafeLoader`.
 
 use crate::python::Field as _;
 use tree_sitter::Node;
@@ -128,9 +150,11 @@ impl Codemod for YamlSafeLoad {
         let loader = args
             .keyword("Loader")
             .or_else(|| args.positional.get(1).copied());
-        if loader.is_some_and(|l| is_safe_loader(cx, l))
-            || python::nosec_covers(cx.text, cx.root, call, &NOSEC_CODES)
-        {
+        if loader.is_some_and(|l| is_safe_loader(cx, l)) {
+            return;
+        }
+        if python::nosec_covers(cx.text, cx.root, call, &NOSEC_CODES) {
+            cx.leave_alone(python::LEFT_ALONE_NOSEC);
             return;
         }
         let Some(list) = args.list else {

@@ -124,7 +124,13 @@ pub struct Checker<'a> {
     memo: std::cell::RefCell<Memo>,
     /// Facts about the whole project (see [`Checker::project`]).
     project: &'a Project,
+    /// What codemods deliberately did not report (see [`Checker::leave_alone`]).
+    left_alone: LeftAlone,
 }
+
+/// Counts of what codemods looked at and deliberately left alone, by
+/// codemod id and reason: the policy at work, for the audit report.
+pub type LeftAlone = std::collections::BTreeMap<(&'static str, &'static str), usize>;
 
 impl<'a> Checker<'a> {
     pub fn new(text: &'a str, tree: &'a Tree, stylist: &'a Stylist, lines: &'a LineIndex) -> Self {
@@ -141,6 +147,7 @@ impl<'a> Checker<'a> {
             path: None,
             memo: std::cell::RefCell::new(HashMap::new()),
             project: &NO_PROJECT,
+            left_alone: LeftAlone::new(),
         }
     }
 
@@ -307,8 +314,21 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// Count one instance of the pattern that the running codemod leaves
+    /// alone on purpose, with the reason (a short phrase, e.g. "marked
+    /// `# nosec`", "a script module"): a reviewer reads these counts in the
+    /// audit report to see the policy at work.
+    pub fn leave_alone(&mut self, reason: &'static str) {
+        *self.left_alone.entry((self.meta.id, reason)).or_default() += 1;
+    }
+
     pub fn into_findings(self) -> Vec<Finding> {
         self.findings
+    }
+
+    /// The findings and the left-alone counts.
+    pub fn into_parts(self) -> (Vec<Finding>, LeftAlone) {
+        (self.findings, self.left_alone)
     }
 }
 

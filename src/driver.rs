@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::codemod::{Checker, Engine, Finding};
+use crate::codemod::{Checker, Engine, Finding, LeftAlone};
 use crate::fix::{apply_fixes, Applicability, Edit, Fix};
 use crate::parse::{first_error, parse};
 use crate::source::{DecodeError, LineIndex, SourceFile, Stylist};
@@ -72,6 +72,8 @@ pub struct FileOutcome {
     /// Fixes dropped because they would break the file.
     pub notes: Vec<String>,
     pub error: Option<FileError>,
+    /// What the codemods deliberately left alone in the original text.
+    pub left_alone: LeftAlone,
 }
 
 impl FileOutcome {
@@ -85,6 +87,7 @@ impl FileOutcome {
             applied: BTreeMap::new(),
             changed_by: BTreeSet::new(),
             notes: Vec::new(),
+            left_alone: LeftAlone::new(),
             error: None,
         }
     }
@@ -433,10 +436,11 @@ fn findings_of(path: &Path, text: &str, engine: &Engine) -> Vec<Finding> {
     }
     let tree = parse(text);
     let stylist = Stylist::detect(text, &tree);
-    round_findings(path, text, &tree, &stylist, engine, &active)
+    round_findings(path, text, &tree, &stylist, engine, &active).0
 }
 
-/// One round's findings: checked, unsuppressed, in position order.
+/// One round's findings: checked, unsuppressed, in position order; and
+/// what was left alone (suppressed findings among it).
 fn round_findings(
     path: &Path,
     text: &str,
@@ -444,16 +448,24 @@ fn round_findings(
     stylist: &Stylist,
     engine: &Engine,
     active: &[bool],
-) -> Vec<Finding> {
+) -> (Vec<Finding>, LeftAlone) {
     let lines = LineIndex::new(text);
     let mut cx = Checker::new(text, tree, stylist, &lines)
         .with_path(path)
         .with_project(engine.project());
     engine.check(&mut cx, tree, active);
-    let mut findings = cx.into_findings();
-    findings.retain(|f| !is_suppressed(&lines, text, f));
+    let (mut findings, mut left_alone) = cx.into_parts();
+    findings.retain(|f| {
+        let suppressed = is_suppressed(&lines, text, f);
+        if suppressed {
+            *left_alone
+                .entry((f.codemod, "suppressed by `# auditfix: ignore`"))
+                .or_default() += 1;
+        }
+        !suppressed
+    });
     findings.sort_by(|a, b| (a.range.start, a.codemod).cmp(&(b.range.start, b.codemod)));
-    findings
+    (findings, left_alone)
 }
 
 /// The whole pipeline for one file.
@@ -517,9 +529,10 @@ fn process_following(
             }
         }
         let stylist = stylist.get_or_insert_with(|| Stylist::detect(&text, &tree));
-        let findings = round_findings(path, &text, &tree, stylist, engine, &active);
+        let (findings, left_alone) = round_findings(path, &text, &tree, stylist, engine, &active);
         if round == 0 {
             outcome.findings = findings.clone();
+            outcome.left_alone = left_alone;
             moved = Moved::starts_of(&findings);
         }
         let key = |f: &Finding| (f.codemod, text[f.range.as_range()].to_owned());

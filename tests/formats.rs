@@ -392,6 +392,38 @@ fn output_file_and_a_clean_tree() {
             .unwrap();
     assert!(!log["runs"][0]["results"].as_array().unwrap().is_empty());
 
+    // What the codemods left alone is counted, suppressions among it.
+    write_files(
+        dir.path(),
+        &[(
+            "examples/edge/ignored.py",
+            b"def f():\n    try:\n        g()\n    except:  # auditfix: ignore[bare-except]\n        pass\n",
+        )],
+    );
+    let doc: Value = serde_json::from_str(&check(dir.path(), "json").1).unwrap();
+    let left_alone = doc["left_alone"].as_array().unwrap();
+    let count = |codemod: &str, reason: &str| {
+        left_alone
+            .iter()
+            .find(|e| e["codemod"] == codemod && e["reason"] == reason)
+            .map(|e| e["count"].as_u64().unwrap())
+    };
+    assert_eq!(
+        count("bare-except", "suppressed by `# auditfix: ignore`"),
+        Some(1),
+        "{left_alone:?}"
+    );
+    assert_eq!(
+        count("subprocess-shell", "marked `# nosec`"),
+        Some(1),
+        "{left_alone:?}"
+    );
+    assert!(count(
+        "fetchone-null-guard",
+        "the query always returns a row (an aggregate, a PRAGMA, no FROM)"
+    )
+    .is_some_and(|n| n >= 5));
+
     let clean = tempfile::tempdir().unwrap();
     write_files(clean.path(), &[("ok.py", b"x = 1\n")]);
     let run = auditfix(clean.path(), &["check", "--format", "json", "."]);

@@ -17,6 +17,7 @@ use crate::diff::{self, Style};
 use crate::driver::{self, FileOutcome, FixPolicy, Resolution, Steps};
 use crate::git::{CommitStep, FixRepo};
 use crate::interrupt;
+use crate::output::report::{Context as ReportContext, Mode};
 use crate::output::{self, RunRecord};
 use crate::project::{ModuleFacts, Project};
 use crate::report::{self, Tally};
@@ -92,7 +93,7 @@ struct CheckArgs {
     common: CommonArgs,
     /// Output format: text lines (default), json (auditfix's schema),
     /// sarif (2.1.0, for code scanning), github (workflow annotations),
-    /// gitlab (Code Quality report).
+    /// gitlab (Code Quality report), markdown (the audit report).
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
     /// Write the findings to FILE (atomically) instead of standard output.
@@ -108,6 +109,7 @@ enum Format {
     Sarif,
     Github,
     Gitlab,
+    Markdown,
 }
 
 #[derive(Args)]
@@ -133,6 +135,10 @@ struct FixArgs {
     /// Also apply fixes marked unsafe (they need review).
     #[arg(long)]
     unsafe_fixes: bool,
+    /// Write the audit report of the run to FILE: Markdown, or a
+    /// self-contained HTML page when FILE ends in .html.
+    #[arg(long, value_name = "FILE", conflicts_with = "branch")]
+    report: Option<PathBuf>,
     /// Colour the preview: auto (on a terminal), always, never.
     #[arg(long, value_enum, default_value = "auto")]
     color: ColorChoice,
@@ -201,7 +207,7 @@ fn run(cli: Cli) -> Result<ExitStatus> {
                 return Ok(ExitStatus::Error);
             };
             configure_threads(&settings);
-            fix(&settings, &output)
+            fix(&settings, &output, args.report.as_deref())
         }
     }
 }
@@ -334,6 +340,7 @@ fn discover(settings: &Settings) -> Result<Found> {
 fn for_each_disk_outcome(
     settings: &Settings,
     found: &Found,
+    mut record: Option<&mut RunRecord>,
     mut sink: impl FnMut(&FileOutcome) -> Result<()>,
 ) -> Result<DiskRun> {
     let files = &found.files;
@@ -358,6 +365,14 @@ fn for_each_disk_outcome(
         }
         run.failed |= outcome.error.is_some();
         run.tally.add(&outcome, policy);
+        if let Some(record) = record.as_deref_mut() {
+            let again = |path: &Path, text: &str| {
+                driver::process(path, text.as_bytes(), &engine, policy)
+                    .fixed
+                    .is_none()
+            };
+            record.add(&outcome, policy, Some(&again));
+        }
         match sink(&outcome) {
             Ok(()) => ControlFlow::Continue(()),
             Err(err) => {
@@ -382,10 +397,14 @@ fn uses_project(settings: &Settings) -> bool {
 }
 
 fn check(settings: &Settings, format: Format, output: Option<&Path>) -> Result<ExitStatus> {
-    let policy = FixPolicy::new(settings.unsafe_fixes);
     let mut text = String::new();
-    let mut record = RunRecord::default();
-    let run = for_each_disk_outcome(settings, &discover(settings)?, |outcome| {
+    let mut record = if format == Format::Markdown {
+        RunRecord::detailed()
+    } else {
+        RunRecord::default()
+    };
+    let collect = (format != Format::Text).then_some(&mut record);
+    let run = for_each_disk_outcome(settings, &discover(settings)?, collect, |outcome| {
         if format == Format::Text {
             for finding in &outcome.findings {
                 let line = report::finding_line(&outcome.path, finding);
@@ -396,8 +415,6 @@ fn check(settings: &Settings, format: Format, output: Option<&Path>) -> Result<E
                     writeln!(std::io::stdout().lock(), "{line}")?;
                 }
             }
-        } else {
-            record.add(outcome, policy);
         }
         Ok(())
     })?;
@@ -407,6 +424,9 @@ fn check(settings: &Settings, format: Format, output: Option<&Path>) -> Result<E
         Format::Sarif => output::sarif::render(&record, &settings.cwd),
         Format::Github => output::github::render(&record),
         Format::Gitlab => output::gitlab::render(&record),
+        Format::Markdown => {
+            output::report::markdown(&record, &report_context(settings, Mode::Check))
+        }
     };
     match output {
         Some(path) => write_output(path, rendered.as_bytes())
@@ -427,6 +447,36 @@ fn check(settings: &Settings, format: Format, output: Option<&Path>) -> Result<E
     } else {
         ExitStatus::Clean
     })
+}
+
+/// The audit report's context: the run's mode, paths and codemods.
+fn report_context(settings: &Settings, mode: Mode) -> ReportContext {
+    ReportContext {
+        mode,
+        paths: settings
+            .paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
+        codemods: settings.codemods.iter().map(|c| c.meta().id).collect(),
+        unsafe_fixes: settings.unsafe_fixes,
+    }
+}
+
+/// Write the audit report: HTML for a `.html` / `.htm` path, else Markdown.
+fn write_report(path: &Path, record: &RunRecord, cx: &ReportContext) -> Result<()> {
+    let html = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"));
+    let text = if html {
+        output::report::html(record, cx)
+    } else {
+        output::report::markdown(record, cx)
+    };
+    write_output(path, text.as_bytes())
+        .with_context(|| format!("cannot write report {}", path.display()))?;
+    eprintln!("Audit report written to {}.", path.display());
+    Ok(())
 }
 
 /// Write a whole output file atomically: a reader never sees half of it.
@@ -466,9 +516,10 @@ fn report_unfixed(outcome: &FileOutcome, policy: FixPolicy) {
     }
 }
 
-fn fix(settings: &Settings, output: &Output) -> Result<ExitStatus> {
+fn fix(settings: &Settings, output: &Output, report_path: Option<&Path>) -> Result<ExitStatus> {
     let policy = FixPolicy::new(settings.unsafe_fixes);
     let mut write_failed = false;
+    let mut record = report_path.map(|_| RunRecord::detailed());
     let run = match output {
         Output::Branch { name, base, force } => {
             return branch(settings, name, base.as_deref(), *force);
@@ -480,14 +531,19 @@ fn fix(settings: &Settings, output: &Output) -> Result<ExitStatus> {
                 Style::Plain
             };
             let mut stdout = std::io::stdout().lock();
-            let run = for_each_disk_outcome(settings, &discover(settings)?, |outcome| {
-                report_unfixed(outcome, policy);
-                if let (Some(old), Some(new)) = (&outcome.original, &outcome.fixed) {
-                    let shown = preview_path(&settings.cwd, &outcome.path);
-                    stdout.write_all(diff::file_diff(&shown, old, new, style).as_bytes())?;
-                }
-                Ok(())
-            })?;
+            let run = for_each_disk_outcome(
+                settings,
+                &discover(settings)?,
+                record.as_mut(),
+                |outcome| {
+                    report_unfixed(outcome, policy);
+                    if let (Some(old), Some(new)) = (&outcome.original, &outcome.fixed) {
+                        let shown = preview_path(&settings.cwd, &outcome.path);
+                        stdout.write_all(diff::file_diff(&shown, old, new, style).as_bytes())?;
+                    }
+                    Ok(())
+                },
+            )?;
             stdout.flush()?;
             eprintln!("{}", run.tally.sentence("would fix"));
             if run.tally.files_changed > 0 {
@@ -497,21 +553,30 @@ fn fix(settings: &Settings, output: &Output) -> Result<ExitStatus> {
         }
         Output::Write => {
             let mut written = 0;
-            let run = for_each_disk_outcome(settings, &discover(settings)?, |outcome| {
-                report_unfixed(outcome, policy);
-                if let (Some(old), Some(new)) = (&outcome.original, &outcome.fixed) {
-                    match interrupt::critical(|| {
-                        crate::write::replace_file(&outcome.path, old.as_bytes(), new.as_bytes())
-                    }) {
-                        Ok(()) => written += 1,
-                        Err(err) => {
-                            write_failed = true;
-                            eprintln!("error: {}: {err}", outcome.path.display());
+            let run = for_each_disk_outcome(
+                settings,
+                &discover(settings)?,
+                record.as_mut(),
+                |outcome| {
+                    report_unfixed(outcome, policy);
+                    if let (Some(old), Some(new)) = (&outcome.original, &outcome.fixed) {
+                        match interrupt::critical(|| {
+                            crate::write::replace_file(
+                                &outcome.path,
+                                old.as_bytes(),
+                                new.as_bytes(),
+                            )
+                        }) {
+                            Ok(()) => written += 1,
+                            Err(err) => {
+                                write_failed = true;
+                                eprintln!("error: {}: {err}", outcome.path.display());
+                            }
                         }
                     }
-                }
-                Ok(())
-            })?;
+                    Ok(())
+                },
+            )?;
             eprintln!(
                 "{} Wrote {written} file{}.",
                 run.tally.sentence("fixed"),
@@ -525,7 +590,7 @@ fn fix(settings: &Settings, output: &Output) -> Result<ExitStatus> {
             // The diffs go to a scratch file as they come; the patch file
             // appears, whole and at once, only when the run completes.
             let mut body = tempfile::tempfile().context("cannot create a scratch file")?;
-            let run = for_each_disk_outcome(settings, &found, |outcome| {
+            let run = for_each_disk_outcome(settings, &found, record.as_mut(), |outcome| {
                 report_unfixed(outcome, policy);
                 if let (Some(old), Some(new)) = (&outcome.original, &outcome.fixed) {
                     let relative = relative_to(&root.dir, &outcome.path)?;
@@ -555,6 +620,17 @@ fn fix(settings: &Settings, output: &Output) -> Result<ExitStatus> {
             run
         }
     };
+    if let (Some(path), Some(record)) = (report_path, &record) {
+        if !run.interrupted {
+            let mode = match output {
+                Output::Preview => Mode::Preview,
+                Output::Write => Mode::Write,
+                Output::Patch(p) => Mode::Patch(p.display().to_string()),
+                Output::Branch { name, .. } => Mode::Branch(name.clone()),
+            };
+            write_report(path, record, &report_context(settings, mode))?;
+        }
+    }
     Ok(if run.interrupted {
         ExitStatus::Interrupted
     } else if run.failed || write_failed {

@@ -21,7 +21,15 @@ struct Document<'a> {
     tool: Tool,
     summary: Summary,
     findings: Vec<Finding<'a>>,
+    left_alone: Vec<LeftAlone<'a>>,
     errors: Vec<Error<'a>>,
+}
+
+#[derive(Serialize)]
+struct LeftAlone<'a> {
+    codemod: &'a str,
+    reason: &'a str,
+    count: usize,
 }
 
 #[derive(Serialize)]
@@ -138,6 +146,15 @@ pub fn render(run: &RunRecord) -> String {
             errors: tally.errors,
         },
         findings: run.findings.iter().map(finding).collect(),
+        left_alone: run
+            .left_alone
+            .iter()
+            .map(|((codemod, reason), count)| LeftAlone {
+                codemod,
+                reason,
+                count: *count,
+            })
+            .collect(),
         errors: run
             .errors
             .iter()

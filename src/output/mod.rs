@@ -7,11 +7,12 @@
 pub mod github;
 pub mod gitlab;
 pub mod json;
+pub mod report;
 pub mod sarif;
 
 use std::path::Path;
 
-use crate::codemod::{Finding, Priority};
+use crate::codemod::{Finding, LeftAlone, Priority};
 use crate::codemods;
 use crate::driver::{FileOutcome, FixPolicy, Resolution};
 use crate::fix::Applicability;
@@ -65,7 +66,28 @@ pub struct FindingRecord {
     /// Stable across runs while the finding's line keeps its text (lines
     /// moving above it do not change it): see [`fingerprint`].
     pub fingerprint: String,
+    /// In a detailed record: the diff of this finding's fix applied alone
+    /// (hunks only, no file header).
+    pub diff: Option<String>,
+    /// In a detailed record: the classes and functions around it
+    /// (`Cache.refresh`), empty at module level.
+    pub scope: String,
 }
+
+/// How a modified file was verified (detailed records).
+#[derive(Clone, Debug)]
+pub struct ModifiedFile {
+    pub path: String,
+    /// `python3 -m py_compile` of the fixed text: `None` when no Python
+    /// was found, else the error output when it failed.
+    pub compiled: Option<Result<(), String>>,
+    /// A second run over the fixed text found nothing more to fix.
+    pub stable: bool,
+}
+
+/// Runs auditfix again over a fixed text (the file's path, the text) and
+/// tells whether it found nothing more to fix.
+pub type SecondPass<'a> = &'a dyn Fn(&Path, &str) -> bool;
 
 /// A file that could not be processed.
 #[derive(Clone, Debug)]
@@ -81,12 +103,56 @@ pub struct RunRecord {
     pub errors: Vec<ErrorRecord>,
     /// Files looked at.
     pub files: usize,
+    /// Lines of the files looked at (detailed records).
+    pub lines: usize,
+    /// What the codemods deliberately left alone, summed over the files.
+    pub left_alone: LeftAlone,
+    /// The files the fixes change, and their verification (detailed).
+    pub modified: Vec<ModifiedFile>,
+    /// Fixes dropped because they would have broken a file.
+    pub dropped: Vec<String>,
+    /// Whether per-finding diffs, scopes and verification are collected.
+    detailed: bool,
+    /// The Python used for compiling, once looked for.
+    python: Option<Option<String>>,
 }
 
 impl RunRecord {
-    /// Add one file's outcome (its findings in file order).
-    pub fn add(&mut self, outcome: &FileOutcome, policy: FixPolicy) {
+    /// A record that also keeps what the audit report needs: each fix's
+    /// own diff, the functions around findings, and the verification of
+    /// every modified file.
+    pub fn detailed() -> Self {
+        Self {
+            detailed: true,
+            ..Self::default()
+        }
+    }
+
+    /// The `python3 --version` of the interpreter used to compile fixed
+    /// files, `None` when there is none (detailed records).
+    pub fn python(&self) -> Option<&str> {
+        self.python.as_ref().and_then(|p| p.as_deref())
+    }
+
+    /// Add one file's outcome (its findings in file order). In a detailed
+    /// record, `second_pass` runs auditfix again over a fixed text and
+    /// tells whether it found nothing more to fix.
+    pub fn add(
+        &mut self,
+        outcome: &FileOutcome,
+        policy: FixPolicy,
+        second_pass: Option<SecondPass<'_>>,
+    ) {
         self.files += 1;
+        for (key, count) in &outcome.left_alone {
+            *self.left_alone.entry(*key).or_default() += count;
+        }
+        self.dropped.extend(
+            outcome
+                .notes
+                .iter()
+                .map(|note| format!("{}: {note}", slash_path(&outcome.path))),
+        );
         let path = slash_path(&outcome.path);
         if let Some(error) = &outcome.error {
             self.errors.push(ErrorRecord {
@@ -99,6 +165,19 @@ impl RunRecord {
         };
         let text = original.strip_prefix('\u{feff}').unwrap_or(original);
         let lines = LineIndex::new(text);
+        let tree = self.detailed.then(|| crate::parse::parse(text));
+        if self.detailed {
+            self.lines += text.lines().count();
+            if let Some(fixed) = &outcome.fixed {
+                let fixed = fixed.strip_prefix('\u{feff}').unwrap_or(fixed);
+                let python = self.python.get_or_insert_with(find_python).clone();
+                self.modified.push(ModifiedFile {
+                    path: path.clone(),
+                    compiled: python.map(|_| py_compile(fixed)),
+                    stable: second_pass.is_none_or(|again| again(&outcome.path, fixed)),
+                });
+            }
+        }
         let mut seen: Vec<(&str, &str)> = Vec::new();
         for (index, finding) in outcome.findings.iter().enumerate() {
             let start = Position::at(&lines, text, finding.range.start);
@@ -108,13 +187,22 @@ impl RunRecord {
                 .filter(|(id, line)| *id == finding.codemod && *line == line_text)
                 .count();
             seen.push((finding.codemod, line_text));
-            self.findings.push(FindingRecord::new(
+            let mut record = FindingRecord::new(
                 finding,
                 &path,
                 (text, &lines),
                 fingerprint(finding.codemod, &path, line_text, occurrence),
                 outcome.resolution(index, policy),
-            ));
+            );
+            if let Some(tree) = &tree {
+                let node = tree
+                    .root_node()
+                    .descendant_for_byte_range(finding.range.start, finding.range.start)
+                    .unwrap_or(tree.root_node());
+                record.scope = crate::python::scope_names(text, node).join(".");
+                record.diff = finding.fix.as_ref().and_then(|fix| own_diff(text, fix));
+            }
+            self.findings.push(record);
         }
     }
 
@@ -197,7 +285,48 @@ impl FindingRecord {
             edits,
             resolution,
             fingerprint,
+            diff: None,
+            scope: String::new(),
         }
+    }
+}
+
+/// The hunks of the diff a fix makes applied alone to `text`.
+fn own_diff(text: &str, fix: &crate::fix::Fix) -> Option<String> {
+    let applied = crate::fix::apply_fixes(text, [fix]);
+    if applied.applied.is_empty() {
+        return None;
+    }
+    let diff = crate::diff::file_diff("f", text, &applied.text, crate::diff::Style::Plain);
+    let hunks = diff.find("\n@@").map(|at| &diff[at + 1..])?;
+    Some(hunks.to_owned())
+}
+
+/// `python3 --version`, if there is a `python3` on PATH.
+fn find_python() -> Option<String> {
+    let output = std::process::Command::new("python3")
+        .arg("--version")
+        .output()
+        .ok()?;
+    let version = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    (output.status.success() && !version.is_empty()).then_some(version)
+}
+
+/// Compile `text` with `python3 -m py_compile` (in a scratch directory).
+fn py_compile(text: &str) -> Result<(), String> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let file = dir.path().join("fixed.py");
+    std::fs::write(&file, text).map_err(|e| e.to_string())?;
+    let output = std::process::Command::new("python3")
+        .args(["-m", "py_compile"])
+        .arg(&file)
+        .env("PYTHONPYCACHEPREFIX", dir.path())
+        .output()
+        .map_err(|e| e.to_string())?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).trim().to_owned())
     }
 }
 

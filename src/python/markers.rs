@@ -383,3 +383,10 @@ mod deliberate_tests {
         }
     }
 }
+
+/// The left-alone reason (see [`Checker::leave_alone`](crate::codemod::Checker::leave_alone))
+/// of a finding a `# nosec` marker covers.
+pub const LEFT_ALONE_NOSEC: &str = "marked `# nosec`";
+
+/// The left-alone reason of a finding in a test module.
+pub const LEFT_ALONE_TEST_MODULE: &str = "in a test module";
