@@ -73,6 +73,8 @@ pub struct BaseFile {
 /// exist in the base tree).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommitStep {
+    /// The codemod whose fixes the commit holds.
+    pub codemod: &'static str,
     pub message: String,
     pub changes: Vec<(String, Vec<u8>)>,
 }
@@ -223,31 +225,28 @@ impl FixRepo {
         force: bool,
         steps: &[CommitStep],
     ) -> Result<Vec<String>, GitError> {
+        self.commit_steps_by(name, force, steps, None)
+    }
+
+    /// [`commit_steps`](Self::commit_steps) with `author` instead of the
+    /// repository's configured author (the committer stays the configured
+    /// one).
+    pub fn commit_steps_by(
+        &self,
+        name: &str,
+        force: bool,
+        steps: &[CommitStep],
+        author: Option<&Signature<'_>>,
+    ) -> Result<Vec<String>, GitError> {
         self.check_branch(name, force)?;
-        let sig = self.signature()?;
-        let mut parent = self.repo.find_commit(self.base)?;
-        let mut made = Vec::new();
-        for step in steps {
-            let parent_tree = parent.tree()?;
-            let tree_id = self.updated_tree(&parent_tree, &step.changes)?;
-            if tree_id == parent_tree.id() {
-                continue;
-            }
-            let tree = self.repo.find_tree(tree_id)?;
-            // No ref update here: only the final branch ref may change.
-            let id = self
-                .repo
-                .commit(None, &sig, &sig, &step.message, &tree, &[&parent])?;
-            made.push(id.to_string());
-            parent = self.repo.find_commit(id)?;
-        }
-        if made.is_empty() {
-            return Ok(made);
-        }
+        let made = self.commit_chain(steps, author)?;
+        let Some((_, last)) = made.last() else {
+            return Ok(Vec::new());
+        };
         let refname = format!("refs/heads/{name}");
         let log = format!("auditfix: fix branch from {}", self.short_base());
         self.repo
-            .reference(&refname, parent.id(), force, &log)
+            .reference(&refname, *last, force, &log)
             .map_err(|e| match e.code() {
                 // Someone created it between check_branch and now.
                 ErrorCode::Exists => GitError::BranchExists {
@@ -255,7 +254,73 @@ impl FixRepo {
                 },
                 _ => GitError::Git(e),
             })?;
+        Ok(made.iter().map(|(_, id)| id.to_string()).collect())
+    }
+
+    /// The commits of `steps` on top of the base, one per step that
+    /// changes something (with the step's index), referenced by no branch
+    /// (objects only).
+    fn commit_chain(
+        &self,
+        steps: &[CommitStep],
+        author: Option<&Signature<'_>>,
+    ) -> Result<Vec<(usize, Oid)>, GitError> {
+        let committer = self.signature()?;
+        let author = author.unwrap_or(&committer);
+        let mut parent = self.repo.find_commit(self.base)?;
+        let mut made = Vec::new();
+        for (index, step) in steps.iter().enumerate() {
+            let parent_tree = parent.tree()?;
+            let tree_id = self.updated_tree(&parent_tree, &step.changes)?;
+            if tree_id == parent_tree.id() {
+                continue;
+            }
+            let tree = self.repo.find_tree(tree_id)?;
+            // No ref update here: only the final branch ref may change.
+            let id =
+                self.repo
+                    .commit(None, author, &committer, &step.message, &tree, &[&parent])?;
+            made.push((index, id));
+            parent = self.repo.find_commit(id)?;
+        }
         Ok(made)
+    }
+
+    /// `git format-patch`-style mails of `steps` as commits on the base,
+    /// numbered `[PATCH i/n]`, which `git am` applies in order on the base
+    /// commit, each with the index of its step. No branch or other ref
+    /// is created or changed.
+    pub fn patch_series(
+        &self,
+        steps: &[CommitStep],
+        author: Option<&Signature<'_>>,
+    ) -> Result<Vec<(usize, Vec<u8>)>, GitError> {
+        let ids = self.commit_chain(steps, author)?;
+        let count = ids.len();
+        let mut mails = Vec::new();
+        for (index, (step, id)) in ids.iter().enumerate() {
+            let commit = self.repo.find_commit(*id)?;
+            let parent = commit.parent(0)?;
+            let diff =
+                self.repo
+                    .diff_tree_to_tree(Some(&parent.tree()?), Some(&commit.tree()?), None)?;
+            let message = commit.message().unwrap_or("");
+            let (summary, body) = message.split_once("\n\n").unwrap_or((message, ""));
+            let mut options = git2::EmailCreateOptions::new();
+            options.always_number(true);
+            let mail = git2::Email::from_diff(
+                &diff,
+                index + 1,
+                count,
+                id,
+                summary.trim_end(),
+                body,
+                &commit.author(),
+                &mut options,
+            )?;
+            mails.push((*step, mail.as_slice().to_vec()));
+        }
+        Ok(mails)
     }
 
     fn updated_tree(
@@ -547,6 +612,7 @@ mod tests {
 
     fn step(message: &str, changes: &[(&str, &[u8])]) -> CommitStep {
         CommitStep {
+            codemod: "test",
             message: message.to_owned(),
             changes: changes
                 .iter()

@@ -169,7 +169,8 @@ pub fn commit_message(
     }
     let _ = write!(
         message,
-        "\nRun `auditfix explain {id}` for what the fix does and why.\n"
+        "\nRun `auditfix explain {id}` for what the fix does and why.\n\n\
+         Auditfix-Codemod: {id}\nAuditfix-Findings: {applied}\n"
     );
     message
 }

@@ -180,6 +180,14 @@ pub enum Output {
         name: String,
         base: Option<String>,
         force: bool,
+        /// `Name <email>` for the commits' author.
+        author: Option<String>,
+    },
+    /// One `git format-patch`-style mail per codemod in a directory.
+    Series {
+        dir: PathBuf,
+        base: Option<String>,
+        author: Option<String>,
     },
 }
 

@@ -126,9 +126,17 @@ struct FixArgs {
     /// working tree, index and HEAD are not touched.
     #[arg(long, value_name = "NAME", group = "output")]
     branch: Option<String>,
-    /// Base revision for --branch (default: HEAD).
-    #[arg(long, value_name = "REV", requires = "branch")]
+    /// Write one `git format-patch`-style mail per codemod into DIR
+    /// (`0001-auditfix-<id>.patch`, …), for `git am` on the base commit.
+    #[arg(long, value_name = "DIR", group = "output")]
+    patch_series: Option<PathBuf>,
+    /// Base revision for --branch and --patch-series (default: HEAD).
+    #[arg(long, value_name = "REV")]
     base: Option<String>,
+    /// Author of the commits of --branch and --patch-series, as
+    /// `Name <email>` (default: the repository's git configuration).
+    #[arg(long, value_name = "NAME <EMAIL>")]
+    author: Option<String>,
     /// Replace an existing branch.
     #[arg(long, requires = "branch")]
     force: bool,
@@ -199,10 +207,28 @@ fn run(cli: Cli) -> Result<ExitStatus> {
                     name: name.clone(),
                     base: args.base.clone(),
                     force: args.force,
+                    author: args.author.clone(),
+                }
+            } else if let Some(dir) = &args.patch_series {
+                Output::Series {
+                    dir: dir.clone(),
+                    base: args.base.clone(),
+                    author: args.author.clone(),
                 }
             } else {
                 Output::Preview
             };
+            if !matches!(output, Output::Branch { .. } | Output::Series { .. }) {
+                for (given, option) in [
+                    (args.base.is_some(), "--base"),
+                    (args.author.is_some(), "--author"),
+                ] {
+                    if given {
+                        eprintln!("error: {option} needs --branch or --patch-series");
+                        return Ok(ExitStatus::Error);
+                    }
+                }
+            }
             let Some(settings) = settings(&args.common, args.unsafe_fixes, args.color)? else {
                 return Ok(ExitStatus::Error);
             };
@@ -521,8 +547,16 @@ fn fix(settings: &Settings, output: &Output, report_path: Option<&Path>) -> Resu
     let mut write_failed = false;
     let mut record = report_path.map(|_| RunRecord::detailed());
     let run = match output {
-        Output::Branch { name, base, force } => {
-            return branch(settings, name, base.as_deref(), *force);
+        Output::Branch {
+            name,
+            base,
+            force,
+            author,
+        } => {
+            return branch(settings, name, base.as_deref(), *force, author.as_deref());
+        }
+        Output::Series { dir, base, author } => {
+            return series(settings, dir, base.as_deref(), author.as_deref());
         }
         Output::Preview => {
             let style = if settings.color {
@@ -627,6 +661,7 @@ fn fix(settings: &Settings, output: &Output, report_path: Option<&Path>) -> Resu
                 Output::Write => Mode::Write,
                 Output::Patch(p) => Mode::Patch(p.display().to_string()),
                 Output::Branch { name, .. } => Mode::Branch(name.clone()),
+                Output::Series { dir, .. } => Mode::Patch(dir.display().to_string()),
             };
             write_report(path, record, &report_context(settings, mode))?;
         }
@@ -769,10 +804,17 @@ fn slash_path(path: &Path) -> String {
 }
 
 /// Branch mode: fix the base commit's files, one commit per codemod.
-fn branch(settings: &Settings, name: &str, base: Option<&str>, force: bool) -> Result<ExitStatus> {
+/// The fixes of the base commit's files as one commit step per codemod
+/// (branch mode and the patch series), with the run's counts; per-file
+/// problems are printed. `check` vets the repository before the work.
+fn commit_steps_of_base(
+    settings: &Settings,
+    base: Option<&str>,
+    check: impl FnOnce(&FixRepo) -> Result<(), crate::git::GitError>,
+) -> Result<(FixRepo, Vec<CommitStep>, Tally, bool)> {
     let cwd = &settings.cwd;
     let repo = FixRepo::open(cwd, base)?;
-    repo.check_branch(name, force)?;
+    check(&repo)?;
     let prefixes = match repo.workdir() {
         Some(root) => {
             let root = root.canonicalize()?;
@@ -876,16 +918,49 @@ fn branch(settings: &Settings, name: &str, base: Option<&str>, force: bool) -> R
                 (path.clone(), text.into_bytes())
             })
             .collect();
-        steps.push(CommitStep { message, changes });
+        steps.push(CommitStep {
+            codemod: meta.id,
+            message,
+            changes,
+        });
     }
     problems.sort_by(|a, b| a.path.cmp(&b.path));
     for line in report::problems(&problems) {
         eprintln!("{line}");
     }
-    let failed = !problems.is_empty();
+    Ok((repo, steps, tally, !problems.is_empty()))
+}
+
+/// `--author "Name <email>"` as a signature.
+fn author_signature(author: Option<&str>) -> Result<Option<git2::Signature<'static>>> {
+    let Some(author) = author else {
+        return Ok(None);
+    };
+    let parsed = author
+        .strip_suffix('>')
+        .and_then(|rest| rest.split_once('<'))
+        .map(|(name, email)| (name.trim(), email.trim()))
+        .filter(|(name, email)| !name.is_empty() && email.contains('@'));
+    let Some((name, email)) = parsed else {
+        anyhow::bail!("--author must look like \"Name <email@example.com>\", not {author:?}");
+    };
+    Ok(Some(git2::Signature::now(name, email)?))
+}
+
+fn branch(
+    settings: &Settings,
+    name: &str,
+    base: Option<&str>,
+    force: bool,
+    author: Option<&str>,
+) -> Result<ExitStatus> {
+    let author = author_signature(author)?;
+    let (repo, steps, tally, failed) =
+        commit_steps_of_base(settings, base, |repo| repo.check_branch(name, force))?;
     eprintln!("{}", tally.sentence("fixed"));
     // A signal before this point ends the process at once: no branch.
-    let commits = interrupt::critical(|| repo.commit_steps(name, force, &steps))?;
+    let commits =
+        interrupt::critical(|| repo.commit_steps_by(name, force, &steps, author.as_ref()))?;
     if commits.is_empty() {
         eprintln!(
             "Nothing to fix at {}: no branch created.",
@@ -906,6 +981,48 @@ fn branch(settings: &Settings, name: &str, base: Option<&str>, force: bool) -> R
             );
         }
         eprintln!("Review with `git log -p {name}`; HEAD, the index and the working tree were not touched.");
+    }
+    Ok(if failed {
+        ExitStatus::Error
+    } else {
+        ExitStatus::Clean
+    })
+}
+
+/// `--patch-series DIR`: one mail per codemod, as `git format-patch`
+/// writes them, numbered in the order the fix branch would commit them.
+fn series(
+    settings: &Settings,
+    dir: &Path,
+    base: Option<&str>,
+    author: Option<&str>,
+) -> Result<ExitStatus> {
+    let author = author_signature(author)?;
+    let (repo, steps, tally, failed) = commit_steps_of_base(settings, base, |_| Ok(()))?;
+    eprintln!("{}", tally.sentence("would fix"));
+    let step_codemods: Vec<&str> = steps.iter().map(|s| s.codemod).collect();
+    let mails = repo.patch_series(&steps, author.as_ref())?;
+    if mails.is_empty() {
+        eprintln!(
+            "Nothing to fix at {}: no patch series written.",
+            &repo.base_id()[..12]
+        );
+    } else {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        for (index, (step, mail)) in mails.iter().enumerate() {
+            let id = step_codemods[*step];
+            let path = dir.join(format!("{:04}-auditfix-{id}.patch", index + 1));
+            interrupt::critical(|| write_output(&path, mail))
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        eprintln!(
+            "Wrote {} patch{} to {}: apply them on {} with `git am --keep-cr {}/*.patch`.",
+            mails.len(),
+            if mails.len() == 1 { "" } else { "es" },
+            dir.display(),
+            &repo.base_id()[..12],
+            dir.display()
+        );
     }
     Ok(if failed {
         ExitStatus::Error
