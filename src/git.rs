@@ -225,19 +225,20 @@ impl FixRepo {
         force: bool,
         steps: &[CommitStep],
     ) -> Result<Vec<String>, GitError> {
-        self.commit_steps_by(name, force, steps, None)
+        let made = self.commit_steps_by(name, force, steps, None)?;
+        Ok(made.into_iter().map(|(_, id)| id).collect())
     }
 
     /// [`commit_steps`](Self::commit_steps) with `author` instead of the
     /// repository's configured author (the committer stays the configured
-    /// one).
+    /// one). Each commit id comes with the index of its step.
     pub fn commit_steps_by(
         &self,
         name: &str,
         force: bool,
         steps: &[CommitStep],
         author: Option<&Signature<'_>>,
-    ) -> Result<Vec<String>, GitError> {
+    ) -> Result<Vec<(usize, String)>, GitError> {
         self.check_branch(name, force)?;
         let made = self.commit_chain(steps, author)?;
         let Some((_, last)) = made.last() else {
@@ -254,7 +255,10 @@ impl FixRepo {
                 },
                 _ => GitError::Git(e),
             })?;
-        Ok(made.iter().map(|(_, id)| id.to_string()).collect())
+        Ok(made
+            .iter()
+            .map(|(step, id)| (*step, id.to_string()))
+            .collect())
     }
 
     /// The commits of `steps` on top of the base, one per step that

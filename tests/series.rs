@@ -179,6 +179,42 @@ fn branch_commits_carry_trailers_and_the_author() {
         format!("Auditfix-Codemod: fetchone-null-guard\nAuditfix-Findings: {fixed}\n")
     );
 
+    // --report: the pull-request description of the branch, listing its
+    // commits as git has them.
+    let run = auditfix(
+        root,
+        &[
+            "fix",
+            "--branch",
+            "fixes",
+            "--force",
+            "--report",
+            "pr.md",
+            "--select",
+            "fetchone-null-guard,bare-except",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let pr = std::fs::read_to_string(root.join("pr.md")).unwrap();
+    assert!(pr.contains("(`auditfix fix --branch fixes`)"), "{pr}");
+    let listed: Vec<&str> = pr
+        .lines()
+        .filter_map(|l| l.strip_prefix("- `")?.split('`').next())
+        .filter(|id| id.len() == 12 && id.chars().all(|c| c.is_ascii_hexdigit()))
+        .collect();
+    let ids = git(
+        root,
+        &[
+            "log",
+            "--reverse",
+            "--format=%h",
+            "--abbrev=12",
+            "main..fixes",
+        ],
+    );
+    assert_eq!(listed, ids.lines().collect::<Vec<_>>());
+    assert!(pr.contains("the branch `fixes` fixes"));
+
     // Without --author, the repository's configuration.
     let run = auditfix(
         root,

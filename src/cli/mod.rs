@@ -144,8 +144,9 @@ struct FixArgs {
     #[arg(long)]
     unsafe_fixes: bool,
     /// Write the audit report of the run to FILE: Markdown, or a
-    /// self-contained HTML page when FILE ends in .html.
-    #[arg(long, value_name = "FILE", conflicts_with = "branch")]
+    /// self-contained HTML page when FILE ends in .html. With --branch it
+    /// is the pull-request description of the branch.
+    #[arg(long, value_name = "FILE", conflicts_with = "patch_series")]
     report: Option<PathBuf>,
     /// Colour the preview: auto (on a terminal), always, never.
     #[arg(long, value_enum, default_value = "auto")]
@@ -486,6 +487,7 @@ fn report_context(settings: &Settings, mode: Mode) -> ReportContext {
             .collect(),
         codemods: settings.codemods.iter().map(|c| c.meta().id).collect(),
         unsafe_fixes: settings.unsafe_fixes,
+        commits: Vec::new(),
     }
 }
 
@@ -553,7 +555,14 @@ fn fix(settings: &Settings, output: &Output, report_path: Option<&Path>) -> Resu
             force,
             author,
         } => {
-            return branch(settings, name, base.as_deref(), *force, author.as_deref());
+            return branch(
+                settings,
+                name,
+                base.as_deref(),
+                *force,
+                author.as_deref(),
+                report_path,
+            );
         }
         Output::Series { dir, base, author } => {
             return series(settings, dir, base.as_deref(), author.as_deref());
@@ -811,6 +820,7 @@ fn commit_steps_of_base(
     settings: &Settings,
     base: Option<&str>,
     check: impl FnOnce(&FixRepo) -> Result<(), crate::git::GitError>,
+    mut record: Option<&mut RunRecord>,
 ) -> Result<(FixRepo, Vec<CommitStep>, Tally, bool)> {
     let cwd = &settings.cwd;
     let repo = FixRepo::open(cwd, base)?;
@@ -882,13 +892,28 @@ fn commit_steps_of_base(
             .par_iter()
             .map(|(path, bytes)| driver::process_in_steps(path, bytes, &all, &engines, policy))
             .collect();
-        for Steps {
-            whole,
-            changed,
-            steps,
-        } in results
+        for (
+            Steps {
+                whole,
+                changed,
+                steps,
+            },
+            (_, bytes),
+        ) in results.into_iter().zip(&loaded)
         {
             report_unfixed(&whole, policy);
+            if let Some(record) = record.as_deref_mut() {
+                // The report reads the texts the steps no longer keep.
+                let mut full = whole.clone();
+                full.original = String::from_utf8(bytes.clone()).ok();
+                full.fixed = steps.iter().rev().find_map(|(_, o)| o.fixed.clone());
+                let again = |path: &Path, text: &str| {
+                    driver::process(path, text.as_bytes(), &all, policy)
+                        .fixed
+                        .is_none()
+                };
+                record.add(&full, policy, Some(&again));
+            }
             tally.add_file(&whole, changed, policy);
             if steps.is_empty() && whole.error.is_some() {
                 problems.push(whole);
@@ -953,10 +978,16 @@ fn branch(
     base: Option<&str>,
     force: bool,
     author: Option<&str>,
+    report_path: Option<&Path>,
 ) -> Result<ExitStatus> {
     let author = author_signature(author)?;
-    let (repo, steps, tally, failed) =
-        commit_steps_of_base(settings, base, |repo| repo.check_branch(name, force))?;
+    let mut record = report_path.map(|_| RunRecord::detailed());
+    let (repo, steps, tally, failed) = commit_steps_of_base(
+        settings,
+        base,
+        |repo| repo.check_branch(name, force),
+        record.as_mut(),
+    )?;
     eprintln!("{}", tally.sentence("fixed"));
     // A signal before this point ends the process at once: no branch.
     let commits =
@@ -973,14 +1004,25 @@ fn branch(
             if commits.len() == 1 { "" } else { "s" },
             &repo.base_id()[..12]
         );
-        for (id, step) in commits.iter().zip(&steps) {
+        for (step, id) in &commits {
             eprintln!(
                 "  {} {}",
                 &id[..12],
-                step.message.lines().next().unwrap_or("")
+                steps[*step].message.lines().next().unwrap_or("")
             );
         }
         eprintln!("Review with `git log -p {name}`; HEAD, the index and the working tree were not touched.");
+    }
+    if let (Some(path), Some(record)) = (report_path, &record) {
+        let mut cx = report_context(settings, Mode::Branch(name.to_owned()));
+        cx.commits = commits
+            .iter()
+            .map(|(step, id)| {
+                let subject = steps[*step].message.lines().next().unwrap_or("");
+                format!("`{}` {subject}", &id[..12])
+            })
+            .collect();
+        write_report(path, record, &cx)?;
     }
     Ok(if failed {
         ExitStatus::Error
@@ -998,7 +1040,7 @@ fn series(
     author: Option<&str>,
 ) -> Result<ExitStatus> {
     let author = author_signature(author)?;
-    let (repo, steps, tally, failed) = commit_steps_of_base(settings, base, |_| Ok(()))?;
+    let (repo, steps, tally, failed) = commit_steps_of_base(settings, base, |_| Ok(()), None)?;
     eprintln!("{}", tally.sentence("would fix"));
     let step_codemods: Vec<&str> = steps.iter().map(|s| s.codemod).collect();
     let mails = repo.patch_series(&steps, author.as_ref())?;

@@ -64,6 +64,9 @@ pub struct Context {
     /// The enabled codemods.
     pub codemods: Vec<&'static str>,
     pub unsafe_fixes: bool,
+    /// The fix branch's commits (`id` subject), for its pull-request
+    /// description.
+    pub commits: Vec<String>,
 }
 
 fn doc(codemod: &str) -> String {
@@ -202,6 +205,17 @@ pub fn markdown(run: &RunRecord, cx: &Context) -> String {
         );
     }
     out.push('\n');
+
+    if !cx.commits.is_empty() {
+        let _ = writeln!(
+            out,
+            "## Commits\n\nOne commit per codemod, each listing the findings it fixes (`git log -p`):\n"
+        );
+        for commit in &cx.commits {
+            let _ = writeln!(out, "- {commit}");
+        }
+        out.push('\n');
+    }
 
     // Found / fixed / remaining.
     out.push_str("## Found, fixed and remaining\n\n");
