@@ -270,3 +270,35 @@ fn author_and_base_need_a_commit_mode_and_a_well_formed_author() {
         "refs/heads/main"
     );
 }
+
+#[test]
+fn preview_patch_and_branch_show_the_same_fixes_in_the_same_order() {
+    let dir = repo();
+    let root = dir.path();
+    let preview = auditfix(root, &["fix", "--color", "never"]);
+    assert_eq!(preview.code, 1, "{}", preview.stderr);
+    let run = auditfix(root, &["fix", "--patch", "all.patch"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let patch = std::fs::read_to_string(root.join("all.patch")).unwrap();
+    let body = &patch[patch.find("diff --git").unwrap()..];
+    assert_eq!(body, preview.stdout);
+    // The same summary line in every mode.
+    let sentence = |stderr: &str| {
+        stderr
+            .lines()
+            .find(|l| l.contains("findings in all"))
+            .map(|l| l.split(';').next().unwrap().to_owned())
+    };
+    let run_branch = auditfix(root, &["fix", "--branch", "same"]);
+    assert_eq!(sentence(&preview.stderr), sentence(&run.stderr));
+    assert!(sentence(&run_branch.stderr).is_some());
+    // The branch's diff against the base is the patch (same files, same hunks).
+    let branch_diff = git(root, &["diff", "--no-color", "main", "same"]);
+    let files = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| l.starts_with("diff --git"))
+            .map(str::to_owned)
+            .collect()
+    };
+    assert_eq!(files(&branch_diff), files(body));
+}

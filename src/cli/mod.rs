@@ -11,9 +11,8 @@ use anyhow::{Context as _, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 
-use crate::codemod::{Codemod, Engine};
+use crate::codemod::{Codemod, Engine, Priority};
 use crate::codemods::{self, CATALOGUE};
-use crate::diff::{self, Style};
 use crate::driver::{self, FileOutcome, FixPolicy, Resolution, Steps};
 use crate::git::{CommitStep, FixRepo};
 use crate::interrupt;
@@ -23,6 +22,8 @@ use crate::project::{ModuleFacts, Project};
 use crate::report::{self, Tally};
 use crate::settings::{Config, ConfigError, Output, Settings};
 use crate::walk::{self, ExcludePatterns, Excluder};
+
+mod modes;
 
 /// How a run ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -545,150 +546,75 @@ fn report_unfixed(outcome: &FileOutcome, policy: FixPolicy) {
 }
 
 fn fix(settings: &Settings, output: &Output, report_path: Option<&Path>) -> Result<ExitStatus> {
-    let policy = FixPolicy::new(settings.unsafe_fixes);
-    let mut write_failed = false;
-    let mut record = report_path.map(|_| RunRecord::detailed());
-    let run = match output {
+    match output {
         Output::Branch {
             name,
             base,
             force,
             author,
-        } => {
-            return branch(
-                settings,
-                name,
-                base.as_deref(),
-                *force,
-                author.as_deref(),
-                report_path,
-            );
-        }
+        } => branch(
+            settings,
+            name,
+            base.as_deref(),
+            *force,
+            author.as_deref(),
+            report_path,
+        ),
         Output::Series { dir, base, author } => {
-            return series(settings, dir, base.as_deref(), author.as_deref());
+            series(settings, dir, base.as_deref(), author.as_deref())
         }
-        Output::Preview => {
-            let style = if settings.color {
-                Style::Color
-            } else {
-                Style::Plain
-            };
-            let mut stdout = std::io::stdout().lock();
-            let run = for_each_disk_outcome(
-                settings,
-                &discover(settings)?,
-                record.as_mut(),
-                |outcome| {
-                    report_unfixed(outcome, policy);
-                    if let (Some(old), Some(new)) = (&outcome.original, &outcome.fixed) {
-                        let shown = preview_path(&settings.cwd, &outcome.path);
-                        stdout.write_all(diff::file_diff(&shown, old, new, style).as_bytes())?;
-                    }
-                    Ok(())
-                },
-            )?;
-            stdout.flush()?;
-            eprintln!("{}", run.tally.sentence("would fix"));
-            if run.tally.files_changed > 0 {
-                eprintln!("Nothing was written: use --write to apply, --patch FILE to export, --branch NAME to commit.");
-            }
-            run
-        }
-        Output::Write => {
-            let mut written = 0;
-            let run = for_each_disk_outcome(
-                settings,
-                &discover(settings)?,
-                record.as_mut(),
-                |outcome| {
-                    report_unfixed(outcome, policy);
-                    if let (Some(old), Some(new)) = (&outcome.original, &outcome.fixed) {
-                        match interrupt::critical(|| {
-                            crate::write::replace_file(
-                                &outcome.path,
-                                old.as_bytes(),
-                                new.as_bytes(),
-                            )
-                        }) {
-                            Ok(()) => written += 1,
-                            Err(err) => {
-                                write_failed = true;
-                                eprintln!("error: {}: {err}", outcome.path.display());
-                            }
-                        }
-                    }
-                    Ok(())
-                },
-            )?;
-            eprintln!(
-                "{} Wrote {written} file{}.",
-                run.tally.sentence("fixed"),
-                if written == 1 { "" } else { "s" }
-            );
-            run
-        }
+        Output::Preview => disk_mode(
+            settings,
+            modes::Preview::new(&settings.cwd, settings.color),
+            report_path,
+        ),
+        Output::Write => disk_mode(settings, modes::Write::default(), report_path),
         Output::Patch(path) => {
             let found = discover(settings)?;
             let root = patch_root(&settings.cwd, &found.files)?;
-            // The diffs go to a scratch file as they come; the patch file
-            // appears, whole and at once, only when the run completes.
-            let mut body = tempfile::tempfile().context("cannot create a scratch file")?;
-            let run = for_each_disk_outcome(settings, &found, record.as_mut(), |outcome| {
-                report_unfixed(outcome, policy);
-                if let (Some(old), Some(new)) = (&outcome.original, &outcome.fixed) {
-                    let relative = relative_to(&root.dir, &outcome.path)?;
-                    body.write_all(diff::file_diff(&relative, old, new, Style::Plain).as_bytes())?;
-                }
-                Ok(())
-            })?;
-            if run.interrupted {
-                eprintln!("No patch written.");
-            } else if run.tally.files_changed == 0 {
-                eprintln!(
-                    "{} No changes: no patch written.",
-                    run.tally.sentence("would fix")
-                );
-            } else {
-                let header = patch_header(&run.tally, &root);
-                interrupt::critical(|| write_patch(path, &header, &mut body))
-                    .with_context(|| format!("cannot write patch file {}", path.display()))?;
-                eprintln!(
-                    "{} Patch written to {}: apply it from {} with `git apply {}`.",
-                    run.tally.sentence("would fix"),
-                    path.display(),
-                    root.dir.display(),
-                    path.display()
-                );
-            }
-            run
+            let policy = FixPolicy::new(settings.unsafe_fixes);
+            let mode = modes::Patch::new(path, root, policy)?;
+            run_disk_mode(settings, found, mode, report_path)
         }
-    };
+    }
+}
+
+/// Run a disk mode over the files the settings name.
+fn disk_mode(
+    settings: &Settings,
+    mode: impl modes::DiskMode,
+    report_path: Option<&Path>,
+) -> Result<ExitStatus> {
+    run_disk_mode(settings, discover(settings)?, mode, report_path)
+}
+
+/// The one loop of every disk mode: each file's outcome to the mode (after
+/// its unfixed findings are printed) and to the report's record, then the
+/// mode's end, the report and the exit status.
+fn run_disk_mode(
+    settings: &Settings,
+    found: Found,
+    mut mode: impl modes::DiskMode,
+    report_path: Option<&Path>,
+) -> Result<ExitStatus> {
+    let policy = FixPolicy::new(settings.unsafe_fixes);
+    let mut record = report_path.map(|_| RunRecord::detailed());
+    let run = for_each_disk_outcome(settings, &found, record.as_mut(), |outcome| {
+        report_unfixed(outcome, policy);
+        mode.file(outcome)
+    })?;
+    mode.finish(&run)?;
     if let (Some(path), Some(record)) = (report_path, &record) {
         if !run.interrupted {
-            let mode = match output {
-                Output::Preview => Mode::Preview,
-                Output::Write => Mode::Write,
-                Output::Patch(p) => Mode::Patch(p.display().to_string()),
-                Output::Branch { name, .. } => Mode::Branch(name.clone()),
-                Output::Series { dir, .. } => Mode::Patch(dir.display().to_string()),
-            };
-            write_report(path, record, &report_context(settings, mode))?;
+            write_report(path, record, &report_context(settings, mode.report_mode()))?;
         }
     }
     Ok(if run.interrupted {
         ExitStatus::Interrupted
-    } else if run.failed || write_failed {
+    } else if run.failed || mode.failed() {
         ExitStatus::Error
-    } else if matches!(output, Output::Write) {
-        if run.tally.all_fixed() {
-            ExitStatus::Clean
-        } else {
-            ExitStatus::ChangesOrFindings
-        }
-    } else if run.tally.files_changed == 0 {
-        ExitStatus::Clean
     } else {
-        ExitStatus::ChangesOrFindings
+        mode.status(&run.tally)
     })
 }
 
@@ -707,12 +633,35 @@ fn write_patch(path: &Path, header: &str, body: &mut std::fs::File) -> Result<()
 /// The summary at the top of a patch file. `git apply` and `patch` skip
 /// text before the first `diff --git` line; none of these lines starts
 /// with `---`, `+++` or `diff`.
-fn patch_header(tally: &Tally, root: &PatchRoot) -> String {
+fn patch_header(tally: &Tally, root: &PatchRoot, record: &RunRecord) -> String {
     let mut header = format!(
         "auditfix {}: {}\n",
         env!("CARGO_PKG_VERSION"),
         tally.sentence("fixes")
     );
+    let by_priority: Vec<String> = [Priority::P1, Priority::P2, Priority::P3, Priority::P4]
+        .iter()
+        .map(|p| {
+            let of = record.findings.iter().filter(|f| f.priority == *p);
+            let fixed = of
+                .clone()
+                .filter(|f| f.resolution == Resolution::Fixed)
+                .count();
+            format!("{p} {} ({fixed} fixed)", of.count())
+        })
+        .collect();
+    header.push_str(&format!(
+        "Findings by priority: {}\n",
+        by_priority.join(", ")
+    ));
+    header.push_str("By category (found, fixed, unsafe fix not applied, needs a manual fix):\n");
+    for (category, row) in output::report::categories(record) {
+        header.push_str(&format!(
+            "  {category}: {}, {}, {}, {}\n",
+            row[0], row[1], row[2], row[3]
+        ));
+    }
+    header.push_str("Fixes per codemod:\n");
     for (id, n) in &tally.applied {
         header.push_str(&format!("  {id}: {n}\n"));
     }

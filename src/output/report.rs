@@ -102,6 +102,26 @@ fn status(f: &FindingRecord, unsafe_fixes: bool) -> String {
     }
 }
 
+/// Per category: found, fixed, unsafe fix not applied, needs a manual
+/// fix, left alone as acceptable.
+pub fn categories(run: &RunRecord) -> BTreeMap<&'static str, [usize; 5]> {
+    let category_of = |codemod: &str| codemods::find(codemod).map_or("other", |e| e.meta.category);
+    let mut categories: BTreeMap<&'static str, [usize; 5]> = BTreeMap::new();
+    for f in &run.findings {
+        let row = categories.entry(f.category).or_default();
+        row[0] += 1;
+        match f.resolution {
+            Resolution::Fixed => row[1] += 1,
+            Resolution::UnsafePending => row[2] += 1,
+            Resolution::NoFix | Resolution::NotApplied => row[3] += 1,
+        }
+    }
+    for ((codemod, _), count) in &run.left_alone {
+        categories.entry(category_of(codemod)).or_default()[4] += count;
+    }
+    categories
+}
+
 /// The Markdown report.
 pub fn markdown(run: &RunRecord, cx: &Context) -> String {
     let mut out = String::new();
@@ -221,20 +241,7 @@ pub fn markdown(run: &RunRecord, cx: &Context) -> String {
     out.push_str("## Found, fixed and remaining\n\n");
     out.push_str("| Category | Found | Fixed | Unsafe fix not applied | Needs a manual fix | Left alone as acceptable |\n");
     out.push_str("|---|---:|---:|---:|---:|---:|\n");
-    let category_of = |codemod: &str| codemods::find(codemod).map_or("other", |e| e.meta.category);
-    let mut categories: BTreeMap<&str, [usize; 5]> = BTreeMap::new();
-    for f in &run.findings {
-        let row = categories.entry(f.category).or_default();
-        row[0] += 1;
-        match f.resolution {
-            Resolution::Fixed => row[1] += 1,
-            Resolution::UnsafePending => row[2] += 1,
-            Resolution::NoFix | Resolution::NotApplied => row[3] += 1,
-        }
-    }
-    for ((codemod, _), count) in &run.left_alone {
-        categories.entry(category_of(codemod)).or_default()[4] += count;
-    }
+    let categories = categories(run);
     let mut total = [0usize; 5];
     for (category, row) in &categories {
         let _ = writeln!(
