@@ -308,23 +308,58 @@ pub fn for_each_outcome(
     stop: &(dyn Fn() -> bool + Sync),
     mut sink: impl FnMut(FileOutcome) -> ControlFlow<()>,
 ) -> ControlFlow<()> {
+    let flow: Result<_, std::convert::Infallible> = in_batches(
+        paths,
+        stop,
+        |chunk| Ok(chunk.to_vec()),
+        |path| read_and_process(path, engine, policy),
+        |_, outcome| Ok(sink(outcome)),
+    );
+    match flow {
+        Ok(flow) => flow,
+    }
+}
+
+/// The batching every mode shares (the files on disk, and the base
+/// commit's files in branch mode): `items` a batch at a time (a few per
+/// worker thread); `load` reads a batch on this thread, `work` processes
+/// its items in parallel, and `sink` gets each result with its item, in
+/// the order of `items`, then both are dropped. `stop` is polled before
+/// each batch and each item: once it returns true, no further result
+/// reaches `sink` and the result is `Break`.
+pub fn in_batches<I, L, T, E>(
+    items: &[I],
+    stop: &(dyn Fn() -> bool + Sync),
+    mut load: impl FnMut(&[I]) -> Result<Vec<L>, E>,
+    work: impl Fn(&L) -> T + Sync,
+    mut sink: impl FnMut(L, T) -> Result<ControlFlow<()>, E>,
+) -> Result<ControlFlow<()>, E>
+where
+    L: Sync,
+    T: Send,
+{
     let batch = rayon::current_num_threads().max(1) * BATCH_PER_THREAD;
-    for chunk in paths.chunks(batch) {
+    for chunk in items.chunks(batch) {
         if stop() {
-            return ControlFlow::Break(());
+            return Ok(ControlFlow::Break(()));
         }
-        let outcomes: Vec<Option<FileOutcome>> = chunk
+        let loaded = load(chunk)?;
+        let results: Vec<Option<T>> = loaded
             .par_iter()
-            .map(|path| (!stop()).then(|| read_and_process(path, engine, policy)))
+            .map(|item| (!stop()).then(|| work(item)))
             .collect();
         if stop() {
-            return ControlFlow::Break(());
+            return Ok(ControlFlow::Break(()));
         }
-        for outcome in outcomes.into_iter().flatten() {
-            sink(outcome)?;
+        for (item, result) in loaded.into_iter().zip(results) {
+            if let Some(result) = result {
+                if sink(item, result)?.is_break() {
+                    return Ok(ControlFlow::Break(()));
+                }
+            }
         }
     }
-    ControlFlow::Continue(())
+    Ok(ControlFlow::Continue(()))
 }
 
 fn read_and_process(path: &Path, engine: &Engine, policy: FixPolicy) -> FileOutcome {

@@ -9,7 +9,6 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use rayon::prelude::*;
 
 use crate::codemod::{Codemod, Engine, Priority};
 use crate::codemods::{self, CATALOGUE};
@@ -831,30 +830,30 @@ fn commit_steps_of_base(
     let mut fixed: Vec<Vec<(String, FileOutcome)>> = vec![Vec::new(); engines.len()];
     let mut problems: Vec<FileOutcome> = Vec::new();
     let mut tally = Tally::default();
-    let batch = rayon::current_num_threads().max(1) * 8;
-    for chunk in files.chunks(batch) {
-        let loaded = chunk
-            .iter()
-            .map(|file| Ok((PathBuf::from(&file.path), repo.read(file)?)))
-            .collect::<Result<Vec<_>>>()?;
-        let results: Vec<Steps> = loaded
-            .par_iter()
-            .map(|(path, bytes)| driver::process_in_steps(path, bytes, &all, &engines, policy))
-            .collect();
-        for (
-            Steps {
-                whole,
-                changed,
-                steps,
-            },
-            (_, bytes),
-        ) in results.into_iter().zip(&loaded)
-        {
+    // Branch mode is not interrupted between files (a signal before the
+    // commits ends the process at once), so the flow always continues.
+    let never = || false;
+    let _ = driver::in_batches(
+        &files,
+        &never,
+        |chunk| {
+            chunk
+                .iter()
+                .map(|file| Ok((PathBuf::from(&file.path), repo.read(file)?)))
+                .collect::<Result<Vec<_>>>()
+        },
+        |(path, bytes)| driver::process_in_steps(path, bytes, &all, &engines, policy),
+        |(_, bytes),
+         Steps {
+             whole,
+             changed,
+             steps,
+         }| {
             report_unfixed(&whole, policy);
             if let Some(record) = record.as_deref_mut() {
                 // The report reads the texts the steps no longer keep.
                 let mut full = whole.clone();
-                full.original = String::from_utf8(bytes.clone()).ok();
+                full.original = String::from_utf8(bytes).ok();
                 full.fixed = steps.iter().rev().find_map(|(_, o)| o.fixed.clone());
                 let again = |path: &Path, text: &str| {
                     driver::process(path, text.as_bytes(), &all, policy)
@@ -874,8 +873,9 @@ fn commit_steps_of_base(
                     fixed[index].push((slash_path(&outcome.path), outcome));
                 }
             }
-        }
-    }
+            Ok(ControlFlow::Continue(()))
+        },
+    )?;
     let mut steps = Vec::new();
     for (codemod, changed) in settings.codemods.iter().zip(&mut fixed) {
         if changed.is_empty() {
