@@ -249,12 +249,21 @@ impl Codemod for SilentExcept {
         let Some(try_statement) = clause.parent().filter(|p| p.kind() == "try_statement") else {
             return;
         };
-        if only_imports(cx.text, try_statement)
-            || is_probe(cx.text, try_statement, &silence)
-            || is_safe_parser(cx.text, clause, &silence)
-            || is_marked(cx, try_statement, clause)
-            || says_deliberate(cx, clause)
-        {
+        let left_alone = if only_imports(cx.text, try_statement) {
+            Some("an import fallback (the `try` only imports)")
+        } else if is_probe(cx.text, try_statement, &silence) {
+            Some("a probe whose failure is the answer (`try: int(v)` …)")
+        } else if is_safe_parser(cx.text, clause, &silence) {
+            Some("a parse whose failure is an expected answer")
+        } else if is_marked(cx, try_statement, clause) {
+            Some("the handler is marked `# nosec` or `# auditfix: ignore`")
+        } else if says_deliberate(cx, clause) {
+            Some("a comment says the silence is deliberate")
+        } else {
+            None
+        };
+        if let Some(reason) = left_alone {
+            cx.leave_alone(reason);
             return;
         }
         let Some(colon) = header_colon(clause) else {

@@ -101,6 +101,20 @@ fn the_series_applies_with_git_am_and_matches_the_branch() {
         );
     }
 
+    // With --report, the audit report of the series.
+    let run = auditfix(
+        root,
+        &["fix", "--patch-series", "series2", "--report", "series.md"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let report = std::fs::read_to_string(root.join("series.md")).unwrap();
+    assert!(
+        report.contains("the patch series in `series2` fixes"),
+        "{report}"
+    );
+    std::fs::remove_dir_all(root.join("series2")).unwrap();
+    std::fs::remove_file(root.join("series.md")).unwrap();
+
     // The fix branch of the same base, for comparison.
     let run = auditfix(root, &["fix", "--branch", "auditfix/fixes"]);
     assert_eq!(run.code, 0, "{}", run.stderr);

@@ -146,7 +146,7 @@ struct FixArgs {
     /// Write the audit report of the run to FILE: Markdown, or a
     /// self-contained HTML page when FILE ends in .html. With --branch it
     /// is the pull-request description of the branch.
-    #[arg(long, value_name = "FILE", conflicts_with = "patch_series")]
+    #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
     /// Colour the preview: auto (on a terminal), always, never.
     #[arg(long, value_enum, default_value = "auto")]
@@ -559,9 +559,13 @@ fn fix(settings: &Settings, output: &Output, report_path: Option<&Path>) -> Resu
             author.as_deref(),
             report_path,
         ),
-        Output::Series { dir, base, author } => {
-            series(settings, dir, base.as_deref(), author.as_deref())
-        }
+        Output::Series { dir, base, author } => series(
+            settings,
+            dir,
+            base.as_deref(),
+            author.as_deref(),
+            report_path,
+        ),
         Output::Preview => disk_mode(
             settings,
             modes::Preview::new(&settings.cwd, settings.color),
@@ -987,9 +991,12 @@ fn series(
     dir: &Path,
     base: Option<&str>,
     author: Option<&str>,
+    report_path: Option<&Path>,
 ) -> Result<ExitStatus> {
     let author = author_signature(author)?;
-    let (repo, steps, tally, failed) = commit_steps_of_base(settings, base, |_| Ok(()), None)?;
+    let mut record = report_path.map(|_| RunRecord::detailed());
+    let (repo, steps, tally, failed) =
+        commit_steps_of_base(settings, base, |_| Ok(()), record.as_mut())?;
     eprintln!("{}", tally.sentence("would fix"));
     let step_codemods: Vec<&str> = steps.iter().map(|s| s.codemod).collect();
     let mails = repo.patch_series(&steps, author.as_ref())?;
@@ -1014,6 +1021,10 @@ fn series(
             &repo.base_id()[..12],
             dir.display()
         );
+    }
+    if let (Some(path), Some(record)) = (report_path, &record) {
+        let mode = Mode::Series(dir.display().to_string());
+        write_report(path, record, &report_context(settings, mode))?;
     }
     Ok(if failed {
         ExitStatus::Error

@@ -33,6 +33,8 @@ pub enum Mode {
     Patch(String),
     /// `fix --branch NAME`.
     Branch(String),
+    /// `fix --patch-series DIR`.
+    Series(String),
 }
 
 impl Mode {
@@ -44,6 +46,7 @@ impl Mode {
             Mode::Write => "the fixes written fix".into(),
             Mode::Patch(path) => format!("the patch `{path}` fixes"),
             Mode::Branch(name) => format!("the branch `{name}` fixes"),
+            Mode::Series(dir) => format!("the patch series in `{dir}` fixes"),
         }
     }
 
@@ -143,6 +146,7 @@ pub fn markdown(run: &RunRecord, cx: &Context) -> String {
             Mode::Write => "auditfix fix --write".to_owned(),
             Mode::Patch(p) => format!("auditfix fix --patch {p}"),
             Mode::Branch(b) => format!("auditfix fix --branch {b}"),
+            Mode::Series(d) => format!("auditfix fix --patch-series {d}"),
         }
     );
 
