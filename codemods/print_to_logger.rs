@@ -148,8 +148,9 @@
 //! so it needs review. When the project configures no logging at all (no
 //! `basicConfig`, `dictConfig`, `fileConfig`, handler anywhere — a project
 //! fact), or gives only named loggers a handler and the fix makes a
-//! `getLogger(__name__)` logger, the message says that `info` records
-//! would not be shown. `import sys` is deleted only when every other use
+//! `getLogger(__name__)` logger, an `info` (or `debug`) record would not
+//! be shown: the finding is report-only and its message says so (the fix
+//! would silence the print). `import sys` is deleted only when every other use
 //! of `sys` is the `file=` of a print fixed in the same run (none
 //! report-only, none under `# auditfix: ignore`), and the deletion is one
 //! fix with all those prints: applied together or not at all.
@@ -341,11 +342,20 @@ impl PrintToLogger {
         let mut message = format!(
             "`print()` in library code bypasses the logging configuration (levels, handlers, format): {advice}"
         );
-        message.push_str(&visibility_note(
+        let note = visibility_note(
             cx,
             level,
             creates_logger && cx.project().logger_convention().is_none(),
-        ));
+        );
+        message.push_str(&note);
+        // A record nothing shows would silence the print: that is not the
+        // failure path the finding is about.
+        let fix = match fix {
+            Ok(_) if !note.is_empty() => Err(format!(
+                "the `{level}` record would not be shown, so the output would go silent"
+            )),
+            fix => fix,
+        };
         let fix = match fix {
             Ok(fix) => Some(fix),
             Err(reason) => {
@@ -979,9 +989,12 @@ const ERROR_WORDS: [&str; 14] = [
 ];
 
 /// Words of a message that say it is a warning.
-const WARNING_WORDS: [&str; 4] = [
+const WARNING_WORDS: [&str; 6] = [
     "warn",
     "deprecat",
+    "problem",
+    // "проблем" (problem)
+    "\u{43f}\u{440}\u{43e}\u{431}\u{43b}\u{435}\u{43c}",
     "\u{26a0}",
     "\u{43f}\u{440}\u{435}\u{434}\u{443}\u{43f}\u{440}\u{435}\u{436}\u{434}",
 ];
@@ -1987,6 +2000,13 @@ mod tests {
             "cogs/fun.py",
         );
         assert!(found[0].1.contains("configures no logging"), "{found:?}");
+        // … and that no fix silences the print.
+        assert!(
+            found[0]
+                .1
+                .contains("(no automatic fix: the `info` record would not be shown"),
+            "{found:?}"
+        );
     }
 
     #[test]
