@@ -1351,7 +1351,12 @@ fn project_facts_decide_library_or_script_in_check_and_branch_modes() {
     let tool = "def load(path):\n    print('loading', path)\n    return path\n\n\nif __name__ == '__main__':\n    print(load('x'))\n";
     let files: [(&str, &[u8]); 2] = [
         ("pkg/tool.py", tool.as_bytes()),
-        ("pkg/app.py", b"from pkg.tool import load\n\nload('y')\n"),
+        // The app configures logging, so an info record is shown and the
+        // print gets a fix.
+        (
+            "pkg/app.py",
+            b"import logging\n\nfrom pkg.tool import load\n\nlogging.basicConfig(level=logging.INFO)\nload('y')\n",
+        ),
     ];
     write_files(root, &files);
     git_init_commit(root);
