@@ -43,6 +43,7 @@ use auditfix::codemod::{Engine, Finding};
 use auditfix::codemods::CATALOGUE;
 use auditfix::diff::{file_diff, Style};
 use auditfix::driver::{process, FileOutcome, FixPolicy};
+use auditfix::project::{ModuleFacts, Project};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
@@ -967,8 +968,20 @@ fn cli_output_is_the_same_for_any_number_of_threads() {
             "--write with {threads:?} differs from -j 1"
         );
     }
+    // The library with the same project facts as the CLI's run.
+    let facts: Vec<(PathBuf, ModuleFacts)> = original
+        .iter()
+        .map(|(path, bytes)| (path.clone(), ModuleFacts::scan(bytes)))
+        .collect();
+    let engine = Engine::new(
+        CATALOGUE
+            .iter()
+            .map(|e| e.build(&toml::Table::new()).unwrap())
+            .collect(),
+    )
+    .with_project(std::sync::Arc::new(Project::from_facts(&facts)));
     for (path, bytes) in &original {
-        let outcome = process(path, bytes, &ENGINE, FixPolicy::new(true));
+        let outcome = process(path, bytes, &engine, FixPolicy::new(true));
         let expected = outcome
             .fixed
             .map_or_else(|| bytes.clone(), String::into_bytes);
