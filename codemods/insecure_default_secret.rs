@@ -527,6 +527,9 @@ fn plausible_constant(text: &str, literal: Node<'_>, matched: &NameMatch) -> boo
     let Some(value) = literal_value(text, literal) else {
         return true;
     };
+    if names_a_source(&value, &matched.parts) {
+        return false;
+    }
     // `OAUTH_PASSWORD_STORE = "oauth_signin_account_no_password"`: the name
     // is about a secret without being one (no secret word at its end), and
     // the value is a snake_case marker made of words of the name.
@@ -554,6 +557,43 @@ fn plausible_constant(text: &str, literal: Node<'_>, matched: &NameMatch) -> boo
         && value.chars().any(|c| c.is_ascii_digit())
         && value.chars().any(|c| c.is_ascii_alphabetic());
     !(identifier_like && (value.contains('_') || value == upper) && !random)
+}
+
+/// Whether a value says where the secret comes from instead of being it:
+/// openssl's pass-phrase sources (`env:NAME`, `file:PATH`, `fd:N`), an
+/// interpolation (`${NAME}`, `$NAME`, `%(name)s`, `{{ name }}`), or the
+/// variable's own name (`ENCRYPT_PASS = "ENCRYPT_PASS"`).
+fn names_a_source(value: &str, name_parts: &[String]) -> bool {
+    let word = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '/'))
+    };
+    let source = ["env:", "file:", "fd:"]
+        .iter()
+        .find_map(|prefix| value.strip_prefix(prefix))
+        .is_some_and(word);
+    let interpolated = value
+        .strip_prefix("${")
+        .and_then(|r| r.strip_suffix('}'))
+        .or_else(|| {
+            // `$NAME`: an environment variable's name, not `$ecr3t`.
+            value.strip_prefix('$').filter(|r| {
+                r.starts_with(|c: char| c.is_ascii_uppercase() || c == '_')
+                    && r.chars()
+                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+            })
+        })
+        .or_else(|| value.strip_prefix("%(").and_then(|r| r.strip_suffix(")s")))
+        .or_else(|| {
+            value
+                .strip_prefix("{{")
+                .and_then(|r| r.strip_suffix("}}"))
+                .map(str::trim)
+        })
+        .is_some_and(word);
+    let own_name = value.to_ascii_uppercase().replace('-', "_") == name_parts.join("_");
+    source || interpolated || own_name
 }
 
 /// How an environment variable is read.
@@ -1234,9 +1274,19 @@ fn guard_template(cx: &Checker<'_>, value: &str, env: &str, old: &Old) -> String
     let first = cx.stylist.string_literal(&format!(
         "{env} is missing{state}: set it in the environment"
     ));
-    let second = cx
-        .stylist
-        .string_literal(&format!(" (to generate one: {HOW_TO_GENERATE})"));
+    // A key the application makes up itself can be generated; a token or
+    // API key is issued by another service and cannot.
+    let upper = env.to_ascii_uppercase();
+    let issued = ["TOKEN", "API", "ACCESS_KEY", "CLIENT_SECRET", "DSN"]
+        .iter()
+        .any(|w| upper.contains(w));
+    let second = if issued {
+        cx.stylist
+            .string_literal(" (use the credential the issuing service gave you)")
+    } else {
+        cx.stylist
+            .string_literal(&format!(" (to generate one: {HOW_TO_GENERATE})"))
+    };
     format!("if {condition}:\n    raise ValueError(\n        {first}\n        {second}\n    )")
 }
 
@@ -1739,5 +1789,26 @@ mod tests {
             assert!(looks_like_placeholder(value), "{value}");
         }
         assert!(!looks_like_placeholder("q8Zr4NvT2wLm9XpB7cYe"));
+        let parts = |n: &str| n.split('_').map(str::to_owned).collect::<Vec<_>>();
+        for value in [
+            "env:ENCRYPT_PASS",
+            "file:/run/secrets/pass",
+            "${DB_PASS}",
+            "$DB_PASS",
+            "%(db_pass)s",
+            "{{ db_pass }}",
+            "encrypt_pass",
+        ] {
+            assert!(names_a_source(value, &parts("ENCRYPT_PASS")), "{value}");
+        }
+        for value in [
+            "env:",
+            "hunter2hunter2",
+            "pass:hunter2",
+            "$3cr3t pass",
+            "$ecr3tPass",
+        ] {
+            assert!(!names_a_source(value, &parts("ENCRYPT_PASS")), "{value}");
+        }
     }
 }

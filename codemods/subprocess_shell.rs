@@ -56,7 +56,10 @@
 //! shell exited with status 127 (so `check=True` callers see another
 //! exception type); `CalledProcessError.cmd` and `Popen.args` hold a list;
 //! and on Windows, where `shell=True` means `cmd.exe`, programs that are
-//! `.bat` / `.cmd` scripts (`npm`, `yarn`) are no longer found.
+//! `.bat` / `.cmd` scripts (`npm`, `yarn`) are no longer found. Inside a
+//! `try` whose handlers catch `CalledProcessError` but not
+//! `FileNotFoundError` (or `OSError`, `Exception`), the finding is
+//! report-only: the missing program would escape the handler.
 //!
 //! ## How to validate
 //! - Run the changed call and compare its output and exit status with those of
@@ -241,7 +244,33 @@ impl Codemod for SubprocessShell {
                 let message = format!(
                     "{label} runs a constant command through the shell: pass an argument list"
                 );
+                // Without the shell, a missing program raises
+                // FileNotFoundError: a handler for the shell's failure
+                // (CalledProcessError) alone would no longer catch it.
+                let missing_program_escapes = python::inside_try_catching(
+                    cx.text,
+                    call,
+                    &["CalledProcessError", "SubprocessError"],
+                ) && !python::inside_try_catching(
+                    cx.text,
+                    call,
+                    &[
+                        "FileNotFoundError",
+                        "OSError",
+                        "EnvironmentError",
+                        "Exception",
+                        "BaseException",
+                    ],
+                );
                 match self.rewrite(cx, command, shell, &value, &args) {
+                    Ok(_) if missing_program_escapes => (
+                        format!(
+                            "{message} (no automatic fix: without the shell a missing program raises \
+                             `FileNotFoundError`, which the surrounding `except CalledProcessError` \
+                             does not catch: catch it too, then pass the list)"
+                        ),
+                        report_only(),
+                    ),
                     Ok(edits) => (message, Fix::unsafe_(edits)),
                     Err(reason) => (
                         format!("{message} (no automatic fix: {reason})"),
