@@ -50,6 +50,18 @@ impl Mode {
         }
     }
 
+    /// The command that made the run.
+    fn command(&self) -> String {
+        match self {
+            Mode::Check => "auditfix check".to_owned(),
+            Mode::Preview => "auditfix fix".to_owned(),
+            Mode::Write => "auditfix fix --write".to_owned(),
+            Mode::Patch(p) => format!("auditfix fix --patch {p}"),
+            Mode::Branch(b) => format!("auditfix fix --branch {b}"),
+            Mode::Series(d) => format!("auditfix fix --patch-series {d}"),
+        }
+    }
+
     fn modified(&self) -> &'static str {
         match self {
             Mode::Write => "Files modified",
@@ -140,14 +152,7 @@ pub fn markdown(run: &RunRecord, cx: &Context) -> String {
         out,
         "Produced by auditfix {} (`{}`).\n",
         env!("CARGO_PKG_VERSION"),
-        match &cx.mode {
-            Mode::Check => "auditfix check".to_owned(),
-            Mode::Preview => "auditfix fix".to_owned(),
-            Mode::Write => "auditfix fix --write".to_owned(),
-            Mode::Patch(p) => format!("auditfix fix --patch {p}"),
-            Mode::Branch(b) => format!("auditfix fix --branch {b}"),
-            Mode::Series(d) => format!("auditfix fix --patch-series {d}"),
-        }
+        cx.mode.command()
     );
 
     // Executive summary.
